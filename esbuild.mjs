@@ -1,0 +1,26 @@
+// One build script, one entry per runtime. The CLI runs on plain Node; the extension,
+// language server and webview bundles are added here as their issues land.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {import('esbuild').BuildOptions[]} */
+const targets = [
+  {
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+];
+
+const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'warning' };
+
+if (watch) {
+  for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();
+} else {
+  await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+}
