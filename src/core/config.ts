@@ -1,0 +1,249 @@
+// The seed's two config structs with its defaults, loaded from TOML in the seed's shape
+// ([monitoring], [logging], [alerts]). Durations are seconds in TOML and milliseconds here.
+import { readFileSync } from 'node:fs';
+import { parse as parseToml, TomlError } from 'smol-toml';
+
+export interface BlockMonitoringConfig {
+  expectedBlockTimeMs: number;
+  maxBlockDelayMs: number;
+  retryAttempts: number;
+  retryDelayMs: number;
+  /** Consecutive missed blocks before alerting. */
+  alertThreshold: number;
+  enableRecovery: boolean;
+  logMissedBlocks: boolean;
+  metricsEnabled: boolean;
+}
+
+export type AlertChannelKind = 'console' | 'file' | 'webhook' | 'email' | 'slack' | 'discord';
+export const ALERT_CHANNEL_KINDS: readonly AlertChannelKind[] = ['console', 'file', 'webhook', 'email', 'slack', 'discord'];
+
+export interface AlertsConfig {
+  channels: AlertChannelKind[];
+  webhookUrl?: string;
+  slackWebhook?: string;
+  discordWebhook?: string;
+  emailAddress?: string;
+  /** Everything else under [alerts] (SMTP settings, throttles...), validated by the alerts module. */
+  extra: Record<string, unknown>;
+}
+
+export interface MissedBlockLoggerConfig {
+  logFilePath: string;
+  logRotationSize: number;
+  logRetentionDays: number;
+  enableFileLogging: boolean;
+  enableConsoleLogging: boolean;
+  enableMetrics: boolean;
+  batchLogging: boolean;
+  batchSize: number;
+  batchTimeoutMs: number;
+}
+
+export interface MonitorFileConfig {
+  monitoring: BlockMonitoringConfig;
+  logging: MissedBlockLoggerConfig;
+  alerts: AlertsConfig;
+  /** Any other top-level tables ([rpc], [storage]...) for the modules that own them. */
+  other: Record<string, unknown>;
+}
+
+export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze({
+  expectedBlockTimeMs: 12_000,
+  maxBlockDelayMs: 30_000,
+  retryAttempts: 3,
+  retryDelayMs: 5_000,
+  alertThreshold: 5,
+  enableRecovery: true,
+  logMissedBlocks: true,
+  metricsEnabled: true,
+});
+
+export const DEFAULT_LOGGING: Readonly<MissedBlockLoggerConfig> = Object.freeze({
+  logFilePath: 'logs/missed_blocks.jsonl',
+  logRotationSize: 10 * 1024 * 1024,
+  logRetentionDays: 30,
+  enableFileLogging: true,
+  enableConsoleLogging: true,
+  enableMetrics: true,
+  batchLogging: true,
+  batchSize: 100,
+  batchTimeoutMs: 60_000,
+});
+
+export const DEFAULT_ALERTS: Readonly<AlertsConfig> = Object.freeze({ channels: ['console'] as AlertChannelKind[], extra: {} });
+
+export function defaultConfig(): MonitorFileConfig {
+  return {
+    monitoring: { ...DEFAULT_MONITORING },
+    logging: { ...DEFAULT_LOGGING },
+    alerts: { ...DEFAULT_ALERTS, channels: [...DEFAULT_ALERTS.channels], extra: {} },
+    other: {},
+  };
+}
+
+/** A config problem: names the key, the value found and the form expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly expected: string,
+    readonly file?: string,
+  ) {
+    super(`${file ? `${file}: ` : ''}${key} = ${JSON.stringify(value)}: expected ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, B: 1,
+  KB: 1e3, MB: 1e6, GB: 1e9,
+  KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3,
+  K: 1024, M: 1024 ** 2, G: 1024 ** 3,
+};
+
+/**
+ * "10MB" → bytes. Log sizes are conventionally binary (what `ls -lh` and logrotate show), so
+ * KB/MB/GB mean 1024-based units here, the same as KiB/MiB/GiB; the README says so.
+ */
+export function parseSize(key: string, v: unknown): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  if (typeof v === 'bigint' && v > 0n) return Number(v);
+  if (typeof v === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
+    if (m) {
+      const unit = m[2].toUpperCase();
+      const mult = unit in SIZE_UNITS ? (/^[KMG]B$/.test(unit) ? SIZE_UNITS[unit.replace('B', 'IB')] : SIZE_UNITS[unit]) : undefined;
+      if (mult !== undefined && Number(m[1]) > 0) return Math.round(Number(m[1]) * mult);
+    }
+  }
+  throw new ConfigError(key, v, 'a positive size in bytes, or a string like "10MB", "512KB", "1GiB"');
+}
+
+export function parseSeconds(key: string, v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v * 1000);
+  if (typeof v === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
+    if (m) return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!);
+  }
+  throw new ConfigError(key, v, 'a duration in seconds (a number ≥ 0, or a string like "30s", "500ms", "5m")');
+}
+
+function parseBool(key: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  throw new ConfigError(key, v, 'true or false');
+}
+
+function parseCount(key: string, v: unknown, min = 0): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+  throw new ConfigError(key, v, `a whole number ≥ ${min}`);
+}
+
+function parseString(key: string, v: unknown): string {
+  if (typeof v === 'string' && v.length > 0) return v;
+  throw new ConfigError(key, v, 'a non-empty string');
+}
+
+function table(key: string, v: unknown): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  throw new ConfigError(key, v, 'a table');
+}
+
+type Field<T> = [tomlKey: string, prop: keyof T, parse: (key: string, v: unknown) => unknown];
+
+const MONITORING_FIELDS: Field<BlockMonitoringConfig>[] = [
+  ['expected_block_time', 'expectedBlockTimeMs', (k, v) => { const ms = parseSeconds(k, v); if (ms <= 0) throw new ConfigError(k, v, 'a duration > 0 seconds'); return ms; }],
+  ['max_block_delay', 'maxBlockDelayMs', parseSeconds],
+  ['retry_attempts', 'retryAttempts', (k, v) => parseCount(k, v)],
+  ['retry_delay', 'retryDelayMs', parseSeconds],
+  ['alert_threshold', 'alertThreshold', (k, v) => parseCount(k, v, 1)],
+  ['enable_recovery', 'enableRecovery', parseBool],
+  ['log_missed_blocks', 'logMissedBlocks', parseBool],
+  ['metrics_enabled', 'metricsEnabled', parseBool],
+];
+
+const LOGGING_FIELDS: Field<MissedBlockLoggerConfig>[] = [
+  ['log_file_path', 'logFilePath', parseString],
+  ['log_rotation_size', 'logRotationSize', parseSize],
+  ['log_retention_days', 'logRetentionDays', (k, v) => parseCount(k, v)],
+  ['enable_file_logging', 'enableFileLogging', parseBool],
+  ['enable_console_logging', 'enableConsoleLogging', parseBool],
+  ['enable_metrics', 'enableMetrics', parseBool],
+  ['batch_logging', 'batchLogging', parseBool],
+  ['batch_size', 'batchSize', (k, v) => parseCount(k, v, 1)],
+  ['batch_timeout', 'batchTimeoutMs', parseSeconds],
+];
+
+function applyFields<T extends object>(section: string, src: Record<string, unknown>, fields: Field<T>[], into: T): void {
+  const known = new Set(fields.map((f) => f[0]));
+  for (const key of Object.keys(src)) {
+    if (!known.has(key)) {
+      throw new ConfigError(`${section}.${key}`, src[key], `one of the known keys of [${section}]: ${[...known].join(', ')}`);
+    }
+  }
+  for (const [tomlKey, prop, parse] of fields) {
+    if (src[tomlKey] !== undefined) (into as Record<keyof T, unknown>)[prop] = parse(`${section}.${tomlKey}`, src[tomlKey]);
+  }
+}
+
+function parseAlerts(src: Record<string, unknown>, into: AlertsConfig): void {
+  const { channels, webhook_url, slack_webhook, discord_webhook, email_address, ...rest } = src;
+  if (channels !== undefined) {
+    if (!Array.isArray(channels)) throw new ConfigError('alerts.channels', channels, `a list of ${ALERT_CHANNEL_KINDS.join(', ')}`);
+    into.channels = channels.map((c, i) => {
+      const name = typeof c === 'string' ? c.toLowerCase() : c;
+      if (!ALERT_CHANNEL_KINDS.includes(name as AlertChannelKind)) {
+        throw new ConfigError(`alerts.channels[${i}]`, c, `one of ${ALERT_CHANNEL_KINDS.join(', ')}`);
+      }
+      return name as AlertChannelKind;
+    });
+  }
+  if (webhook_url !== undefined) into.webhookUrl = parseString('alerts.webhook_url', webhook_url);
+  if (slack_webhook !== undefined) into.slackWebhook = parseString('alerts.slack_webhook', slack_webhook);
+  if (discord_webhook !== undefined) into.discordWebhook = parseString('alerts.discord_webhook', discord_webhook);
+  if (email_address !== undefined) into.emailAddress = parseString('alerts.email_address', email_address);
+  into.extra = rest;
+}
+
+/**
+ * The seed writes sizes bare (`log_rotation_size = 100MB`), which is not TOML. Quote such values
+ * so the seed's examples load as written; everything else goes to the TOML parser untouched.
+ */
+export function quoteBareSizes(text: string): string {
+  return text.replace(/^(\s*[A-Za-z0-9_]+\s*=\s*)(\d+(?:\.\d+)?\s*[KMGkmg]i?[Bb])(\s*(?:#.*)?)$/gm, '$1"$2"$3');
+}
+
+/** Parse TOML text in the seed's shape. Throws ConfigError (bad key or value) with the file named. */
+export function parseConfigText(text: string, file?: string): MonitorFileConfig {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(quoteBareSizes(text)) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as TomlError;
+    const where = e.line ? `line ${e.line}, column ${e.column}` : 'TOML';
+    throw new ConfigError(where, '', `valid TOML (${String(e.message).split('\n')[0]})`, file);
+  }
+  const cfg = defaultConfig();
+  try {
+    const { monitoring, logging, alerts, ...other } = doc;
+    applyFields('monitoring', table('monitoring', monitoring), MONITORING_FIELDS, cfg.monitoring);
+    applyFields('logging', table('logging', logging), LOGGING_FIELDS, cfg.logging);
+    parseAlerts(table('alerts', alerts), cfg.alerts);
+    cfg.other = other;
+  } catch (err) {
+    if (err instanceof ConfigError && file) throw new ConfigError(err.key, err.value, err.expected, file);
+    throw err;
+  }
+  return cfg;
+}
+
+export function loadConfigFile(file: string): MonitorFileConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('file', file, `a readable TOML file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseConfigText(text, file);
+}
