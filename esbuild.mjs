@@ -1,6 +1,9 @@
 // One build script, one entry per runtime. The CLI runs on plain Node; the extension,
 // language server and webview bundles are added here as their issues land.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -14,6 +17,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    define: { __VERSION__: JSON.stringify(pkg.version) },
   },
 ];
 

@@ -115,9 +115,13 @@ export const OPTIONAL_FIELDS = [
 
 const KNOWN_FIELDS = new Set<string>([...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);
 
-/** Records of one (block_number, kind) pair describe one event; the last written wins. */
-export function recordKey(r: Pick<MissedBlock, 'block_number' | 'kind'>): string {
-  return `${r.block_number}:${r.kind ?? 'gap'}`;
+/**
+ * Records of one (block_number, kind) pair describe one event; the last written wins. Missed
+ * slots also carry their slot: several empty slots before one block share its block_number.
+ */
+export function recordKey(r: Pick<MissedBlock, 'block_number' | 'kind' | 'slot'>): string {
+  const kind = r.kind ?? 'gap';
+  return kind === 'missed_slot' && r.slot !== undefined ? `${r.block_number}:${kind}:${r.slot}` : `${r.block_number}:${kind}`;
 }
 
 /** The log line for a record: required fields in the seed's order, then the optional ones, then unknown ones. */

@@ -1,0 +1,56 @@
+// `mbm tail [LOG]`: the last records, then every new one as it is written; survives rotation.
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { LogTailer, lastLines } from '../../core/log/tailer';
+import { parseLogLine } from '../../core/log/validate';
+import { colors, formatRecord, safeText } from '../format';
+import { DEFAULT_LOG_PATH, UsageError } from '../util';
+
+export interface TailOptions {
+  lines: number;
+  follow: boolean;
+}
+
+export async function runTail(log: string, opts: TailOptions, signal?: AbortSignal): Promise<void> {
+  const out = colors(process.stdout);
+  const err = colors(process.stderr);
+  const print = (line: string, lineNo: number) => {
+    if (line.trim() === '') return;
+    const r = parseLogLine(line);
+    if (r.ok) process.stdout.write(`${formatRecord(r.record, out)}\n`);
+    else process.stderr.write(`${err.red(`${safeText(log)}:${lineNo}:`)} ${safeText(r.message)}\n`);
+  };
+  if (existsSync(log) && opts.lines > 0) {
+    const { lines, firstLineNo } = await lastLines(log, opts.lines);
+    lines.forEach((l, i) => print(l, firstLineNo + i));
+  }
+  if (!opts.follow) return;
+  const tailer = new LogTailer(log, {
+    onLine: print,
+    onReset: (why) => process.stderr.write(err.dim(`-- ${log} ${why}; following the new file --\n`)),
+    onError: (e) => process.stderr.write(err.red(`tail: ${e.message}\n`)),
+  });
+  await tailer.start();
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    signal?.addEventListener('abort', done, { once: true });
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await tailer.stop();
+}
+
+export function register(program: Command): void {
+  program
+    .command('tail')
+    .description('print the last records of a log, then follow it as it grows (survives rotation)')
+    .argument('[log]', 'the log to follow', DEFAULT_LOG_PATH)
+    .option('-n, --lines <n>', 'records to show first', (v) => {
+      if (!/^\d+$/.test(v)) throw new UsageError(`--lines must be a whole number, got ${JSON.stringify(v)}`);
+      return Number(v);
+    }, 10)
+    .option('--no-follow', 'print the last records and exit')
+    .action(async (log: string, opts: TailOptions) => {
+      await runTail(log, opts);
+    });
+}

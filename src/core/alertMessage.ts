@@ -1,0 +1,28 @@
+// The alert text in the seed's format. Channels (console, mail, Slack...) send this string as is,
+// so its first six lines match the seed line for line; the streak line comes last so readers that
+// parse the seed's lines keep working.
+import type { MissedBlock } from './model';
+
+/** `2022-01-01 12:00:00 UTC` from unix seconds. */
+export function formatUtc(unixSeconds: number): string {
+  return `${new Date(Math.floor(unixSeconds) * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export interface AlertStreak {
+  length: number;
+  fromBlock: number;
+  toBlock: number;
+}
+
+export function formatAlertMessage(r: MissedBlock, streak?: AlertStreak): string {
+  const lines = [
+    `🚨 ALERT: ${r.severity} missed block ${r.block_number} detected!`,
+    `Reason: ${r.reason}`,
+    `Severity: ${r.severity}`,
+    `Expected: ${r.expected_timestamp}`,
+    `Actual: ${r.actual_timestamp}`,
+    `Time: ${formatUtc(r.timestamp)}`,
+  ];
+  if (streak) lines.push(`Streak: ${streak.length} consecutive missed (blocks ${streak.fromBlock}-${streak.toBlock})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,461 @@
+// The BlockMonitor: turns the blocks a feed delivers (plus transport errors, head-lag reports and
+// a wall-clock tick) into missed-block records, following ARCHITECTURE.md §4 to the letter. Pure:
+// no I/O, no ethers, time only from the injected clock, so every rule is testable without sleeping.
+//
+// Records are announced to onRecord listeners ('new', or 'updated' when a held record changes:
+// recovered, recovery failed, reorg found deeper, escalated to Critical by a streak) as copies, so
+// a listener may keep or mutate what it gets.
+//
+// Memory is bounded: hashes of the last `hashWindow` blocks, the last `recordWindow` records (plus
+// gap records still waiting for recovery, up to 2 × maxGapRecords), at most `maxGapRecords`
+// records per gap or per run of empty slots. For a larger gap only the most recent maxGapRecords
+// numbers get records (nearest the head: what the streak, the alert and recovery act on); every
+// record of that gap says gap_from / gap_to / gap_size / gap_omitted in its metadata, and
+// getStats().gap_blocks_omitted counts the rest.
+import type { BlockMonitoringConfig } from './config';
+import { ChainWindow, type HeldBlock } from './detection/chainWindow';
+import { copyRecord as copy, RecordBook, type RecordListener } from './detection/recordBook';
+import { held, ReorgTrace, type Replaced } from './detection/reorgTrace';
+import {
+  emptySlotsBetween,
+  gapDrafts,
+  headLagDraft,
+  lateArrivalDraft,
+  reorgDraft,
+  slotDraft,
+  stallDraft,
+  type Draft,
+  type RuleContext,
+} from './detection/rules';
+import { formatAlertMessage } from './alertMessage';
+import type { BlockInfo, MissedBlock, MissedBlockReason } from './model';
+import type { MonitorStats } from './stats';
+
+export type { RecordChange, RecordListener } from './detection/recordBook';
+
+export interface MonitorOptions {
+  /** Endpoint label written into records as `source`. */
+  source: string;
+  chainId?: number;
+  /** Wall clock in ms; default Date.now. */
+  now?: () => number;
+  /** An endpoint more than this many blocks behind the best one is NodeUnresponsive. Default 3. */
+  headLagThreshold?: number;
+  /** Unix seconds of slot 0, for slot numbers (mainnet beacon genesis: 1606824023). Default 0. */
+  genesisTime?: number;
+  /** Most records made for one gap or one run of empty slots. Default 10 000. */
+  maxGapRecords?: number;
+  /** Records held for streaks, escalation and recovery lookups. Default 4096. */
+  recordWindow?: number;
+  /** Block hashes held for reorg detection (the deepest reorg we can measure). Default 256. */
+  hashWindow?: number;
+  /** A listener threw. Default: rethrow on a microtask, so the bug is loud but the monitor's state stays whole. */
+  onListenerError?: (err: unknown) => void;
+}
+
+export interface ProcessOptions {
+  /**
+   * Blocks of the new branch below `b` (any order), for measuring a reorg in one call. Without
+   * them a reorg is reported as deep as the blocks at hand prove, and neededAncestor() names the
+   * block to fetch next.
+   */
+  ancestors?: readonly BlockInfo[];
+  /** Fetched after the fact (backfill), not delivered live: no arrival-delay check. */
+  historical?: boolean;
+}
+
+export interface RecoveredInfo {
+  /** Unix seconds. */
+  recoveredAt: number;
+  recoveryMs: number;
+  attempts: number;
+  block_hash?: string;
+}
+
+const LAGGING_ENDPOINTS_MAX = 256;
+
+export class BlockMonitor {
+  private readonly now: () => number;
+  private readonly expectedSec: number;
+  private readonly maxDelaySec: number;
+  private readonly maxGapRecords: number;
+  private readonly headLagThreshold: number;
+  private readonly genesis: number;
+  private readonly chain: ChainWindow;
+  private readonly book: RecordBook;
+
+  private head?: HeldBlock;
+  /** Wall clock (s) when the head was processed: the anchor of the stall and slot timers. */
+  private anchorSec = 0;
+  private lastBlockAt?: number;
+  /** Reason of the last transport error since the last new head: the reason of the next gap. */
+  private transportReason?: MissedBlockReason;
+  /** Head number whose stall has been reported (once per stall). */
+  private stallReportedFor?: number;
+  /** Empty slots after the head already flagged by the timer. */
+  private timerFlagged = 0;
+  private trace?: { walk: ReorgTrace; records: MissedBlock[]; oldHead: number; newHead: HeldBlock };
+  private readonly lagging = new Set<string>();
+
+  constructor(
+    private readonly config: BlockMonitoringConfig,
+    private readonly opts: MonitorOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.expectedSec = config.expectedBlockTimeMs / 1000;
+    this.maxDelaySec = config.maxBlockDelayMs / 1000;
+    this.maxGapRecords = Math.max(1, opts.maxGapRecords ?? 10_000);
+    this.headLagThreshold = opts.headLagThreshold ?? 3;
+    this.genesis = opts.genesisTime ?? 0;
+    this.chain = new ChainWindow(Math.max(2, opts.hashWindow ?? 256));
+    // The window holds at least one whole maximal gap, so its streak is measured in full.
+    this.book = new RecordBook({
+      alertThreshold: config.alertThreshold,
+      source: opts.source,
+      chainId: opts.chainId,
+      window: Math.max(opts.recordWindow ?? 4096, this.maxGapRecords),
+      maxPending: 2 * this.maxGapRecords,
+      protectPending: config.enableRecovery,
+      onListenerError: opts.onListenerError,
+    });
+    if (!(this.expectedSec > 0)) throw new RangeError('expectedBlockTimeMs must be > 0');
+  }
+
+  /** Every record made ('new') or changed ('updated'), as a copy; returns the unsubscribe function. */
+  onRecord(listener: RecordListener): () => void {
+    return this.book.onRecord(listener);
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** One block from the feed. Returns the records it made (changes to held ones go to listeners only). */
+  processBlock(b: BlockInfo, opts: ProcessOptions = {}): MissedBlock[] {
+    validateBlock(b);
+    this.book.begin();
+    const arrival = b.receivedAt ?? this.nowSec();
+    const head = this.head;
+    if (!head) {
+      this.accept(b);
+    } else if (b.number <= head.number) {
+      const ours = this.chain.get(b.number);
+      // Same hash: a re-delivery. Nothing held: too old, or a block we never had — not ours to judge.
+      if (!ours || ours.hash === b.hash) return this.finish();
+      this.reorgToLowerHead(head, b, opts.ancestors);
+      this.accept(b);
+    } else {
+      const reason = this.transportReason;
+      this.transportReason = undefined;
+      if (b.number > head.number + 1) {
+        this.gap(head, b, reason);
+      } else if (head.hash !== '' && b.parentHash !== head.hash) {
+        this.chain.set(held(b));
+        this.startTrace(head, b, [], opts.ancestors);
+      } else {
+        this.missedSlots(head, b);
+      }
+      this.accept(b);
+    }
+    this.arrived(b, arrival, !opts.historical);
+    return this.finish();
+  }
+
+  /** The feed reported a transport problem; it becomes the reason of the next gap (and of a stall). */
+  noteTransportError(reason: MissedBlockReason): void {
+    this.transportReason = reason;
+  }
+
+  /**
+   * `endpointLabel`'s head is `lagBlocks` behind the best endpoint's `bestHead`. Above the
+   * threshold: one delayed NodeUnresponsive record per lag episode, for the first block the
+   * endpoint lacks. The episode ends when a report shows the lag back within the threshold.
+   */
+  noteHeadLag(endpointLabel: string, lagBlocks: number, bestHead: number): MissedBlock | null {
+    if (lagBlocks <= this.headLagThreshold) {
+      this.lagging.delete(endpointLabel);
+      return null;
+    }
+    if (this.lagging.has(endpointLabel)) return null;
+    if (this.lagging.size >= LAGGING_ENDPOINTS_MAX) this.lagging.delete(this.lagging.values().next().value!);
+    this.lagging.add(endpointLabel);
+    this.book.begin();
+    const n = Math.max(0, bestHead - lagBlocks + 1);
+    const meta = { endpoint: endpointLabel, lag_blocks: lagBlocks, best_head: bestHead, head_lag_threshold: this.headLagThreshold };
+    let r = this.book.store.get(`${n}:delayed`);
+    if (r) {
+      // Already late for another reason (a stall): the lag says why, more precisely.
+      this.book.update(r, (x) => {
+        x.metadata.detected_reason = x.reason;
+        x.reason = 'NodeUnresponsive';
+        Object.assign(x.metadata, meta);
+      });
+    } else {
+      r = this.add(headLagDraft(this.ctx(), n, this.expectedTimeOf(n), meta, endpointLabel));
+    }
+    this.finish();
+    return r ? copy(r) : null;
+  }
+
+  /** The wall-clock timer; call it about once a second. Reports a stall and overdue empty slots. */
+  tick(): MissedBlock[] {
+    this.book.begin();
+    const head = this.head;
+    if (!head) return this.finish();
+    const nowSec = this.nowSec();
+    if (this.stallReportedFor !== head.number && nowSec - this.anchorSec > this.maxDelaySec) {
+      this.stallReportedFor = head.number;
+      this.add(stallDraft(this.ctx(), head, this.transportReason ?? 'NetworkLatency', Math.round((nowSec - this.anchorSec) * 1000)));
+    }
+    // Slot j after the head is due j slots after the head, measured on our clock from when we got
+    // the head (or from its timestamp if that is later): a node whose chain time is far behind
+    // ours (anvil --timestamp) must not make every slot since then overdue at once.
+    const base = Math.max(head.timestamp, this.anchorSec);
+    const overdue = Math.min(Math.floor((nowSec - this.maxDelaySec - base) / this.expectedSec), this.maxGapRecords);
+    const meta = { detected_by: 'timer', previous_head: head.number };
+    for (let j = this.timerFlagged + 1; j <= overdue; j++) this.add(slotDraft(this.ctx(), head, head.number + 1, j, meta));
+    this.timerFlagged = Math.max(this.timerFlagged, overdue);
+    return this.finish();
+  }
+
+  // ---------------------------------------------------------------- reorg follow-up
+
+  /** While measuring a reorg: the new-branch block to fetch next (by number; it must have this hash). */
+  neededAncestor(): { number: number; hash: string } | undefined {
+    const needs = this.trace?.walk.needs;
+    return needs ? { ...needs } : undefined;
+  }
+
+  /** New-branch blocks asked for by neededAncestor(); others are ignored. Returns the records made. */
+  supplyAncestors(blocks: readonly BlockInfo[]): MissedBlock[] {
+    this.book.begin();
+    if (this.trace) this.traceRecords(this.trace.walk.advance(blocks));
+    return this.finish();
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  markRecovered(key: string, info: RecoveredInfo): MissedBlock | null {
+    const r = this.book.store.get(key);
+    if (!r) return null;
+    if (r.recovered) return copy(r);
+    this.book.begin();
+    this.book.update(r, (x) => {
+      x.recovered = true;
+      x.recovered_at = Math.floor(info.recoveredAt);
+      x.recovery_ms = info.recoveryMs;
+      x.recovery_attempts = info.attempts;
+      if (info.block_hash) x.block_hash = info.block_hash;
+    });
+    this.book.counters.recoveryTime(info.recoveryMs);
+    this.book.settle(key);
+    this.finish();
+    return copy(r);
+  }
+
+  /** Recovery gave up (retries exhausted; reason e.g. InvalidBlock replaces the detected one, kept in metadata). */
+  markRecoveryFailed(key: string, info: { attempts: number; reason?: MissedBlockReason }): MissedBlock | null {
+    const r = this.book.store.get(key);
+    if (!r) return null;
+    if (r.recovered) return copy(r);
+    this.book.begin();
+    this.book.update(r, (x) => {
+      x.recovery_attempts = info.attempts;
+      x.metadata.recovery_failed = true;
+      if (info.reason && info.reason !== x.reason) {
+        x.metadata.detected_reason = x.reason;
+        x.reason = info.reason;
+      }
+    });
+    this.book.settle(key);
+    this.finish();
+    return copy(r);
+  }
+
+  /** Unrecovered gap records recovery has not settled, lowest block first. */
+  pending(): MissedBlock[] {
+    return this.book.store.pending().map(copy);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  lastProcessed(): { number: number; hash: string; timestamp: number } | undefined {
+    return this.head && { number: this.head.number, hash: this.head.hash, timestamp: this.head.timestamp };
+  }
+
+  /** A block of our chain we still hold (parentHash '' when unknown: the checkpoint block). */
+  blockAt(n: number): HeldBlock | undefined {
+    const b = this.chain.get(n);
+    return b && { ...b };
+  }
+
+  /** Resume after a restart: the next block is compared against `last` (gap, parent hash, slots). */
+  seed(last: { number: number; hash: string; timestamp: number }): void {
+    this.head = { number: last.number, hash: last.hash, parentHash: '', timestamp: last.timestamp };
+    this.chain.clear();
+    this.chain.set(this.head);
+    this.anchorSec = this.nowSec();
+    this.stallReportedFor = undefined;
+    this.timerFlagged = 0;
+    this.trace = undefined;
+  }
+
+  shouldAlert(): boolean {
+    return this.streaks().current >= this.config.alertThreshold;
+  }
+
+  /** The seed's alert text for the latest record of the current streak, when shouldAlert(). */
+  getAlertMessage(): string | undefined {
+    if (!this.shouldAlert()) return undefined;
+    const s = this.streaks().streaks.at(-1)!;
+    let latest: MissedBlock | undefined;
+    for (const r of this.book.store.values()) {
+      if (r.block_number < s.fromBlock || r.block_number > s.toBlock) continue;
+      if (!latest || r.block_number > latest.block_number || (r.block_number === latest.block_number && r.timestamp >= latest.timestamp)) latest = r;
+    }
+    return latest && formatAlertMessage(latest, s);
+  }
+
+  getStats(): MonitorStats {
+    const s = this.streaks();
+    return this.book.counters.snapshot({
+      current_streak: s.current,
+      longest_streak: this.book.longestStreak(this.head?.number),
+      pending: this.book.store.pendingCount,
+      head: this.lastProcessed(),
+      last_block_at: this.lastBlockAt,
+    });
+  }
+
+  /** The seed's get_recovery_rate(): recovered / missed × 100. */
+  getRecoveryRate(): number {
+    return this.getStats().getRecoveryRate();
+  }
+
+  // ---------------------------------------------------------------- detection rules
+
+  private accept(b: BlockInfo): void {
+    this.head = held(b);
+    this.chain.set(this.head);
+    this.anchorSec = this.nowSec();
+    this.lastBlockAt = Math.floor(this.anchorSec);
+    this.stallReportedFor = undefined;
+    this.timerFlagged = 0;
+    this.book.counters.processed += 1;
+  }
+
+  private gap(head: HeldBlock, b: BlockInfo, reason: MissedBlockReason | undefined): void {
+    const { drafts, omitted } = gapDrafts(this.ctx(), head, b, reason ?? 'Unknown');
+    this.book.counters.gapBlocksOmitted += omitted;
+    for (const d of drafts) this.add(d);
+  }
+
+  /** Empty slots between consecutive blocks, minus those the timer already flagged; capped. */
+  private missedSlots(head: HeldBlock, b: BlockInfo): void {
+    const empty = emptySlotsBetween(this.ctx(), head, b);
+    if (empty === 0) return;
+    const meta = { detected_by: 'timestamp_gap', previous_head: head.number, previous_timestamp: head.timestamp, slots_missed: empty };
+    for (let j = Math.max(this.timerFlagged + 1, empty - this.maxGapRecords + 1); j <= empty; j++) {
+      this.add(slotDraft(this.ctx(), head, b.number, j, meta));
+    }
+  }
+
+  /**
+   * A block arrived: close a delayed record waiting for it (stall, head lag) with its arrival
+   * time, or make one when it arrived more than max_block_delay after its own timestamp.
+   */
+  private arrived(b: BlockInfo, arrival: number, live: boolean): void {
+    const delayMs = Math.round((arrival - b.timestamp) * 1000);
+    const late = live && delayMs > this.config.maxBlockDelayMs;
+    const waiting = this.book.store.get(`${b.number}:delayed`);
+    if (waiting && waiting.metadata.arrived_at === undefined) {
+      this.book.update(waiting, (x) => {
+        x.actual_timestamp = Math.floor(arrival);
+        x.block_hash = b.hash;
+        x.metadata.arrived_at = Math.floor(arrival);
+        if (late) x.metadata.arrival_delay_ms = delayMs;
+      });
+    } else if (late && !waiting) {
+      this.add(lateArrivalDraft(this.ctx(), b, arrival, delayMs));
+    }
+  }
+
+  /** A new head at or below ours with another hash: our blocks from its height up are replaced. */
+  private reorgToLowerHead(head: HeldBlock, b: BlockInfo, ancestors?: readonly BlockInfo[]): void {
+    const above: Replaced[] = [];
+    for (let n = b.number; n <= head.number; n++) {
+      const ours = this.chain.get(n);
+      if (ours) above.push({ old: ours, ...(n === b.number ? { newHash: b.hash } : {}) });
+    }
+    this.chain.truncateAbove(b.number - 1);
+    this.chain.set(held(b));
+    this.startTrace(head, b, above, ancestors);
+  }
+
+  private startTrace(head: HeldBlock, b: BlockInfo, above: Replaced[], ancestors?: readonly BlockInfo[]): void {
+    const walk = new ReorgTrace(this.chain, b, above);
+    this.trace = { walk, records: [], oldHead: head.number, newHead: held(b) };
+    this.traceRecords([...above, ...walk.advance(ancestors)]);
+  }
+
+  /** One reorg record per replaced block; all of one reorg carry its (possibly grown) depth. */
+  private traceRecords(found: Replaced[]): void {
+    const t = this.trace!;
+    const depth = t.walk.replaced.length;
+    const complete = t.walk.done && !t.walk.beyondWindow;
+    for (const r of t.records) {
+      if (r.reorg_depth !== depth || r.metadata.trace_complete !== complete) {
+        this.book.update(r, (x) => {
+          x.reorg_depth = depth;
+          x.metadata.trace_complete = complete;
+        });
+      }
+    }
+    const info = { depth, complete, oldHead: t.oldHead, newHead: t.newHead };
+    for (const rep of found) {
+      const r = this.add(reorgDraft(this.ctx(), rep, info), true);
+      if (r) t.records.push(r);
+    }
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private add(d: Draft, replace = false): MissedBlock | undefined {
+    return this.book.add(d, this.detectedAt(), replace);
+  }
+
+  private finish(): MissedBlock[] {
+    return this.book.finish(this.head?.number);
+  }
+
+  private streaks() {
+    return this.book.streaks(this.head?.number);
+  }
+
+  private ctx(): RuleContext {
+    return {
+      expectedSec: this.expectedSec,
+      maxBlockDelayMs: this.config.maxBlockDelayMs,
+      maxGapRecords: this.maxGapRecords,
+      genesis: this.genesis,
+      detectedAt: this.detectedAt(),
+    };
+  }
+
+  private nowSec(): number {
+    return this.now() / 1000;
+  }
+
+  private detectedAt(): number {
+    return Math.floor(this.nowSec());
+  }
+
+  /** When block n was due, from the head's timestamp; detection time when we hold no head. */
+  private expectedTimeOf(n: number): number {
+    return this.head ? Math.round(this.head.timestamp + (n - this.head.number) * this.expectedSec) : this.detectedAt();
+  }
+}
+
+function validateBlock(b: BlockInfo): void {
+  if (!Number.isSafeInteger(b.number) || b.number < 0) throw new RangeError(`block number must be a whole number ≥ 0, got ${b.number}`);
+  if (!Number.isFinite(b.timestamp) || b.timestamp < 0) throw new RangeError(`block ${b.number}: timestamp must be ≥ 0, got ${b.timestamp}`);
+  if (typeof b.hash !== 'string' || typeof b.parentHash !== 'string') throw new TypeError(`block ${b.number}: hash and parentHash must be strings`);
+}
