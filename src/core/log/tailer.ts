@@ -55,7 +55,8 @@ export class LogTailer {
       interval: 200,
       atomic: false,
     });
-    const onFile = (p: string) => {
+    const onFile = (p: string | Error) => {
+      if (typeof p !== 'string') return;
       if (resolve(p) === target) this.schedule();
     };
     this.watcher.on('add', onFile);
