@@ -1,0 +1,50 @@
+// What `mbm watch` and `mbm demo` print while a MonitorService runs: each record as one line on
+// stdout (as it is made, and again when it changes, e.g. recovered), and the service's own news
+// (node up/down, backfill, warnings) on stderr so stdout stays a clean stream of records.
+import type { MonitorService } from '../core/service';
+import { colors, formatRecord, safeText } from './format';
+
+export interface OutputOptions {
+  /** Print records (config: enable_console_logging). */
+  records: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+export function attachOutput(svc: MonitorService, o: OutputOptions): void {
+  const stdout = o.stdout ?? process.stdout;
+  const stderr = o.stderr ?? process.stderr;
+  const out = colors(stdout);
+  const err = colors(stderr);
+  const note = (s: string) => stderr.write(`${err.dim(`-- ${safeText(s)}`)}\n`);
+  if (o.records) svc.on('record', (r) => stdout.write(`${formatRecord(r, out)}\n`));
+  svc.on('status', (s) => {
+    if (s.state === 'up') note(`${svc.endpoints[0].label} is answering again`);
+    else stderr.write(`${err.yellow(`-- ${safeText(svc.endpoints[0].label)} is down (${s.reason}); retrying`)}\n`);
+  });
+  let lastProgress = 0;
+  svc.on('backfill', (e) => {
+    switch (e.phase) {
+      case 'start':
+        note(`backfilling blocks ${e.from}…${e.to} missed while stopped${e.skipped ? ` (${e.skipped} older ones skipped)` : ''}`);
+        break;
+      case 'progress':
+        // A long backfill reports every few seconds, not every window.
+        if (Date.now() - lastProgress > 2_000) {
+          lastProgress = Date.now();
+          note(`backfill: ${e.done}/${e.total} blocks (at #${e.number})`);
+        }
+        break;
+      case 'done':
+        note(`backfill done: ${e.count} blocks, now following the live head`);
+        break;
+      case 'retry':
+        stderr.write(`${err.yellow(`-- backfill failed (${e.reason}); retrying in ${Math.round(e.delayMs / 100) / 10} s`)}\n`);
+        break;
+      case 'skipped':
+        note(`not resuming from the checkpoint: ${e.why}`);
+        break;
+    }
+  });
+  svc.on('warning', (w) => stderr.write(`${err.yellow(`-- warning: ${safeText(w)}`)}\n`));
+}
