@@ -6,6 +6,7 @@ import { register as registerValidate } from './commands/validate';
 import { register as registerTail } from './commands/tail';
 import { register as registerWatch } from './commands/watch';
 import { register as registerDemo } from './commands/demo';
+import { register as registerServe } from './commands/serve';
 import { EXIT_USAGE, UsageError } from './util';
 import { ConfigError } from '../core/config';
 
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerWatch, registerDemo, registerExport, registerReport, registerValidate, registerTail]) {
+  for (const register of [registerWatch, registerDemo, registerExport, registerReport, registerServe, registerValidate, registerTail]) {
     register(program);
   }
   return program;

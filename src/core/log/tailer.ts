@@ -65,8 +65,9 @@ export class LogTailer {
     this.watcher.on('error', (e) => this.opts.onError?.(e as Error));
     await new Promise<void>((done) => this.watcher!.once('ready', () => done()));
     // chokidar does not always report a file that is renamed away and created anew under the same
-    // name (log rotation); a cheap stat once a second catches that case.
-    this.safety = setInterval(() => this.schedule(), 1000);
+    // name (log rotation), and now and then drops a change event; a cheap stat four times a second
+    // catches both.
+    this.safety = setInterval(() => this.schedule(), 250);
     this.safety.unref();
     // Anything appended between the stat above and the watcher being ready.
     this.schedule();
