@@ -1,0 +1,94 @@
+// `npm run bench:export`: CSV export of a 1M-record log, `mbm export` side by side with Miller,
+// jq and the floor (a bare read + JSON.parse loop, bench/floor.mjs). Not a test: it prints
+// medians, ratios against the goals, and our peak RSS.
+//
+//   BENCH_RECORDS=1000000  BENCH_ROUNDS=3  node bench/export.mjs
+//   BENCH_CLI=path/to/other/cli.js  compares another build of mbm (e.g. with a change to try)
+//
+// The log is generated once (deterministic, bench/gen-log.mjs) and cached in .bench-data/.
+// The machine may be shared: the load average is printed so a noisy run can be recognised.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeLog } from './gen-log.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.join(root, '.bench-data');
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const COLUMNS = 'block_number,reason,severity,expected_timestamp,actual_timestamp,recovery_attempts,recovered,missed_at';
+const GOALS = { mlr: 8, jq: 5, floor: 1.5, rssMB: 150 };
+
+mkdirSync(dataDir, { recursive: true });
+const log = path.join(dataDir, `log-${RECORDS}-v1.jsonl`);
+if (!existsSync(log)) {
+  process.stderr.write(`generating ${RECORDS} records into ${path.relative(root, log)}...\n`);
+  await writeLog(log, RECORDS);
+}
+const cli = path.resolve(process.env.BENCH_CLI ?? path.join(root, 'dist', 'cli.js'));
+if (!existsSync(cli)) {
+  process.stderr.write(`${cli} is missing: run \`npm run build\` first (npm run bench:export does)\n`);
+  process.exit(2);
+}
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const out = (name) => path.join(dataDir, `out-${name}.csv`);
+const rssFile = path.join(dataDir, 'rss.txt');
+
+/** Contenders: argv and where stdout goes (a file, like a real export). */
+const contenders = [
+  { name: 'mbm', argv: [process.execPath, '--require', path.join(root, 'bench', 'rss-probe.cjs'), cli, 'export', '--format', 'csv', '--output', out('mbm'), log] },
+  { name: 'floor', argv: [process.execPath, path.join(root, 'bench', 'floor.mjs'), log] },
+  has('mlr') && {
+    name: 'mlr',
+    argv: ['mlr', '--ijsonl', '--ocsv', 'rename', 'timestamp,missed_at', 'then', 'cut', '-o', '-f', COLUMNS, log],
+    stdout: out('mlr'),
+  },
+  has('jq') && {
+    name: 'jq',
+    argv: ['jq', '-r', '[.block_number,.reason,.severity,.expected_timestamp,.actual_timestamp,.recovery_attempts,.recovered,.timestamp] | @csv', log],
+    stdout: out('jq'),
+  },
+].filter(Boolean);
+
+function run(c) {
+  const argv = c.stdout ? ['sh', '-c', `"$0" "$@" > '${c.stdout}'`, ...c.argv] : c.argv;
+  rmSync(rssFile, { force: true });
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { env: { ...process.env, RSS_PROBE_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${c.name} failed (${r.status}): ${r.stderr}`);
+  const rssKB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : undefined;
+  return { ms, rssKB };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+process.stderr.write(`log: ${path.relative(root, log)} (${(statSync(log).size / 1048576).toFixed(0)} MB, ${RECORDS} records); ${ROUNDS} rounds; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+const times = Object.fromEntries(contenders.map((c) => [c.name, []]));
+const rss = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  // Interleaved rounds, so a burst of load elsewhere hits every contender alike.
+  for (const c of contenders) {
+    const r = run(c);
+    times[c.name].push(r.ms);
+    if (c.name === 'mbm' && r.rssKB) rss.push(r.rssKB / 1024);
+    process.stderr.write(`  round ${round} ${c.name.padEnd(6)} ${fmt(r.ms)}\n`);
+  }
+}
+
+const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const lines = (f) => (existsSync(f) ? Number(spawnSync('wc', ['-l', f]).stdout.toString().trim().split(/\s+/)[0]) : undefined);
+console.log(`\nCSV export of ${RECORDS} records (median of ${ROUNDS}; load now ${loadavg()[0].toFixed(1)})`);
+for (const [name, ms] of Object.entries(med)) console.log(`  ${name.padEnd(6)} ${fmt(ms)}${name !== 'floor' ? `  (${lines(out(name)) ?? '?'} CSV lines)` : ''}`);
+const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+if (med.mlr) console.log(`  mlr / mbm   = ${(med.mlr / med.mbm).toFixed(2)}×  (goal ≥ ${GOALS.mlr}×: ${verdict(med.mlr / med.mbm >= GOALS.mlr)})`);
+if (med.jq) console.log(`  jq / mbm    = ${(med.jq / med.mbm).toFixed(2)}×  (goal ≥ ${GOALS.jq}×: ${verdict(med.jq / med.mbm >= GOALS.jq)})`);
+console.log(`  mbm / floor = ${(med.mbm / med.floor).toFixed(2)}×  (goal ≤ ${GOALS.floor}×: ${verdict(med.mbm / med.floor <= GOALS.floor)})`);
+if (rss.length) {
+  const peak = Math.max(...rss);
+  console.log(`  mbm peak RSS ${peak.toFixed(0)} MB  (goal < ${GOALS.rssMB} MB: ${verdict(peak < GOALS.rssMB)})`);
+}
+console.log('  (mbm validates every line against the schema and collapses rewritten records; mlr, jq and the floor do neither)');
