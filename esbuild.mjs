@@ -19,6 +19,24 @@ const targets = [
     banner: { js: '#!/usr/bin/env node' },
     define: { __VERSION__: JSON.stringify(pkg.version) },
   },
+  {
+    // The extension host: `vscode` is provided at run time. Node 20 syntax so the bundle runs on
+    // the desktop host (Node 20) and on code-server's (Node 24) alike.
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    // The missed-block-log language server: a plain Node process the extension forks (IPC).
+    entryPoints: ['src/server/server.ts'],
+    outfile: 'dist/server.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
 ];
 
 const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'warning' };

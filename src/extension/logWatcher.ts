@@ -1,0 +1,210 @@
+// Finds the workspace's missed-block logs (`missed_blocks*.jsonl`, `*.mbl.jsonl`) with chokidar and
+// follows each with the core's LogTailer, which reads only appended bytes and survives rotation.
+// Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its
+// records only here, so every log looks the same. No vscode import: tested in plain Node.
+import { watch, type FSWatcher } from 'chokidar';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LogTailer } from '../core/log/tailer';
+import type { ParseResult } from '../core/log/validate';
+import { LogBook, type LogEntry } from './model/logBook';
+
+/** `missed_blocks*.jsonl` or `*.mbl.jsonl`, but not a rotated part left uncompressed. */
+export function isLogName(base: string): boolean {
+  if (/\.\d{8}T\d{6}(?:-\d+)?\.jsonl$/.test(base)) return false;
+  return /^missed_blocks.*\.jsonl$/i.test(base) || /\.mbl\.jsonl$/i.test(base);
+}
+
+type Parse = (line: string) => ParseResult;
+let parser: Promise<Parse> | undefined;
+
+/**
+ * The validator compiles the JSON Schema when loaded (~150 ms): loaded when the first log is
+ * followed, not when the extension activates. (import() names the .ts file: NodeNext wants an
+ * extension there; esbuild bundles it either way.)
+ */
+function loadParser(): Promise<Parse> {
+  parser ??= import('../core/log/validate.ts').then((m) => m.parseLogLine);
+  return parser;
+}
+
+/** Folders never searched: dependencies, build output of other toolchains, hidden folders. */
+const SKIP_DIRS = new Set(['node_modules', 'bower_components', 'target']);
+
+export interface LogChange {
+  /** Records appended since the last change (after the file's first read). */
+  appended: LogEntry[];
+  /** Records read from what a file already held when it was found (no notifications for these). */
+  initial: LogEntry[];
+  /** Files found, lost, rotated or truncated. */
+  filesChanged: boolean;
+}
+
+export interface LogWatcherOptions {
+  /** Workspace folders to search. */
+  roots: readonly string[];
+  onChange(change: LogChange): void;
+  onWarning?(message: string): void;
+  /** Polling where inotify does not work (network filesystems, some containers). */
+  usePolling?: boolean;
+  /** Collect changes this long before reporting them (one tree refresh per burst). Default 100 ms. */
+  debounceMs?: number;
+  /** How deep below a root to look. Default 6. */
+  depth?: number;
+}
+
+interface Followed {
+  tailer: LogTailer;
+  /** Until the first read finishes, lines are the file's existing content. */
+  initialDone: boolean;
+  /** Explicitly followed (our own log): kept even while the file does not exist. */
+  pinned: boolean;
+}
+
+export class LogWatcher {
+  readonly book = new LogBook();
+  private readonly followed = new Map<string, Followed>();
+  private discovery: FSWatcher | undefined;
+  private appended: LogEntry[] = [];
+  private initial: LogEntry[] = [];
+  private filesChanged = false;
+  private timer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private readonly badReported = new Map<string, number>();
+  private parse: Parse | undefined;
+
+  constructor(private readonly o: LogWatcherOptions) {}
+
+  /** Start searching the roots. Resolves once the initial scan has been made. */
+  async start(): Promise<void> {
+    if (this.o.roots.length === 0) return;
+    const roots = this.o.roots.map((r) => path.resolve(r));
+    const maxDepth = this.o.depth ?? 6;
+    this.discovery = watch([...roots], {
+      ignoreInitial: false,
+      persistent: true,
+      depth: maxDepth,
+      usePolling: this.o.usePolling,
+      ignored: (p: string, st?: Stats) => {
+        if (roots.includes(p)) return false;
+        const base = path.basename(p);
+        if (SKIP_DIRS.has(base) || base.startsWith('.')) return true;
+        return st?.isFile() === true && !isLogName(base);
+      },
+    });
+    // chokidar's typings allow an Error in place of the path; only paths are of interest.
+    this.discovery.on('add', (p) => {
+      if (typeof p === 'string' && isLogName(path.basename(p))) void this.follow(p, false);
+    });
+    this.discovery.on('unlink', (p) => {
+      if (typeof p === 'string') void this.maybeForget(path.resolve(p));
+    });
+    this.discovery.on('error', (e) => this.o.onWarning?.(`watching the workspace: ${(e as Error).message}`));
+    await new Promise<void>((done) => this.discovery!.once('ready', () => done()));
+  }
+
+  /**
+   * Follow one log. `pinned`: our own log, shown even before it exists and kept when it is
+   * removed (a rotation in progress); found logs are dropped when their file goes away.
+   */
+  async follow(file: string, pinned = true): Promise<void> {
+    const abs = path.resolve(file);
+    const known = this.followed.get(abs);
+    if (known) {
+      known.pinned ||= pinned;
+      return;
+    }
+    if (this.disposed) return;
+    this.parse ??= await loadParser();
+    // Someone else may have started following it while the parser loaded.
+    const raced = this.followed.get(abs);
+    if (raced) raced.pinned ||= pinned;
+    if (raced || this.disposed) return;
+    const f: Followed = {
+      pinned,
+      initialDone: false,
+      tailer: new LogTailer(abs, {
+        from: 'start',
+        usePolling: this.o.usePolling,
+        onLine: (line, lineNo) => this.onLine(abs, f, line, lineNo),
+        onReset: (why) => {
+          this.book.reset(abs, why);
+          this.changed(true);
+        },
+        onError: (e) => this.o.onWarning?.(`${abs}: ${e.message}`),
+      }),
+    };
+    this.followed.set(abs, f);
+    this.book.ensure(abs);
+    this.changed(true);
+    try {
+      await f.tailer.start();
+    } catch (err) {
+      this.o.onWarning?.(`cannot follow ${abs}: ${(err as Error).message}`);
+    }
+    f.initialDone = true;
+    this.changed(false);
+  }
+
+  files(): string[] {
+    return this.book.files();
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    await this.discovery?.close();
+    await Promise.all([...this.followed.values()].map((f) => f.tailer.stop()));
+    this.followed.clear();
+  }
+
+  private onLine(file: string, f: Followed, raw: string, lineNo: number): void {
+    // A BOM may open the first line of a file written by another tool.
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (line.trim() === '') return;
+    const parsed = this.parse!(line);
+    if (!parsed.ok) {
+      this.book.badLine(file);
+      const n = (this.badReported.get(file) ?? 0) + 1;
+      this.badReported.set(file, n);
+      // A broken file must not flood the output channel.
+      if (n <= 20) this.o.onWarning?.(`${file}:${lineNo}: ${parsed.message}${n === 20 ? ' (further bad lines of this file not reported)' : ''}`);
+      this.changed(false);
+      return;
+    }
+    const entry = this.book.add(file, parsed.record, lineNo);
+    (f.initialDone ? this.appended : this.initial).push(entry);
+    this.changed(false);
+  }
+
+  /** A found log whose file stayed away for a second is forgotten (a rotation recreates it sooner). */
+  private async maybeForget(file: string): Promise<void> {
+    const f = this.followed.get(file);
+    if (!f || f.pinned) return;
+    await new Promise((r) => setTimeout(r, 1000));
+    if (this.disposed || f.pinned || this.followed.get(file) !== f) return;
+    if (await stat(file).then(() => true, () => false)) return;
+    this.followed.delete(file);
+    await f.tailer.stop();
+    this.book.remove(file);
+    this.changed(true);
+  }
+
+  private changed(filesChanged: boolean): void {
+    this.filesChanged ||= filesChanged;
+    if (this.timer || this.disposed) return;
+    this.timer = setTimeout(() => this.flush(), this.o.debounceMs ?? 100);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.disposed) return;
+    const change: LogChange = { appended: this.appended, initial: this.initial, filesChanged: this.filesChanged };
+    this.appended = [];
+    this.initial = [];
+    this.filesChanged = false;
+    this.o.onChange(change);
+  }
+}

@@ -1,0 +1,29 @@
+// What the views know about the monitoring run in this window, beyond the records in its log:
+// connection, source and head come from the service; records never do (they come from the file).
+
+export type Connection = 'connecting' | 'up' | 'down' | 'stopped';
+
+export interface LiveInfo {
+  /** Absolute path of the log the run writes. */
+  logFile: string;
+  connection: Connection;
+  /** Reason of the last 'down' (ConnectionLost, Timeout...). */
+  downReason?: string;
+  /** Endpoint label (host:port), never the URL. */
+  source: string;
+  head?: number;
+  /** The monitor's missed % since the run started: records / (processed + records) × 100. */
+  missedRate?: number;
+  /** Startup backfill in progress: 'n/m blocks'. */
+  backfill?: string;
+}
+
+/** One log as the views see it: who writes it and what it holds. */
+export interface LogView {
+  file: string;
+  /** Path shown to people (workspace-relative when possible). */
+  displayName: string;
+  badLines: number;
+  /** Present when this window's monitor writes this log. */
+  live?: LiveInfo;
+}

@@ -1,0 +1,95 @@
+// What the views know about each watched log: its records, collapsed to the last one written for
+// each (block_number, kind) — the same rule every reader follows — with the line each came from,
+// so a tree item can open the log there. Pure: the watcher feeds it lines it already parsed.
+import { recordKey, type MissedBlock } from '../../core/model';
+
+export interface LogEntry {
+  record: MissedBlock;
+  file: string;
+  /** 1-based line in the file as it is now; undefined once the file was rotated away. */
+  line: number | undefined;
+  /** Order of arrival over all files: larger is newer. */
+  seq: number;
+}
+
+interface FileLog {
+  entries: Map<string, LogEntry>;
+  badLines: number;
+  /** seq of the newest entry, 0 when none: which log was written last. */
+  lastSeq: number;
+}
+
+/** Kept per file; the oldest records go first. Enough for the views, bounded for a huge log. */
+export const MAX_ENTRIES_PER_FILE = 20_000;
+
+export class LogBook {
+  private readonly logs = new Map<string, FileLog>();
+  private seq = 0;
+
+  constructor(private readonly maxPerFile = MAX_ENTRIES_PER_FILE) {}
+
+  /** Make `file` known (an empty or not yet created log still shows in the views). */
+  ensure(file: string): void {
+    if (!this.logs.has(file)) this.logs.set(file, { entries: new Map(), badLines: 0, lastSeq: 0 });
+  }
+
+  has(file: string): boolean {
+    return this.logs.has(file);
+  }
+
+  add(file: string, record: MissedBlock, line: number | undefined): LogEntry {
+    this.ensure(file);
+    const log = this.logs.get(file)!;
+    const key = recordKey(record);
+    const entry: LogEntry = { record, file, line, seq: ++this.seq };
+    // delete + set moves a rewritten record to the end, so eviction below drops the least recent.
+    log.entries.delete(key);
+    log.entries.set(key, entry);
+    log.lastSeq = entry.seq;
+    while (log.entries.size > this.maxPerFile) log.entries.delete(log.entries.keys().next().value!);
+    return entry;
+  }
+
+  badLine(file: string): void {
+    this.ensure(file);
+    this.logs.get(file)!.badLines += 1;
+  }
+
+  /**
+   * The file was rotated (its lines now live in a .gz sibling) or truncated/removed. After a
+   * rotation the history stays (streaks span it) but no longer points at lines; a truncated
+   * file was rewritten, so what we held describes nothing on disk any more.
+   */
+  reset(file: string, why: 'rotated' | 'truncated' | 'removed'): void {
+    const log = this.logs.get(file);
+    if (!log) return;
+    if (why === 'truncated') {
+      log.entries.clear();
+      log.badLines = 0;
+      return;
+    }
+    for (const e of log.entries.values()) e.line = undefined;
+    log.badLines = 0;
+  }
+
+  remove(file: string): void {
+    this.logs.delete(file);
+  }
+
+  files(): string[] {
+    return [...this.logs.keys()];
+  }
+
+  /** Entries in arrival order (oldest first). */
+  entries(file: string): LogEntry[] {
+    return [...(this.logs.get(file)?.entries.values() ?? [])];
+  }
+
+  badLines(file: string): number {
+    return this.logs.get(file)?.badLines ?? 0;
+  }
+
+  lastSeq(file: string): number {
+    return this.logs.get(file)?.lastSeq ?? 0;
+  }
+}

@@ -1,0 +1,271 @@
+// The `missedBlocks.*` settings as one typed, read-only object. Values are sanitised here, at the
+// boundary: a wrong type or range in settings.json becomes the default plus a warning, never an
+// exception deep inside the monitor. Pure: config.ts hands in a getter over the vscode section.
+// The defaults must equal package.json's (a unit test compares them).
+import {
+  ALERT_CHANNEL_KINDS,
+  defaultConfig,
+  parseSize,
+  type AlertChannelKind,
+  type MonitorFileConfig,
+} from '../../core/config';
+import { endpointLabel } from '../../core/endpoints';
+import { MISSED_BLOCK_SEVERITIES, type MissedBlockSeverity } from '../../core/model';
+
+export interface ExtensionSettings {
+  readonly rpcUrls: readonly string[];
+  /** Workspace-relative (or absolute) path of the log the monitor writes. */
+  readonly logFile: string;
+  readonly autoStart: boolean;
+  readonly monitoring: {
+    /** Seconds. */
+    readonly expectedBlockTime: number;
+    readonly maxBlockDelay: number;
+    readonly retryAttempts: number;
+    readonly retryDelay: number;
+    readonly alertThreshold: number;
+    readonly enableRecovery: boolean;
+    readonly logMissedBlocks: boolean;
+  };
+  readonly logging: {
+    /** Bytes. */
+    readonly logRotationSize: number;
+    readonly logRetentionDays: number;
+    readonly enableConsoleLogging: boolean;
+    readonly batchLogging: boolean;
+    readonly batchSize: number;
+    /** Seconds. */
+    readonly batchTimeout: number;
+  };
+  readonly alertChannels: readonly AlertChannelKind[];
+  readonly alerts: {
+    readonly minSeverity: MissedBlockSeverity;
+    readonly emailAddress?: string;
+    readonly emailFrom?: string;
+    readonly smtpHost?: string;
+    readonly smtpPort?: number;
+    readonly smtpSecure?: boolean;
+    readonly smtpUser?: string;
+  };
+  readonly notifications: {
+    readonly enabled: boolean;
+    readonly minSeverity: MissedBlockSeverity;
+    /** Seconds between two notifications. */
+    readonly throttleSeconds: number;
+  };
+  readonly watch: {
+    readonly usePolling: boolean;
+  };
+}
+
+/** Secrets live in SecretStorage, never in settings; the monitor's config gets them from there. */
+export interface AlertSecrets {
+  webhookUrl?: string;
+  slackWebhook?: string;
+  discordWebhook?: string;
+  smtpPassword?: string;
+}
+
+/** The seed's defaults, in the units the settings use (seconds, and a size string). */
+export const SETTING_DEFAULTS = {
+  rpcUrls: [] as string[],
+  logFile: 'logs/missed_blocks.jsonl',
+  autoStart: false,
+  expectedBlockTime: 12,
+  maxBlockDelay: 30,
+  retryAttempts: 3,
+  retryDelay: 5,
+  alertThreshold: 5,
+  enableRecovery: true,
+  logMissedBlocks: true,
+  logRotationSize: '10MB',
+  logRetentionDays: 30,
+  enableConsoleLogging: true,
+  batchLogging: true,
+  batchSize: 100,
+  // The seed's 60 s suits a server; here the views read the log, so records must reach it soon.
+  batchTimeout: 1,
+  alertChannels: ['console'] as AlertChannelKind[],
+  'alerts.minSeverity': 'Critical' as MissedBlockSeverity,
+  'alerts.emailAddress': '',
+  'alerts.emailFrom': '',
+  'alerts.smtpHost': '',
+  'alerts.smtpPort': 0,
+  'alerts.smtpSecure': false,
+  'alerts.smtpUser': '',
+  'notifications.enabled': true,
+  'notifications.minSeverity': 'Critical' as MissedBlockSeverity,
+  'notifications.throttleSeconds': 30,
+  'watch.usePolling': false,
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+/** Settings the running monitor reads at start: changing them needs a restart of the monitor. */
+export const RESTART_KEYS: readonly SettingKey[] = (Object.keys(SETTING_DEFAULTS) as SettingKey[]).filter(
+  (k) => !k.startsWith('notifications.') && !k.startsWith('watch.') && k !== 'autoStart',
+);
+
+type Get = (key: SettingKey) => unknown;
+
+export function sanitizeSettings(get: Get): { settings: ExtensionSettings; warnings: string[] } {
+  const warnings: string[] = [];
+  const bad = (key: SettingKey, v: unknown, expected: string) => {
+    warnings.push(`missedBlocks.${key} = ${JSON.stringify(v)} is not ${expected}; using ${JSON.stringify(SETTING_DEFAULTS[key])}`);
+  };
+  const value = <T>(key: SettingKey, ok: (v: unknown) => v is T, expected: string): T => {
+    const v = get(key);
+    if (v === undefined || v === null) return SETTING_DEFAULTS[key] as T;
+    if (ok(v)) return v;
+    bad(key, v, expected);
+    return SETTING_DEFAULTS[key] as T;
+  };
+  const bool = (key: SettingKey) => value(key, (v): v is boolean => typeof v === 'boolean', 'true or false');
+  const num = (key: SettingKey, min: number, integer = false, exclusive = false) =>
+    value(
+      key,
+      (v): v is number => typeof v === 'number' && Number.isFinite(v) && (exclusive ? v > min : v >= min) && (!integer || Number.isInteger(v)),
+      `${integer ? 'a whole number' : 'a number'} ${exclusive ? '>' : '≥'} ${min}`,
+    );
+  const str = (key: SettingKey) => value(key, (v): v is string => typeof v === 'string', 'a string').trim();
+  const optional = (s: string) => (s === '' ? undefined : s);
+  const severity = (key: SettingKey) =>
+    value(key, (v): v is MissedBlockSeverity => (MISSED_BLOCK_SEVERITIES as readonly unknown[]).includes(v), `one of ${MISSED_BLOCK_SEVERITIES.join(', ')}`);
+
+  const logFile = value('logFile', (v): v is string => typeof v === 'string' && v.trim() !== '', 'a non-empty path').trim();
+
+  const rawSize = get('logRotationSize');
+  let logRotationSize = parseSize('logRotationSize', SETTING_DEFAULTS.logRotationSize);
+  if (rawSize !== undefined && rawSize !== null) {
+    try {
+      logRotationSize = parseSize('logRotationSize', rawSize);
+    } catch {
+      bad('logRotationSize', rawSize, 'a size like "10MB" or a number of bytes');
+    }
+  }
+
+  const smtpPort = num('alerts.smtpPort', 0, true);
+  if (smtpPort > 65535) bad('alerts.smtpPort', smtpPort, 'a port number 1–65535 (0: the default)');
+
+  const settings: ExtensionSettings = {
+    rpcUrls: rpcUrls(get('rpcUrls'), warnings),
+    logFile,
+    autoStart: bool('autoStart'),
+    monitoring: {
+      expectedBlockTime: num('expectedBlockTime', 0, false, true),
+      maxBlockDelay: num('maxBlockDelay', 0),
+      retryAttempts: num('retryAttempts', 0, true),
+      retryDelay: num('retryDelay', 0),
+      alertThreshold: num('alertThreshold', 1, true),
+      enableRecovery: bool('enableRecovery'),
+      logMissedBlocks: bool('logMissedBlocks'),
+    },
+    logging: {
+      logRotationSize,
+      logRetentionDays: num('logRetentionDays', 0, true),
+      enableConsoleLogging: bool('enableConsoleLogging'),
+      batchLogging: bool('batchLogging'),
+      batchSize: num('batchSize', 1, true),
+      batchTimeout: num('batchTimeout', 0),
+    },
+    alertChannels: alertChannels(get('alertChannels'), warnings),
+    alerts: {
+      minSeverity: severity('alerts.minSeverity'),
+      emailAddress: optional(str('alerts.emailAddress')),
+      emailFrom: optional(str('alerts.emailFrom')),
+      smtpHost: optional(str('alerts.smtpHost')),
+      smtpPort: smtpPort > 0 && smtpPort <= 65535 ? smtpPort : undefined,
+      // Only `true` is passed on: unset lets the core pick implicit TLS for port 465.
+      smtpSecure: bool('alerts.smtpSecure') || undefined,
+      smtpUser: optional(str('alerts.smtpUser')),
+    },
+    notifications: {
+      enabled: bool('notifications.enabled'),
+      minSeverity: severity('notifications.minSeverity'),
+      throttleSeconds: num('notifications.throttleSeconds', 0),
+    },
+    watch: { usePolling: bool('watch.usePolling') },
+  };
+  return { settings, warnings };
+}
+
+function rpcUrls(v: unknown, warnings: string[]): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    warnings.push(`missedBlocks.rpcUrls must be a list of URLs; ignoring ${JSON.stringify(typeof v)}`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const u of v) {
+    try {
+      if (typeof u !== 'string') throw new TypeError('not a string');
+      endpointLabel(u.trim());
+      out.push(u.trim());
+    } catch (err) {
+      // Never echo the URL itself: provider URLs carry API keys.
+      warnings.push(`missedBlocks.rpcUrls: skipping an entry (${(err as Error).message.replace(/".*"/, 'value not shown')})`);
+    }
+  }
+  return out;
+}
+
+function alertChannels(v: unknown, warnings: string[]): AlertChannelKind[] {
+  if (v === undefined || v === null) return [...SETTING_DEFAULTS.alertChannels];
+  if (!Array.isArray(v)) {
+    warnings.push(`missedBlocks.alertChannels must be a list; using ["console"]`);
+    return [...SETTING_DEFAULTS.alertChannels];
+  }
+  const out: AlertChannelKind[] = [];
+  for (const c of v) {
+    const name = typeof c === 'string' ? c.toLowerCase() : c;
+    if ((ALERT_CHANNEL_KINDS as readonly unknown[]).includes(name)) {
+      if (!out.includes(name as AlertChannelKind)) out.push(name as AlertChannelKind);
+    } else warnings.push(`missedBlocks.alertChannels: ignoring ${JSON.stringify(c)} (known: ${ALERT_CHANNEL_KINDS.join(', ')})`);
+  }
+  return out;
+}
+
+/** The core's config for one run: the settings in the core's units, secrets from SecretStorage. */
+export function monitorConfigFrom(s: ExtensionSettings, logPath: string, secrets: AlertSecrets): MonitorFileConfig {
+  const cfg = defaultConfig();
+  const ms = (sec: number) => Math.round(sec * 1000);
+  cfg.monitoring = {
+    ...cfg.monitoring,
+    expectedBlockTimeMs: ms(s.monitoring.expectedBlockTime),
+    maxBlockDelayMs: ms(s.monitoring.maxBlockDelay),
+    retryAttempts: s.monitoring.retryAttempts,
+    retryDelayMs: ms(s.monitoring.retryDelay),
+    alertThreshold: s.monitoring.alertThreshold,
+    enableRecovery: s.monitoring.enableRecovery,
+    logMissedBlocks: s.monitoring.logMissedBlocks,
+  };
+  cfg.logging = {
+    ...cfg.logging,
+    logFilePath: logPath,
+    logRotationSize: s.logging.logRotationSize,
+    logRetentionDays: s.logging.logRetentionDays,
+    // The views read the file: in the editor it is always written.
+    enableFileLogging: true,
+    enableConsoleLogging: s.logging.enableConsoleLogging,
+    batchLogging: s.logging.batchLogging,
+    batchSize: s.logging.batchSize,
+    batchTimeoutMs: ms(s.logging.batchTimeout),
+  };
+  const extra: Record<string, unknown> = { min_severity: s.alerts.minSeverity };
+  const a = s.alerts;
+  if (a.smtpHost !== undefined) extra.smtp_host = a.smtpHost;
+  if (a.smtpPort !== undefined) extra.smtp_port = a.smtpPort;
+  if (a.smtpSecure !== undefined) extra.smtp_secure = a.smtpSecure;
+  if (a.smtpUser !== undefined) extra.smtp_user = a.smtpUser;
+  if (secrets.smtpPassword !== undefined) extra.smtp_password = secrets.smtpPassword;
+  if (a.emailFrom !== undefined) extra.email_from = a.emailFrom;
+  cfg.alerts = {
+    channels: [...s.alertChannels],
+    ...(secrets.webhookUrl !== undefined ? { webhookUrl: secrets.webhookUrl } : {}),
+    ...(secrets.slackWebhook !== undefined ? { slackWebhook: secrets.slackWebhook } : {}),
+    ...(secrets.discordWebhook !== undefined ? { discordWebhook: secrets.discordWebhook } : {}),
+    ...(a.emailAddress !== undefined ? { emailAddress: a.emailAddress } : {}),
+    extra,
+  };
+  return cfg;
+}

@@ -1,0 +1,342 @@
+// The Missed Blocks tree as plain data: tree.ts only turns these nodes into TreeItems. Labels are
+// stable words ("Current streak", "Critical") and the changing value goes in the description;
+// every node also carries an accessible label "<label>: <value>" that tests and screen readers use.
+import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
+import type { Streak } from '../../core/streaks';
+import { blockRange, bothTimes, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
+import type { LiveInfo, LogView } from './live';
+import type { LogEntry } from './logBook';
+import type { LogSummary } from './summary';
+
+export interface TreeIcon {
+  /** Codicon id (ThemeIcon). */
+  id: string;
+  /** Theme colour id (ThemeColor). */
+  color?: string;
+}
+
+export interface TreeNode {
+  /** Unique in the tree and stable across refreshes (keeps expansion state). */
+  id: string;
+  label: string;
+  description?: string;
+  /** Plain text, never markdown: parts of it come from the log. */
+  tooltip?: string;
+  ariaLabel: string;
+  icon?: TreeIcon;
+  state: 'none' | 'collapsed' | 'expanded';
+  children?: TreeNode[];
+  /** Open this log (at this 1-based line) when clicked. */
+  open?: { file: string; line?: number };
+  contextValue?: string;
+}
+
+export interface LogInput {
+  view: LogView;
+  entries: readonly LogEntry[];
+  summary: LogSummary;
+}
+
+export interface TreeOptions {
+  alertThreshold: number;
+  /** Restricted Mode: nothing connects, the views say why. */
+  restricted: boolean;
+  time?: LocalTimeOptions;
+  /** Rows under Recent. Default 50. */
+  recentLimit?: number;
+  /** Records listed under one severity, reason or streak. Default 100. */
+  groupLimit?: number;
+}
+
+export const SEVERITY_ICON: Record<MissedBlockSeverity, TreeIcon> = {
+  Critical: { id: 'error', color: 'charts.red' },
+  High: { id: 'warning', color: 'charts.orange' },
+  Medium: { id: 'warning', color: 'charts.yellow' },
+  Low: { id: 'info', color: 'charts.blue' },
+};
+
+function severityIcon(s: string): TreeIcon {
+  return SEVERITY_ICON[s as MissedBlockSeverity] ?? { id: 'question' };
+}
+
+/** Roots: the sections of the one log, or one expanded node per log when there are several. */
+export function buildTree(logs: readonly LogInput[], o: TreeOptions): TreeNode[] {
+  if (logs.length === 0) return [];
+  if (logs.length === 1) return logSections(logs[0], o);
+  return logs.map((l) => ({
+    id: `${l.view.file}|log`,
+    label: l.view.displayName,
+    description: l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record'),
+    tooltip: `${l.view.file}\n${l.view.live ? `Written by this window's monitor (${cleanText(l.view.live.source)})` : 'Followed as it grows'}`,
+    ariaLabel: `Log ${l.view.displayName}`,
+    icon: { id: l.view.live ? 'pulse' : 'file' },
+    state: 'expanded',
+    children: logSections(l, o),
+    open: { file: l.view.file },
+    contextValue: 'log',
+  }));
+}
+
+function logSections(l: LogInput, o: TreeOptions): TreeNode[] {
+  const p = `${l.view.file}|`;
+  const section = (key: string, label: string, state: TreeNode['state'], children: TreeNode[], description?: string): TreeNode => ({
+    id: p + key,
+    label,
+    description,
+    ariaLabel: description ? `${label}: ${description}` : label,
+    state: children.length ? state : 'none',
+    children,
+    contextValue: `section.${key}`,
+  });
+  const bySeverity = severityNodes(l, o, p);
+  const byReason = reasonNodes(l, o, p);
+  const streaks = streakNodes(l, o, p);
+  const recent = [...l.entries]
+    .sort((a, b) => b.seq - a.seq)
+    .slice(0, o.recentLimit ?? 50)
+    .map((e) => recordNode(e, o, `${p}recent|`));
+  return [
+    section('status', 'Status', 'expanded', statusNodes(l, o, p)),
+    section('severity', 'By Severity', 'expanded', bySeverity),
+    section('reason', 'By Reason', 'collapsed', byReason, byReason.length ? undefined : 'none'),
+    section('streaks', 'Streaks', 'collapsed', streaks, streaks.length ? String(l.summary.streaks.length) : 'none'),
+    section('recent', 'Recent', 'collapsed', recent, recent.length ? undefined : 'none'),
+  ];
+}
+
+function row(id: string, label: string, value: string, extra: Partial<TreeNode> = {}): TreeNode {
+  return { id, label, description: value, ariaLabel: `${label}: ${value}`, state: 'none', ...extra };
+}
+
+function connectionText(live: LiveInfo | undefined, restricted: boolean): string {
+  if (!live) return restricted ? 'Restricted Mode (not connecting)' : 'not monitored in this window';
+  switch (live.connection) {
+    case 'connecting':
+      return 'connecting…';
+    case 'up':
+      return live.backfill ? `up, backfilling ${live.backfill}` : 'up';
+    case 'down':
+      return `down (${cleanText(live.downReason ?? 'Unknown', 40)})`;
+    case 'stopped':
+      return 'stopped';
+  }
+}
+
+function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
+  const { live } = l.view;
+  const s = l.summary;
+  const r = s.report;
+  const id = (k: string) => `${p}status|${k}`;
+  const connIcon: TreeIcon = !live
+    ? { id: 'debug-disconnect' }
+    : live.connection === 'up'
+      ? { id: 'pass', color: 'charts.green' }
+      : live.connection === 'down'
+        ? { id: 'error', color: 'charts.red' }
+        : { id: 'loading~spin' };
+  const source = live?.source ?? (s.latest?.record.source !== undefined ? s.latest.record.source : undefined);
+  const streakColor = s.level === 'error' ? 'charts.red' : s.level === 'warning' ? 'charts.orange' : undefined;
+  const nodes: TreeNode[] = [
+    row(id('connection'), 'Connection', connectionText(live, o.restricted), { icon: connIcon }),
+    row(id('source'), 'Source', source !== undefined ? cleanText(source, 80) : 'unknown', { icon: { id: 'server' } }),
+    row(id('head'), 'Head', live?.head !== undefined ? `#${live.head}` : '—', {
+      icon: { id: 'symbol-number' },
+      tooltip: live ? 'The latest block the monitor processed.' : `No monitor in this window writes this log.${s.lastBlock !== undefined ? ` Highest block in it: #${s.lastBlock}.` : ''}`,
+    }),
+    row(id('current'), 'Current streak', String(s.current), {
+      icon: { id: 'flame', color: streakColor },
+      tooltip: s.openStreak
+        ? `${blockRange(s.openStreak.fromBlock, s.openStreak.toBlock)}; alert threshold ${o.alertThreshold}`
+        : `No open streak; alert threshold ${o.alertThreshold}`,
+      open: s.openStreak ? openAt(l.entries, s.openStreak.fromBlock) : undefined,
+    }),
+    row(id('longest'), 'Longest streak', String(s.longest), { icon: { id: 'graph-line' } }),
+    row(id('missed'), 'Missed', live?.missedRate !== undefined ? percent(live.missedRate) : '—', {
+      icon: { id: 'percentage' },
+      tooltip: live
+        ? 'Missed events / (blocks processed + missed events) since monitoring started.'
+        : 'Needs the number of blocks processed, which only a monitor running in this window knows.',
+    }),
+    row(id('recovered'), 'Recovered', r.total_missed ? `${percent(r.recovery_rate)} (${r.recovered} of ${r.total_missed})` : '—', {
+      icon: { id: 'history' },
+    }),
+  ];
+  if (l.view.badLines > 0) {
+    nodes.push(row(id('invalid'), 'Invalid lines', String(l.view.badLines), {
+      icon: { id: 'warning', color: 'charts.yellow' },
+      tooltip: 'Lines that are not valid records were skipped; run `mbm validate` on the log for details.',
+    }));
+  }
+  return nodes;
+}
+
+function groupChildren(entries: LogEntry[], o: TreeOptions, idPrefix: string): TreeNode[] {
+  const limit = o.groupLimit ?? 100;
+  const sorted = entries.sort((a, b) => b.seq - a.seq);
+  const nodes = sorted.slice(0, limit).map((e) => recordNode(e, o, idPrefix));
+  if (sorted.length > limit) {
+    const more = `${sorted.length - limit} older`;
+    nodes.push({ id: `${idPrefix}more`, label: '…', description: more, ariaLabel: `${more} records not listed`, state: 'none' });
+  }
+  return nodes;
+}
+
+function severityNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
+  const groups = groupBy(l.entries, (r) => r.severity);
+  const names = [...MISSED_BLOCK_SEVERITIES].reverse() as string[];
+  // A severity from a newer writer still shows, after the known ones.
+  for (const k of groups.keys()) if (!names.includes(k)) names.push(k);
+  return names.map((sev) => {
+    const list = groups.get(sev) ?? [];
+    const id = `${p}severity|${sev}`;
+    return {
+      id,
+      label: cleanText(sev, 40),
+      description: String(list.length),
+      ariaLabel: `${cleanText(sev, 40)}: ${list.length}`,
+      icon: severityIcon(sev),
+      state: list.length ? 'collapsed' : 'none',
+      children: groupChildren(list, o, `${id}|`),
+      contextValue: 'severity',
+    };
+  });
+}
+
+function reasonNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
+  const groups = groupBy(l.entries, (r) => r.reason);
+  const order = (k: string) => {
+    const i = (MISSED_BLOCK_REASONS as readonly string[]).indexOf(k);
+    return i === -1 ? MISSED_BLOCK_REASONS.length : i;
+  };
+  return [...groups.entries()]
+    .sort((a, b) => b[1].length - a[1].length || order(a[0]) - order(b[0]))
+    .map(([reason, list]) => {
+      const id = `${p}reason|${reason}`;
+      const worst = list.reduce<string>((w, e) => (sevRank(e.record.severity) > sevRank(w) ? e.record.severity : w), 'Low');
+      return {
+        id,
+        label: cleanText(reason, 40),
+        description: String(list.length),
+        ariaLabel: `${cleanText(reason, 40)}: ${list.length}`,
+        icon: { id: 'tag', color: severityIcon(worst).color },
+        state: 'collapsed',
+        children: groupChildren(list, o, `${id}|`),
+        contextValue: 'reason',
+      };
+    });
+}
+
+function groupBy(entries: readonly LogEntry[], key: (r: MissedBlock) => string): Map<string, LogEntry[]> {
+  const groups = new Map<string, LogEntry[]>();
+  for (const e of entries) {
+    const k = key(e.record);
+    const list = groups.get(k);
+    if (list) list.push(e);
+    else groups.set(k, [e]);
+  }
+  return groups;
+}
+
+function sevRank(s: string): number {
+  return (MISSED_BLOCK_SEVERITIES as readonly string[]).indexOf(s);
+}
+
+function streakNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
+  const limit = o.groupLimit ?? 100;
+  const byBlock = [...l.entries].sort((a, b) => a.record.block_number - b.record.block_number || a.seq - b.seq);
+  const streaks = l.summary.streaks;
+  const nodes: TreeNode[] = [];
+  // Newest first; each streak's records are a contiguous run of the block-sorted entries.
+  let hi = byBlock.length;
+  for (let i = streaks.length - 1; i >= 0 && nodes.length < limit; i--) {
+    const s = streaks[i];
+    let lo = hi;
+    while (lo > 0 && byBlock[lo - 1].record.block_number >= s.fromBlock) lo--;
+    const members = byBlock.slice(lo, hi);
+    hi = lo;
+    nodes.push(streakNode(s, members, l.summary.openStreak === s, o, p));
+  }
+  return nodes;
+}
+
+function streakNode(s: Streak, members: LogEntry[], open: boolean, o: TreeOptions, p: string): TreeNode {
+  const id = `${p}streak|${s.fromBlock}`;
+  const range = blockRange(s.fromBlock, s.toBlock);
+  const span = duration(s.endedAt - s.startedAt);
+  const worst = members.reduce<string>((w, e) => (sevRank(e.record.severity) > sevRank(w) ? e.record.severity : w), 'Low');
+  const reached = s.length >= o.alertThreshold;
+  const tooltip = [
+    `Streak ${range}${open ? ' (current)' : ''}`,
+    `${plural(s.length, 'missed event')}, ${s.recovered} recovered`,
+    `Duration: ${span}`,
+    `First detected: ${bothTimes(s.startedAt, o.time)}`,
+    `Last detected: ${bothTimes(s.endedAt, o.time)}`,
+    reached ? `Reached the alert threshold (${o.alertThreshold})` : `Below the alert threshold (${o.alertThreshold})`,
+  ].join('\n');
+  const first = members[0];
+  return {
+    id,
+    label: range,
+    description: `${s.length} missed · ${span}${open ? ' · current' : ''}`,
+    tooltip,
+    ariaLabel: `Streak ${range}: ${s.length} missed, ${span}${open ? ', current' : ''}`,
+    icon: { id: 'flame', color: severityIcon(worst).color },
+    state: 'collapsed',
+    children: groupChildren([...members], o, `${id}|`),
+    open: first ? { file: first.file, line: first.line } : undefined,
+    contextValue: 'streak',
+  };
+}
+
+function openAt(entries: readonly LogEntry[], block: number): TreeNode['open'] {
+  const e = entries.find((x) => x.record.block_number === block);
+  return e ? { file: e.file, line: e.line } : undefined;
+}
+
+function kindOf(r: MissedBlock): string {
+  return cleanText(r.kind ?? 'gap', 20);
+}
+
+export function recordTooltip(e: LogEntry, o: TreeOptions): string {
+  const r = e.record;
+  const lines = [
+    `Block #${r.block_number} — ${kindOf(r)}${r.slot !== undefined ? ` (slot ${r.slot})` : ''}`,
+    `Severity: ${cleanText(r.severity, 20)}`,
+    `Reason: ${cleanText(r.reason, 40)}`,
+    `Detected: ${bothTimes(r.timestamp, o.time)}`,
+    `Expected: ${bothTimes(r.expected_timestamp, o.time)}`,
+    `Arrived: ${bothTimes(r.actual_timestamp, o.time)}`,
+    r.recovered
+      ? `Recovered after ${plural(r.recovery_attempts, 'attempt')}${r.recovery_ms !== undefined ? ` in ${Math.round(r.recovery_ms)} ms` : ''}`
+      : `Not recovered (${plural(r.recovery_attempts, 'attempt')})`,
+  ];
+  if (r.reorg_depth !== undefined) lines.push(`Reorg depth: ${r.reorg_depth}`);
+  if (r.streak !== undefined) lines.push(`Streak: ${r.streak}`);
+  if (r.source !== undefined) lines.push(`Source: ${cleanText(r.source, 80)}`);
+  if (r.block_hash !== undefined) lines.push(`Hash: ${cleanText(r.block_hash, 70)}`);
+  lines.push(`Alert sent: ${r.alert_sent ? 'yes' : 'no'}`);
+  const meta = r.metadata && typeof r.metadata === 'object' ? Object.entries(r.metadata) : [];
+  for (const [k, v] of meta.slice(0, 8)) lines.push(`${cleanText(k, 40)}: ${cleanText(typeof v === 'string' ? v : JSON.stringify(v), 100)}`);
+  if (meta.length > 8) lines.push(`… ${meta.length - 8} more metadata fields`);
+  lines.push(e.line !== undefined ? `Line ${e.line}` : 'In a rotated part of the log');
+  return lines.join('\n');
+}
+
+export function recordNode(e: LogEntry, o: TreeOptions, idPrefix: string): TreeNode {
+  const r = e.record;
+  const sev = cleanText(r.severity, 20);
+  const reason = cleanText(r.reason, 40);
+  const desc = `${kindOf(r)} · ${sev} · ${reason}${r.recovered ? ' · recovered' : ''}`;
+  const icon = severityIcon(r.severity);
+  return {
+    id: `${idPrefix}${r.block_number}|${kindOf(r)}|${r.slot ?? ''}`,
+    label: `#${r.block_number}`,
+    description: desc,
+    tooltip: recordTooltip(e, o),
+    ariaLabel: `Block ${r.block_number}: ${desc}`,
+    icon: r.recovered ? { id: 'pass', color: icon.color } : icon,
+    state: 'none',
+    open: { file: e.file, line: e.line },
+    contextValue: 'record',
+  };
+}

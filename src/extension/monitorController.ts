@@ -1,0 +1,141 @@
+// The monitoring run's lifetime: at most one run per window, started and stopped by commands,
+// restarted when settings change. Everything of one run is disposed with it; the extension's own
+// things (views, watcher) live on. The run itself is loaded with import() on first use.
+import * as vscode from 'vscode';
+import { endpointLabel } from '../core/endpoints';
+import type { MissedBlock } from '../core/model';
+import { readSettings, resolveLogPath } from './config';
+import { Disposable } from './disposable';
+import type { LiveInfo } from './model/live';
+import { monitorConfigFrom } from './model/settings';
+import type { MonitorRun } from './monitorRun';
+import { describe } from './output';
+import type { Secrets } from './secrets';
+import type { Trust } from './trust';
+
+export const DEFAULT_RPC = 'http://127.0.0.1:8545';
+
+export class MonitorController extends Disposable {
+  private run: MonitorRun | undefined;
+  /** Serialises start/stop so a double click cannot start two runs. */
+  private busy: Promise<unknown> = Promise.resolve();
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Connection, head or missed % changed, or a run started/stopped. */
+  readonly onDidChange = this.changed.event;
+  private readonly started = this.register(new vscode.EventEmitter<string>());
+  /** A run started writing this log (the watcher pins it). */
+  readonly onDidStart = this.started.event;
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly secrets: Secrets,
+    private readonly trust: Trust,
+  ) {
+    super();
+  }
+
+  get live(): LiveInfo | undefined {
+    return this.run?.live;
+  }
+
+  get running(): boolean {
+    return this.run !== undefined;
+  }
+
+  /** Start with the current settings. `urls` overrides missedBlocks.rpcUrls (a prompt's answer). */
+  start(urls?: readonly string[]): Promise<boolean> {
+    return this.serial(() => this.doStart(urls));
+  }
+
+  stop(): Promise<void> {
+    return this.serial(() => this.doStop());
+  }
+
+  async restart(): Promise<boolean> {
+    await this.stop();
+    return this.start();
+  }
+
+  flush(): Promise<void> {
+    return this.run?.flush() ?? Promise.resolve();
+  }
+
+  recoverNow(candidates: readonly MissedBlock[]): Promise<{ tried: number; recovered: number } | undefined> {
+    return this.run ? this.run.recoverNow(candidates) : Promise.resolve(undefined);
+  }
+
+  override dispose(): void {
+    void this.stop();
+    super.dispose();
+  }
+
+  /** For deactivate(): resolves when the log and checkpoint are flushed. */
+  async shutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.busy.then(f, f);
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doStart(urlsOverride?: readonly string[]): Promise<boolean> {
+    if (this.run) return true;
+    // Checked here too, not only by the command: nothing connects from an untrusted workspace.
+    if (!this.trust.trusted) throw new Error('Restricted Mode: monitoring starts once the workspace is trusted');
+    const settings = readSettings(this.log);
+    const logPath = resolveLogPath(settings);
+    if (!logPath) throw new Error(`open a folder first: the log path "${settings.logFile}" is relative to the workspace`);
+    const urls = urlsOverride ?? settings.rpcUrls;
+    if (urls.length === 0) throw new Error('no RPC endpoint: set missedBlocks.rpcUrls');
+    const secrets = await this.secrets.all();
+    const config = monitorConfigFrom(settings, logPath, secrets);
+    const t0 = performance.now();
+    // Loaded on the first Start: the chain and alert libraries would add ~250 ms to activation.
+    // The import names the .ts file because NodeNext resolution requires an extension in import().
+    const { MonitorRun } = await import('./monitorRun.ts');
+    this.log.info(`starting: ${urls.map((u) => endpointLabel(u)).join(', ')} → ${logPath}`);
+    const run = await MonitorRun.start({
+      config,
+      urls,
+      logPath,
+      alerts: this.trust.trusted && settings.alertChannels.length > 0,
+      log: {
+        info: (m) => this.log.info(m),
+        warn: (m) => this.log.warn(m),
+        error: (m) => this.log.error(m),
+      },
+      onLive: () => this.changed.fire(),
+    });
+    this.run = run;
+    this.log.info(`monitoring ${run.source} (started in ${Math.round(performance.now() - t0)} ms)`);
+    await setContext('missedBlocks.monitoring', true);
+    this.started.fire(logPath);
+    this.changed.fire();
+    return true;
+  }
+
+  private async doStop(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    try {
+      await run.stop();
+      this.log.info(`stopped monitoring ${run.source}; log and checkpoint flushed`);
+    } catch (err) {
+      this.log.error(`stopping: ${describe(err)}`);
+    }
+    await setContext('missedBlocks.monitoring', false);
+    this.changed.fire();
+  }
+}
+
+/** A context key for `when` clauses; failing (window closing) must not fail a stop. */
+export async function setContext(key: string, value: unknown): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('setContext', key, value);
+  } catch {
+    // The window is going away; nothing reads the key any more.
+  }
+}

@@ -1,0 +1,177 @@
+// One monitoring run in the extension host: the core's MonitorService writing the JSONL log (and
+// its checkpoint beside it) into the workspace. Loaded with import() on the first Start, so the
+// chain and alert libraries cost nothing at activation. No vscode import.
+//
+// Records are not passed on from here: the views read them from the log (logWatcher.ts). What
+// this reports is what no log holds: connection, source, head, missed %.
+import { createColors } from 'picocolors';
+import { formatRecord } from '../cli/format';
+import { parseAlertSettings } from '../core/alerts';
+import { RpcFetcher } from '../core/chain/fetcher';
+import type { MonitorFileConfig } from '../core/config';
+import { endpointsFromUrls } from '../core/endpoints';
+import { recordKey, type MissedBlock } from '../core/model';
+import { Recovery } from '../core/recovery';
+import { MonitorService } from '../core/service';
+import type { LiveInfo } from './model/live';
+
+export interface RunLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface RunOptions {
+  config: MonitorFileConfig;
+  urls: readonly string[];
+  logPath: string;
+  /** Send alerts through the configured channels (false in Restricted Mode and tests). */
+  alerts: boolean;
+  log: RunLog;
+  /** Connection, head or missed % changed. */
+  onLive(): void;
+}
+
+const plain = createColors(false);
+
+export class MonitorRun {
+  readonly live: LiveInfo;
+  private constructor(
+    private readonly svc: MonitorService,
+    private readonly o: RunOptions,
+  ) {
+    this.live = { logFile: o.logPath, connection: 'connecting', source: svc.endpoints[0].label };
+  }
+
+  /** Validate, start the service and resolve once it made its first attempt (a node that is down is not an error). */
+  static async start(o: RunOptions): Promise<MonitorRun> {
+    const endpoints = endpointsFromUrls(o.urls);
+    // A bad alert setup (a channel without its URL...) is reported before anything starts.
+    if (o.alerts) parseAlertSettings(o.config.alerts, { alertThreshold: o.config.monitoring.alertThreshold });
+    const svc = new MonitorService({
+      config: o.config,
+      endpoints,
+      logPath: o.logPath,
+      alerts: o.alerts ? { console: { write: (s: string | Uint8Array) => (o.log.info(`alert: ${String(s).trimEnd()}`), true) } } : false,
+    });
+    const run = new MonitorRun(svc, o);
+    run.wire();
+    try {
+      await svc.start();
+    } catch (err) {
+      await svc.stop().catch(() => undefined);
+      throw err;
+    }
+    return run;
+  }
+
+  get source(): string {
+    return this.live.source;
+  }
+
+  /** Stop, flushing the log batch and the checkpoint. */
+  async stop(): Promise<void> {
+    await this.svc.stop();
+    this.live.connection = 'stopped';
+    this.o.onLive();
+  }
+
+  /** Write batched records now (before an export, so it includes them). */
+  flush(): Promise<void> {
+    return this.svc.flush();
+  }
+
+  /**
+   * One immediate recovery pass over the unrecovered gaps the monitor still holds — those it is
+   * working on and those whose retries ran out (`candidates`, from the log). Built from the core's
+   * Recovery with no retry delay; the monitor rewrites each recovered record as usual.
+   */
+  async recoverNow(candidates: readonly MissedBlock[]): Promise<{ tried: number; recovered: number }> {
+    const monitor = this.svc.monitor;
+    const byKey = new Map<string, MissedBlock>();
+    for (const r of [...monitor.pending(), ...candidates]) {
+      if ((r.kind ?? 'gap') === 'gap' && !r.recovered) byKey.set(recordKey(r), r);
+    }
+    const jobs = [...byKey.values()];
+    if (jobs.length === 0) return { tried: 0, recovered: 0 };
+    const fetchers = this.svc.endpoints.map((e) => new RpcFetcher(e));
+    let recovered = 0;
+    const recovery = new Recovery({
+      target: {
+        pending: () => jobs,
+        markRecovered: (key, info) => {
+          const r = monitor.markRecovered(key, info);
+          if (r) recovered++;
+          return r;
+        },
+        markRecoveryFailed: (key, info) => monitor.markRecoveryFailed(key, info),
+      },
+      fetchers,
+      retryAttempts: 1,
+      retryDelayMs: 0,
+      neighbours: (n) => monitor.blockAt(n),
+      onError: (e) => this.o.log.warn(`recover now: ${e.message}`),
+    });
+    try {
+      recovery.kick();
+      await recovery.idle();
+    } finally {
+      await recovery.stop();
+      await Promise.all(fetchers.map((f) => f.close().catch(() => undefined)));
+    }
+    return { tried: jobs.length, recovered };
+  }
+
+  private wire(): void {
+    const { svc, o, live } = this;
+    const changed = () => o.onLive();
+    svc.on('status', (s) => {
+      if (s.state === 'up') {
+        if (live.connection !== 'up') o.log.info(`${live.source} is answering`);
+        live.connection = 'up';
+        live.downReason = undefined;
+      } else {
+        if (live.connection !== 'down' || live.downReason !== s.reason) o.log.warn(`${live.source} is down (${s.reason}); retrying`);
+        live.connection = 'down';
+        live.downReason = s.reason;
+      }
+      changed();
+    });
+    svc.on('stats', (s) => {
+      const head = s.head?.number;
+      // A block arriving proves the connection even before the source says 'up'.
+      const connection = head !== undefined && live.connection === 'connecting' ? 'up' : live.connection;
+      if (head === live.head && s.missed_rate === live.missedRate && connection === live.connection) return;
+      live.head = head;
+      live.missedRate = s.missed_rate;
+      live.connection = connection;
+      changed();
+    });
+    svc.on('backfill', (e) => {
+      switch (e.phase) {
+        case 'start':
+          o.log.info(`backfilling blocks ${e.from}…${e.to} missed while stopped${e.skipped ? ` (${e.skipped} older ones skipped)` : ''}`);
+          live.backfill = `0/${e.to - e.from + 1}`;
+          break;
+        case 'progress':
+          live.backfill = `${e.done}/${e.total}`;
+          break;
+        case 'done':
+          o.log.info(`backfill done: ${e.count} blocks, now following the live head`);
+          live.backfill = undefined;
+          break;
+        case 'retry':
+          o.log.warn(`backfill failed (${e.reason}); retrying in ${Math.round(e.delayMs / 100) / 10} s`);
+          break;
+        case 'skipped':
+          o.log.info(`not resuming from the checkpoint: ${e.why}`);
+          live.backfill = undefined;
+          break;
+      }
+      changed();
+    });
+    svc.on('alert', (m) => o.log.warn(`alert threshold reached: ${m}`));
+    svc.on('warning', (w) => o.log.warn(w));
+    if (o.config.logging.enableConsoleLogging) svc.on('record', (r) => o.log.info(formatRecord(r, plain)));
+  }
+}

@@ -1,0 +1,50 @@
+// Webhook URLs carry their token, SMTP has a password: they live in SecretStorage (the OS keychain
+// or code-server's encrypted store), never in settings.json, and reach the monitor's alert config
+// only when a run starts.
+import type * as vscode from 'vscode';
+import type { AlertSecrets } from './model/settings';
+
+export type SecretName = keyof AlertSecrets;
+
+export interface SecretKind {
+  name: SecretName;
+  /** The alert channel it belongs to. */
+  channel: 'webhook' | 'slack' | 'discord' | 'email';
+  label: string;
+  detail: string;
+  isUrl: boolean;
+}
+
+export const SECRET_KINDS: readonly SecretKind[] = [
+  { name: 'webhookUrl', channel: 'webhook', label: 'Webhook URL', detail: 'JSON POST to any HTTP(S) endpoint', isUrl: true },
+  { name: 'slackWebhook', channel: 'slack', label: 'Slack incoming webhook', detail: 'https://hooks.slack.com/services/…', isUrl: true },
+  { name: 'discordWebhook', channel: 'discord', label: 'Discord webhook', detail: 'https://discord.com/api/webhooks/…', isUrl: true },
+  { name: 'smtpPassword', channel: 'email', label: 'SMTP password', detail: 'for missedBlocks.alerts.smtpUser', isUrl: false },
+];
+
+const KEY_PREFIX = 'missedBlocks.';
+
+export class Secrets {
+  constructor(private readonly storage: vscode.SecretStorage) {}
+
+  async all(): Promise<AlertSecrets> {
+    const out: AlertSecrets = {};
+    for (const k of SECRET_KINDS) {
+      const v = await this.storage.get(KEY_PREFIX + k.name);
+      if (v) out[k.name] = v;
+    }
+    return out;
+  }
+
+  async has(name: SecretName): Promise<boolean> {
+    return Boolean(await this.storage.get(KEY_PREFIX + name));
+  }
+
+  store(name: SecretName, value: string): Thenable<void> {
+    return this.storage.store(KEY_PREFIX + name, value);
+  }
+
+  delete(name: SecretName): Thenable<void> {
+    return this.storage.delete(KEY_PREFIX + name);
+  }
+}

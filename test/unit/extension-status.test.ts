@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LiveInfo, LogView } from '../../src/extension/model/live';
+import { statusBarView } from '../../src/extension/model/statusText';
+import { summarize } from '../../src/extension/model/summary';
+import { entriesOf, rec, T0 } from '../helpers/extensionRecords';
+
+const FILE = '/ws/logs/missed_blocks.jsonl';
+const live: LiveInfo = { logFile: FILE, connection: 'up', source: '127.0.0.1:8545', head: 1234, missedRate: 1.5 };
+
+/** `l` null: a log no monitor in this window writes. */
+function log(records = [rec(10)], l: LiveInfo | null = live, now = T0 + 10_000) {
+  const entries = entriesOf(FILE, records);
+  const lv = l ?? undefined;
+  const view: LogView = { file: FILE, displayName: 'logs/missed_blocks.jsonl', badLines: 0, live: lv };
+  return { view, summary: summarize(entries, { alertThreshold: 3, headBlock: lv?.head, now }) };
+}
+
+test('nothing monitored: "$(pulse) Missed Blocks", accessible name says so', () => {
+  const v = statusBarView({ restricted: false, alertThreshold: 3 });
+  assert.equal(v.text, '$(pulse) Missed Blocks');
+  assert.equal(v.ariaLabel, 'Missed Blocks: not monitoring');
+  assert.equal(v.level, 'ok');
+  assert.equal(statusBarView({ restricted: true, alertThreshold: 3 }).ariaLabel, 'Missed Blocks: Restricted Mode, not monitoring');
+});
+
+test('monitoring: head block, current streak and missed %', () => {
+  const v = statusBarView({ log: log(), restricted: false, alertThreshold: 3 });
+  assert.equal(v.text, '$(pulse) #1234 · streak 0 · 1.50% missed');
+  assert.equal(v.ariaLabel, 'Missed Blocks: head block 1234, current streak 0, 1.50% missed');
+  assert.equal(v.level, 'ok');
+});
+
+test('a streak reaching the threshold turns the item to warning', () => {
+  const recs = [rec(1230), rec(1231), rec(1232, { severity: 'High' })];
+  const v = statusBarView({ log: log(recs, { ...live, head: 1233 }), restricted: false, alertThreshold: 3 });
+  assert.equal(v.text, '$(pulse) #1233 · streak 3 · 1.50% missed');
+  assert.equal(v.level, 'warning');
+  assert.match(v.ariaLabel, /alert threshold reached$/);
+});
+
+test('a Critical record in the open streak, or a recent one, turns it to error; an old recovered one does not', () => {
+  const open = [rec(1232, { severity: 'Critical' })];
+  assert.equal(statusBarView({ log: log(open, { ...live, head: 1233 }), restricted: false, alertThreshold: 3 }).level, 'error');
+  const recent = [rec(10, { severity: 'Critical', kind: 'delayed', timestamp: T0 + 9_900 })];
+  assert.equal(statusBarView({ log: log(recent), restricted: false, alertThreshold: 3 }).level, 'error');
+  const old = [rec(10, { severity: 'Critical', kind: 'delayed', timestamp: T0 })];
+  assert.equal(statusBarView({ log: log(old), restricted: false, alertThreshold: 3 }).level, 'ok');
+  const recovered = [rec(1232, { severity: 'Critical', recovered: true })];
+  assert.equal(statusBarView({ log: log(recovered, { ...live, head: 1233 }), restricted: false, alertThreshold: 3 }).level, 'ok');
+});
+
+test('a log another process writes: no head or missed % to show', () => {
+  const v = statusBarView({ log: log([rec(5), rec(6)], null), restricted: false, alertThreshold: 3 });
+  assert.equal(v.text, '$(pulse) — · streak 2 · — missed');
+  assert.match(v.tooltip, /Following a log written by another process/);
+});
+
+test('a node that is down says so in the text and the accessible name', () => {
+  const v = statusBarView({ log: log([], { ...live, connection: 'down', downReason: 'ConnectionLost' }), restricted: false, alertThreshold: 3 });
+  assert.equal(v.text, '$(pulse) #1234 · streak 0 · 1.50% missed · down');
+  assert.match(v.ariaLabel, /node down/);
+  assert.match(v.tooltip, /down: ConnectionLost/);
+});
