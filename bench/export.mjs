@@ -52,15 +52,27 @@ const contenders = [
   },
 ].filter(Boolean);
 
+// CPU time (user + system, all threads) as well as wall time: on a shared machine wall time
+// swings with other people's load, CPU time much less. GNU time reports it when installed.
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const timeFile = path.join(dataDir, 'time.txt');
+
 function run(c) {
-  const argv = c.stdout ? ['sh', '-c', `"$0" "$@" > '${c.stdout}'`, ...c.argv] : c.argv;
+  let argv = c.stdout ? ['sh', '-c', `"$0" "$@" > '${c.stdout}'`, ...c.argv] : c.argv;
+  if (timeBin) argv = [timeBin, '-o', timeFile, '-f', '%U %S %M', ...argv];
   rmSync(rssFile, { force: true });
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0], argv.slice(1), { env: { ...process.env, RSS_PROBE_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${c.name} failed (${r.status}): ${r.stderr}`);
-  const rssKB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : undefined;
-  return { ms, rssKB };
+  let cpuMs;
+  let rssKB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : undefined;
+  if (timeBin) {
+    const [u, sys, maxKB] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-3).map(Number);
+    cpuMs = (u + sys) * 1000;
+    rssKB ??= maxKB;
+  }
+  return { ms, cpuMs, rssKB };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -68,25 +80,40 @@ const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 process.stderr.write(`log: ${path.relative(root, log)} (${(statSync(log).size / 1048576).toFixed(0)} MB, ${RECORDS} records); ${ROUNDS} rounds; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 const times = Object.fromEntries(contenders.map((c) => [c.name, []]));
+const cpu = Object.fromEntries(contenders.map((c) => [c.name, []]));
 const rss = [];
 for (let round = 1; round <= ROUNDS; round++) {
   // Interleaved rounds, so a burst of load elsewhere hits every contender alike.
   for (const c of contenders) {
     const r = run(c);
     times[c.name].push(r.ms);
+    if (r.cpuMs !== undefined) cpu[c.name].push(r.cpuMs);
     if (c.name === 'mbm' && r.rssKB) rss.push(r.rssKB / 1024);
-    process.stderr.write(`  round ${round} ${c.name.padEnd(6)} ${fmt(r.ms)}\n`);
+    process.stderr.write(`  round ${round} ${c.name.padEnd(6)} ${fmt(r.ms)}${r.cpuMs !== undefined ? ` (cpu ${fmt(r.cpuMs)})` : ''}\n`);
   }
 }
 
 const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const medCpu = Object.fromEntries(Object.entries(cpu).filter(([, v]) => v.length).map(([k, v]) => [k, median(v)]));
 const lines = (f) => (existsSync(f) ? Number(spawnSync('wc', ['-l', f]).stdout.toString().trim().split(/\s+/)[0]) : undefined);
 console.log(`\nCSV export of ${RECORDS} records (median of ${ROUNDS}; load now ${loadavg()[0].toFixed(1)})`);
-for (const [name, ms] of Object.entries(med)) console.log(`  ${name.padEnd(6)} ${fmt(ms)}${name !== 'floor' ? `  (${lines(out(name)) ?? '?'} CSV lines)` : ''}`);
+for (const [name, ms] of Object.entries(med)) {
+  const c = medCpu[name] !== undefined ? `  cpu ${fmt(medCpu[name])}` : '';
+  console.log(`  ${name.padEnd(6)} wall ${fmt(ms)}${c}${name !== 'floor' ? `  (${lines(out(name)) ?? '?'} CSV lines)` : ''}`);
+}
 const verdict = (ok) => (ok ? 'ok' : 'MISSED');
-if (med.mlr) console.log(`  mlr / mbm   = ${(med.mlr / med.mbm).toFixed(2)}×  (goal ≥ ${GOALS.mlr}×: ${verdict(med.mlr / med.mbm >= GOALS.mlr)})`);
-if (med.jq) console.log(`  jq / mbm    = ${(med.jq / med.mbm).toFixed(2)}×  (goal ≥ ${GOALS.jq}×: ${verdict(med.jq / med.mbm >= GOALS.jq)})`);
-console.log(`  mbm / floor = ${(med.mbm / med.floor).toFixed(2)}×  (goal ≤ ${GOALS.floor}×: ${verdict(med.mbm / med.floor <= GOALS.floor)})`);
+const ratio = (label, a, b, goal, atLeast) => {
+  const parts = [['wall', med], ['cpu', medCpu]]
+    .filter(([, m]) => m[a] !== undefined && m[b] !== undefined)
+    .map(([kind, m]) => {
+      const r = m[a] / m[b];
+      return `${kind} ${r.toFixed(2)}× ${verdict(atLeast ? r >= goal : r <= goal)}`;
+    });
+  if (parts.length) console.log(`  ${label.padEnd(11)} ${parts.join(', ')}  (goal ${atLeast ? '≥' : '≤'} ${goal}×)`);
+};
+ratio('mlr / mbm', 'mlr', 'mbm', GOALS.mlr, true);
+ratio('jq / mbm', 'jq', 'mbm', GOALS.jq, true);
+ratio('mbm / floor', 'mbm', 'floor', GOALS.floor, false);
 if (rss.length) {
   const peak = Math.max(...rss);
   console.log(`  mbm peak RSS ${peak.toFixed(0)} MB  (goal < ${GOALS.rssMB} MB: ${verdict(peak < GOALS.rssMB)})`);

@@ -38,7 +38,7 @@ export async function exportLog(paths: string | readonly string[], opts: ExportL
         // Filter after collapsing: a record that does not match still hides its older versions.
         let slot = 0;
         if (!opts.filter || opts.filter(r)) {
-          let row = json ? -1 : spool.addWith((buf, pos) => writeCsvRow(r, buf, pos), MAX_FAST_ROW_BYTES);
+          let row = json ? -1 : spool.addWith(writeCsvRow, r, MAX_FAST_ROW_BYTES);
           if (row < 0) row = spool.add(json ? `,\n${toLogLine(r)}` : csvRow(r));
           slot = row + 1;
         }

@@ -54,13 +54,14 @@ export class RowSpool {
   }
 
   /**
-   * Appends a row that `write` puts straight into the buffer at `pos` (with room for maxBytes)
-   * and returns its end, or -1 to decline (nothing is added then). Returns the row's index or -1.
+   * Appends a row that `write(arg, buf, pos)` puts straight into the buffer (with room for
+   * maxBytes) and returns its end, or -1 to decline (nothing is added then). Returns the row's
+   * index or -1. (`arg` rather than a closure: no allocation per row.)
    */
-  addWith(write: (buf: Buffer, pos: number) => number, maxBytes: number): number {
+  addWith<T>(write: (arg: T, buf: Buffer, pos: number) => number, arg: T, maxBytes: number): number {
     if (this.pending.length > 0) this.pack(); // keep rows in order
     if (BLOCK_BYTES - this.currentUsed < maxBytes) this.seal();
-    const end = write(this.current, this.currentUsed);
+    const end = write(arg, this.current, this.currentUsed);
     if (end < 0) return -1;
     if (this.count === this.lengths.length) {
       const bigger = new Uint32Array(this.lengths.length * 2);
