@@ -42,7 +42,7 @@ export async function exportLog(paths: string | readonly string[], opts: ExportL
           if (row < 0) row = spool.add(json ? `,\n${toLogLine(r)}` : csvRow(r));
           slot = row + 1;
         }
-        const key = numericKey(r.block_number, r.kind);
+        const key = numericKey(r.block_number, r.kind, r.slot);
         let prev: number;
         if (key >= 0) prev = rows.upsert(key, slot);
         else {

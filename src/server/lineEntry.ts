@@ -67,9 +67,7 @@ function badLine(text: string, offset: number, message: string, column?: number)
 }
 
 function keyOf(r: MissedBlock): number | string {
-  // Missed slots of one block differ by slot, which the numeric key does not hold.
-  if (r.kind === 'missed_slot' && r.slot !== undefined) return recordKey(r);
-  const k = numericKey(r.block_number, r.kind);
+  const k = numericKey(r.block_number, r.kind, r.slot);
   return k >= 0 ? k : recordKey(r);
 }
 

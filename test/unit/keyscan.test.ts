@@ -14,7 +14,7 @@ function scan(line: string): number {
 
 function truth(line: string): number | 'invalid' {
   const r = parseLogLine(line);
-  return r.ok ? numericKey(r.record.block_number, r.record.kind) : 'invalid';
+  return r.ok ? numericKey(r.record.block_number, r.record.kind, r.record.slot) : 'invalid';
 }
 
 const tricky: [string, string][] = [

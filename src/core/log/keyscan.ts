@@ -19,10 +19,16 @@ export const MAX_NUMERIC_KEY_BLOCK = 2 ** 50;
 const BLOCK_NUMBER = Buffer.from('block_number');
 const KIND = Buffer.from('kind');
 const KIND_NAMES = MISSED_BLOCK_KINDS.map((k) => Buffer.from(k));
+const MISSED_SLOT = MISSED_BLOCK_KINDS.indexOf('missed_slot');
 
-/** The numeric key of a record's (block_number, kind); kind defaults to 'gap' as recordKey() does. */
-export function numericKey(blockNumber: number, kind: string | undefined): number {
+/**
+ * The numeric key of a record's (block_number, kind); kind defaults to 'gap' as recordKey() does.
+ * Missed slots in front of one block differ by `slot`, which this key cannot hold: for them it is
+ * KEY_UNKNOWN and callers use recordKey() (they are few next to the other kinds).
+ */
+export function numericKey(blockNumber: number, kind: string | undefined, slot?: number): number {
   if (!(blockNumber <= MAX_NUMERIC_KEY_BLOCK)) return KEY_UNKNOWN;
+  if (kind === 'missed_slot' && slot !== undefined) return KEY_UNKNOWN;
   const k = kind === undefined ? 0 : (MISSED_BLOCK_KINDS as readonly string[]).indexOf(kind);
   return k < 0 ? KEY_UNKNOWN : blockNumber * 4 + k;
 }
@@ -100,5 +106,7 @@ export function scanKey(buf: Uint8Array, s: number, e: number): number {
     else if (c === 125 || c === 93) depth--;
   }
   if (block < 0) return KEY_NONE;
+  // A missed slot's key includes its slot (see numericKey): let the caller parse the line.
+  if (kind === MISSED_SLOT) return KEY_UNKNOWN;
   return block * 4 + kind;
 }

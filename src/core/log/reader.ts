@@ -132,7 +132,7 @@ function lastByte(b: LineBatch): number {
 
 /** Numeric key of a parsed record, or its string key for block numbers too large for one. */
 function keyOf(r: MissedBlock): number | string {
-  const k = numericKey(r.block_number, r.kind);
+  const k = numericKey(r.block_number, r.kind, r.slot);
   return k >= 0 ? k : recordKey(r);
 }
 
