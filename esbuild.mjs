@@ -37,6 +37,18 @@ const targets = [
     format: 'cjs',
     target: 'node20',
   },
+  {
+    // The dashboard webview: browser code, one script and one stylesheet (uPlot's CSS is pulled
+    // in by dashboard.css's @import), the only files its localResourceRoots (dist/webview) allow.
+    entryPoints: [
+      { in: 'src/webview/main.ts', out: 'main' },
+      { in: 'media/dashboard.css', out: 'main' },
+    ],
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+  },
 ];
 
 const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'warning' };

@@ -64,7 +64,10 @@ export class LiveFeed implements Feed {
         this.again = false;
         await this.readSnapshot();
       } while (this.again && !this.stopped);
-    })().finally(() => (this.reading = undefined));
+    })().finally(() => {
+      this.reading = undefined;
+      this.flush();
+    });
     return this.reading;
   }
 
@@ -87,9 +90,10 @@ export class LiveFeed implements Feed {
     }
     if (this.stopped) return;
     const b = w.batch;
-    const clock = inferClock(this.o.slotSeconds, b.slot.map((slot, i) => ({ slot, expected: b.expected[i] })));
+    const clock = inferClock(this.o.slotSeconds, (function* () {
+      for (let i = 0; i < b.slot.length; i++) yield { slot: b.slot[i], expected: b.expected[i] };
+    })());
     this.o.sink.snapshot({ batch: b, details: recent.details(), clock });
-    this.flush();
   }
 
   private onLine(raw: string, lineNo: number): void {

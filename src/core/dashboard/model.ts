@@ -1,0 +1,182 @@
+// The dashboard's data: records keyed as every reader keys them (recordKey: the last version of a
+// record wins), aggregates over those matching the filter and range kept up to date per record,
+// and a view computed from them on demand. Pure: no DOM, no vscode; the webview runs it on the
+// messages the host sends, and the tests run it in Node. apply() is incremental, and a snapshot
+// followed by deltas gives the same view as one snapshot of the final log (tested).
+import { MISSED_BLOCK_SEVERITIES } from '../model';
+import { computeStreaks } from '../streaks';
+import { Aggregates } from './aggregates';
+import { defaultView, matcher, type Matcher, type ViewSettings } from './filter';
+import { cellStateOf, slotOf, type SlotClock } from './heatmap';
+import { RECOVERY_EDGES_MS, recoveryBucketLabel } from './histogram';
+import type { Count, DashboardView, StreakBars } from './view';
+import { batchLength, decodeRow, type DashRecord, type RecordBatch, type RecordDetail } from './wire';
+
+export interface ModelOptions {
+  clock: SlotClock;
+  /** Timeline buckets at most. Default 1500 (about one per pixel column of a wide chart). */
+  maxBins?: number;
+  /** Heatmap rows (epochs) at most, newest first. Default 2000. */
+  maxEpochs?: number;
+  /** Newest records kept with their details. Default 50. */
+  recentLimit?: number;
+}
+
+const sortCounts = (m: Map<string, number>): Count[] =>
+  [...m].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+export class DashboardModel {
+  private readonly records = new Map<string, DashRecord>();
+  private readonly details = new Map<string, RecordDetail>();
+  private settings: ViewSettings = defaultView();
+  private match: Matcher = matcher(this.settings);
+  private agg: Aggregates;
+  // Over all records, for the filter controls.
+  private readonly facetReasons = new Map<string, number>();
+  private readonly facetSeverities = new Map<string, number>();
+  private readonly facetSources = new Map<string, number>();
+
+  constructor(readonly options: ModelOptions) {
+    this.agg = new Aggregates(options.clock);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  get viewSettings(): ViewSettings {
+    return this.settings;
+  }
+
+  /** Add or replace records (a replaced record's old contribution is taken out first). */
+  apply(batch: RecordBatch, details: readonly RecordDetail[] = []): void {
+    const n = batchLength(batch);
+    for (let i = 0; i < n; i++) {
+      const r = decodeRow(batch, i);
+      const old = this.records.get(r.key);
+      if (old) this.contribute(old, -1);
+      this.records.set(r.key, r);
+      this.contribute(r, 1);
+    }
+    const limit = this.options.recentLimit ?? 50;
+    for (const d of details) {
+      // delete + set: a rewritten record becomes the newest.
+      this.details.delete(d.key);
+      this.details.set(d.key, d);
+    }
+    while (this.details.size > limit) this.details.delete(this.details.keys().next().value!);
+  }
+
+  setView(v: ViewSettings): void {
+    this.settings = v;
+    this.match = matcher(v);
+    this.agg = new Aggregates(this.options.clock);
+    for (const r of this.records.values()) if (this.match(r)) this.agg.add(r, 1);
+  }
+
+  private contribute(r: DashRecord, sign: 1 | -1): void {
+    bump(this.facetReasons, r.reason, sign);
+    bump(this.facetSeverities, MISSED_BLOCK_SEVERITIES[r.severity] ?? 'Low', sign);
+    bump(this.facetSources, r.source, sign);
+    if (this.match(r)) this.agg.add(r, sign);
+  }
+
+  /** The records matching the filter and range (any order). */
+  *matching(): Generator<DashRecord> {
+    for (const r of this.records.values()) if (this.match(r)) yield r;
+  }
+
+  view(): DashboardView {
+    const a = this.agg;
+    const { streaks, current, longest } = computeStreaks([...this.matching()].map((r) => ({ block_number: r.block, timestamp: r.timestamp, recovered: r.recovered })));
+    streaks.sort((x, y) => x.startedAt - y.startedAt || x.fromBlock - y.fromBlock);
+    const bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [] };
+    for (const s of streaks) {
+      bars.startedAt.push(s.startedAt);
+      bars.length.push(s.length);
+      bars.fromBlock.push(s.fromBlock);
+      bars.toBlock.push(s.toBlock);
+      bars.recovered.push(s.recovered);
+    }
+    let firstBlock = Infinity;
+    let lastBlock = -Infinity;
+    for (const b of a.blocks.keys()) {
+      if (b < firstBlock) firstBlock = b;
+      if (b > lastBlock) lastBlock = b;
+    }
+    let from = Infinity;
+    let to = -Infinity;
+    for (const r of this.records.values()) {
+      if (r.timestamp < from) from = r.timestamp;
+      if (r.timestamp > to) to = r.timestamp;
+    }
+    const any = a.total > 0;
+    const recent: RecordDetail[] = [];
+    for (const d of [...this.details.values()].reverse()) {
+      const r = this.records.get(d.key);
+      if (r && this.match(r)) recent.push(d);
+    }
+    return {
+      held: this.records.size,
+      shown: a.total,
+      headline: {
+        total: a.total,
+        recovered: a.recovered,
+        recoveryRate: any ? Math.round((a.recovered / a.total) * 10000) / 100 : 0,
+        missedPercent: any ? Math.round((a.blocks.size / (lastBlock - firstBlock + 1)) * 10000) / 100 : null,
+        firstBlock: any ? firstBlock : null,
+        lastBlock: any ? lastBlock : null,
+        currentStreak: current,
+        longestStreak: longest,
+        avgRecoveryMs: a.recoveryMsCount ? Math.round(a.recoveryMsSum / a.recoveryMsCount) : null,
+      },
+      timeline: a.seconds.series(this.options.maxBins ?? 1500),
+      reasons: sortCounts(a.reasons),
+      streaks: bars,
+      histogram: { labels: RECOVERY_EDGES_MS.map((_, i) => recoveryBucketLabel(i)), counts: [...a.histogram] },
+      heatmap: a.heatmapRows(this.options.maxEpochs ?? 2000),
+      facets: {
+        reasons: sortCounts(this.facetReasons),
+        severities: MISSED_BLOCK_SEVERITIES.map((name) => ({ name, count: this.facetSeverities.get(name) ?? 0 })),
+        sources: sortCounts(this.facetSources),
+      },
+      span: this.records.size ? { from, to } : null,
+      recent,
+    };
+  }
+
+  /** The record a heatmap cell stands for: the one that decided its colour (newest on a tie). */
+  recordInSlot(slot: number): DashRecord | undefined {
+    return this.best((r) => slotOf(r, this.options.clock) === slot, (r) => cellStateOf(r));
+  }
+
+  /** The first record of the streak starting at `fromBlock`. */
+  recordAtBlock(block: number): DashRecord | undefined {
+    return this.best((r) => r.block === block, (r) => -r.timestamp);
+  }
+
+  /** The most severe record detected in [from, to) (earliest on a tie): what a timeline bar stands for. */
+  recordInTime(from: number, to: number): DashRecord | undefined {
+    return this.best((r) => r.timestamp >= from && r.timestamp < to, (r) => r.severity * 1e12 - r.timestamp);
+  }
+
+  private best(where: (r: DashRecord) => boolean, score: (r: DashRecord) => number): DashRecord | undefined {
+    let pick: DashRecord | undefined;
+    let top = -Infinity;
+    for (const r of this.matching()) {
+      if (!where(r)) continue;
+      const s = score(r);
+      if (s > top || (s === top && pick && r.timestamp > pick.timestamp)) {
+        pick = r;
+        top = s;
+      }
+    }
+    return pick;
+  }
+}
+
+function bump(m: Map<string, number>, k: string, sign: number): void {
+  const n = (m.get(k) ?? 0) + sign;
+  if (n === 0) m.delete(k);
+  else m.set(k, n);
+}

@@ -1,0 +1,218 @@
+// The dashboard's WebviewPanel: one at a time (opening it again reveals it and switches what it
+// shows), restored after a reload by the serializer. The host only reads logs and forwards
+// records; all shaping happens in the webview (src/core/dashboard), which never reads files.
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { sanitizeView } from '../../core/dashboard/filter';
+import { logFilesFor } from '../../core/log/files';
+import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type PersistedState, type ReplayAction, type SourceInfo, type WebviewMessage } from '../../protocol';
+import { displayName } from '../config';
+import { Disposable } from '../disposable';
+import type { ExtensionSettings } from '../model/settings';
+import { describe } from '../output';
+import type { Feed, FeedSink } from './feed';
+import { dashboardHtml, makeNonce } from './html';
+import { revealLine } from './reveal';
+
+export interface DashboardDeps {
+  readonly log: vscode.LogOutputChannel;
+  /** The log to show when none is given: the only one, or the user's pick (undefined: cancelled). */
+  pickLog(title: string): Promise<string | undefined>;
+  settings(): ExtensionSettings;
+}
+
+export type DashboardSource = { mode: 'live'; file: string } | { mode: 'replay'; file: string; speed: number };
+
+/** Built webview bundle (main.js, main.css): the only folder the webview may load from. */
+const MEDIA = ['dist', 'webview'];
+
+export class DashboardPanel extends Disposable {
+  static current: DashboardPanel | undefined;
+
+  private feed: Feed | undefined;
+  private source: DashboardSource | undefined;
+  /** The live log to return to when a replay stops. */
+  private liveFile: string | undefined;
+  private ready = false;
+  private seq = 0;
+  private readonly postedAt = new Map<number, number>();
+  private view = sanitizeView(undefined);
+
+  /** Show the dashboard (creating it if needed) with `source`. */
+  static show(context: vscode.ExtensionContext, deps: DashboardDeps, source: DashboardSource): DashboardPanel {
+    let p = DashboardPanel.current;
+    if (p) {
+      p.panel.reveal();
+      const cur = p.source;
+      if (cur?.mode === 'live' && source.mode === 'live' && path.resolve(cur.file) === path.resolve(source.file)) return p;
+    } else {
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Missed Blocks Dashboard', vscode.ViewColumn.Active, DashboardPanel.options(context));
+      p = new DashboardPanel(panel, context, deps);
+    }
+    p.setSource(source);
+    return p;
+  }
+
+  /** A panel VS Code restored after a reload (serializer.ts). */
+  static revive(context: vscode.ExtensionContext, deps: DashboardDeps, panel: vscode.WebviewPanel, state: PersistedState): DashboardPanel {
+    DashboardPanel.current?.dispose();
+    panel.webview.options = DashboardPanel.options(context);
+    const p = new DashboardPanel(panel, context, deps);
+    if (state.view) p.view = sanitizeView(state.view);
+    if (state.file) p.setSource({ mode: 'live', file: state.file });
+    else p.post({ type: 'notice', level: 'info', text: 'Run "Missed Blocks: Open Dashboard" to choose a log.' });
+    return p;
+  }
+
+  static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, ...MEDIA)],
+      // The webview holds the aggregated log (100k records take a second to send again); keeping
+      // it while the tab is in the background avoids re-sending on every tab switch. State that
+      // must survive a reload goes through setState/the serializer.
+      retainContextWhenHidden: true,
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    private readonly deps: DashboardDeps,
+  ) {
+    super();
+    DashboardPanel.current = this;
+    const web = panel.webview;
+    const media = vscode.Uri.joinPath(context.extensionUri, ...MEDIA);
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icons', 'missed-blocks.svg');
+    web.html = dashboardHtml({
+      cspSource: web.cspSource,
+      nonce: makeNonce(),
+      scriptUri: web.asWebviewUri(vscode.Uri.joinPath(media, 'main.js')).toString(),
+      styleUri: web.asWebviewUri(vscode.Uri.joinPath(media, 'main.css')).toString(),
+    });
+    this.register(web.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    this.register(panel.onDidDispose(() => this.dispose()));
+  }
+
+  override dispose(): void {
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    void this.stopFeed();
+    super.dispose();
+    this.panel.dispose();
+  }
+
+  setSource(source: DashboardSource): void {
+    this.source = source;
+    if (source.mode === 'live') this.liveFile = source.file;
+    const name = displayName(source.file);
+    this.panel.title = source.mode === 'live' ? `Missed Blocks: ${path.basename(source.file)}` : `Replay: ${path.basename(source.file)}`;
+    this.deps.log.info(`dashboard: ${source.mode === 'live' ? 'showing' : `replaying at ${source.speed || 'full'}× speed`} ${name}`);
+    // Before the webview's script runs, a snapshot would be lost: the feed starts on `ready`.
+    if (this.ready) void this.startFeed();
+  }
+
+  private post(m: HostMessage): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async stopFeed(): Promise<void> {
+    const f = this.feed;
+    this.feed = undefined;
+    await f?.stop().catch((e) => this.deps.log.warn(`dashboard: stopping: ${describe(e)}`));
+  }
+
+  private async startFeed(): Promise<void> {
+    await this.stopFeed();
+    const source = this.source;
+    if (!source || this.isDisposed) return;
+    const info: SourceInfo = { mode: source.mode, file: source.file, displayName: displayName(source.file) };
+    const settings = this.deps.settings();
+    let feed: Feed | undefined;
+    // Messages from a feed that has since been replaced are dropped.
+    const live = () => feed !== undefined && this.feed === feed;
+    let started: number | undefined = performance.now();
+    const sink: FeedSink = {
+      snapshot: (s) => {
+        if (!live()) return;
+        if (started !== undefined) this.deps.log.info(`dashboard: read ${s.batch.timestamp.length} records of ${info.displayName} in ${Math.round(performance.now() - started)} ms`);
+        started = undefined;
+        const seq = ++this.seq;
+        this.postedAt.set(seq, performance.now());
+        this.post({ type: 'snapshot', seq, source: info, clock: s.clock, batch: s.batch, details: s.details, view: this.view, sentAt: Date.now() });
+      },
+      delta: (batch, details) => live() && this.post({ type: 'delta', batch, details }),
+      replayStatus: (status) => live() && this.post({ type: 'replayStatus', status }),
+      warn: (m) => this.deps.log.warn(`dashboard: ${m}`),
+    };
+    // Feeds load the reader and schema validator: on first use, not at activation.
+    if (source.mode === 'live') {
+      const { LiveFeed } = await import('./liveFeed.ts');
+      feed = new LiveFeed({ file: source.file, sink, slotSeconds: settings.monitoring.expectedBlockTime, usePolling: settings.watch.usePolling });
+    } else {
+      const { ReplayPlayer } = await import('./replayPlayer.ts');
+      feed = new ReplayPlayer({ file: source.file, sink, slotSeconds: settings.monitoring.expectedBlockTime, speed: source.speed });
+    }
+    if (this.source !== source || this.isDisposed) return;
+    this.feed = feed;
+    try {
+      await feed.start();
+    } catch (err) {
+      this.deps.log.error(`dashboard: ${describe(err)}`);
+      this.post({ type: 'notice', level: 'error', text: describe(err) });
+    }
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!isWebviewMessage(raw)) return;
+    const m: WebviewMessage = raw;
+    switch (m.type) {
+      case 'ready':
+        // Also after the webview reloaded: it has nothing, so it gets everything again.
+        this.ready = true;
+        await this.startFeed();
+        return;
+      case 'rendered': {
+        const t0 = this.postedAt.get(m.seq);
+        this.postedAt.delete(m.seq);
+        if (t0 === undefined) return;
+        const p = m.phases;
+        const phases = p ? `; transfer ${Math.round(p.transferMs)}, aggregate ${Math.round(p.applyMs)}, view ${Math.round(p.viewMs)}, draw ${Math.round(p.drawMs)} ms` : '';
+        this.deps.log.info(`dashboard: first paint of ${m.records} records in ${Math.round(performance.now() - t0)} ms (${Math.round(m.webviewMs)} ms of it in the webview${phases})`);
+        return;
+      }
+      case 'reveal':
+        return this.reveal(m.file, m.line);
+      case 'viewChanged':
+        this.view = sanitizeView(m.view);
+        return;
+      case 'replayControl':
+        return this.replayControl(m);
+    }
+  }
+
+  /** Only files of the log being shown may be opened: the webview is not trusted to name paths. */
+  private async reveal(file: string, line: number): Promise<void> {
+    const src = this.source;
+    if (!src) return;
+    const allowed = await logFilesFor(src.file);
+    if (!allowed.some((f) => path.resolve(f) === path.resolve(file))) {
+      this.deps.log.warn(`dashboard: refused to open ${file} (not part of ${src.file})`);
+      return;
+    }
+    try {
+      await revealLine(file, line);
+    } catch (err) {
+      this.deps.log.error(`dashboard: cannot open ${file}:${line}: ${describe(err)}`);
+      void vscode.window.showErrorMessage(`Missed Blocks: cannot open ${path.basename(file)}: ${describe(err)}`);
+    }
+  }
+
+  private async replayControl(a: ReplayAction): Promise<void> {
+    if (this.source?.mode !== 'replay') return;
+    if (a.action !== 'stop') return this.feed?.control?.(a);
+    await this.stopFeed();
+    if (this.liveFile) this.setSource({ mode: 'live', file: this.liveFile });
+    else this.post({ type: 'replayStatus', status: { state: 'done', speed: this.source.speed, played: 0, at: null } });
+  }
+}

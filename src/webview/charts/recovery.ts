@@ -1,0 +1,39 @@
+// Recovery-time histogram: how long recovered blocks took, in roughly logarithmic buckets.
+import type { Palette } from '../theme';
+import { axis, bars, Chart } from './base';
+
+export class RecoveryChart {
+  private readonly chart: Chart;
+  private labels: string[] = [];
+
+  constructor(host: HTMLElement, p: Palette) {
+    this.chart = new Chart(
+      host,
+      {
+        height: 180,
+        options: (pal, width) => ({
+          width,
+          height: 180,
+          legend: { show: false },
+          cursor: { drag: { x: false, y: false }, points: { show: false } },
+          scales: { x: { time: false, range: () => [-0.5, Math.max(0, this.labels.length - 0.5)] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+          axes: [
+            axis(pal, { splits: () => this.labels.map((_, i) => i), values: (_u, splits) => splits.map((i) => this.labels[i] ?? '') }),
+            axis(pal, { size: 40 }),
+          ],
+          series: [{}, { label: 'Recovered', fill: pal.cells[1], stroke: pal.border ?? pal.cells[1], width: pal.border ? 1 : 0, paths: bars([0.8, 48]), points: { show: false } }],
+        }),
+      },
+      p,
+    );
+  }
+
+  setPalette(p: Palette): void {
+    this.chart.setPalette(p);
+  }
+
+  update(h: { labels: string[]; counts: number[] }): void {
+    this.labels = h.labels;
+    this.chart.setData([h.labels.map((_, i) => i), h.counts]);
+  }
+}

@@ -1,0 +1,182 @@
+// The dashboard's browser side: receives records from the host (protocol.ts), aggregates them
+// with the pure core (src/core/dashboard), and draws. Filters and ranges apply here, without a
+// round trip; the host hears of them only so it can hand them back after a reload.
+import { DashboardModel } from '../core/dashboard/model';
+import { sanitizeView, type Filter, type ViewSettings } from '../core/dashboard/filter';
+import { CELL_NAMES, cellStateOf } from '../core/dashboard/heatmap';
+import type { DashRecord, RecordDetail } from '../core/dashboard/wire';
+import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../core/model';
+import type { HostMessage, SnapshotMessage, SourceInfo } from '../protocol';
+import { RecoveryChart } from './charts/recovery';
+import { renderReasons } from './charts/reasons';
+import { StreakChart } from './charts/streaks';
+import { TimelineChart } from './charts/timeline';
+import { byId, el } from './dom';
+import { FilterBar } from './filters';
+import { num, when } from './format';
+import { HeadlineView } from './headline';
+import { Heatmap } from './heatmap';
+import { renderRecent } from './recent';
+import { ReplayBar } from './replayBar';
+import { onThemeChange, palette } from './theme';
+import { vscode } from './vscodeApi';
+
+const saved = vscode.getState() ?? {};
+let view: ViewSettings = sanitizeView(saved.view);
+let model: DashboardModel | undefined;
+let source: SourceInfo | undefined;
+let pal = palette();
+
+const headline = new HeadlineView(byId('headline'));
+const filters = new FilterBar(
+  (f: Filter) => changeView({ ...view, filter: f }),
+  () => changeView({ ...view, range: null }),
+);
+const timeline = new TimelineChart(byId('chart-timeline'), pal, {
+  pick: (from, to) => reveal(model?.recordInTime(from, to)),
+  select: (from, to) => changeView({ ...view, range: { from, to } }),
+});
+const streaks = new StreakChart(byId('chart-streaks'), pal, (block) => reveal(model?.recordAtBlock(block)));
+const recovery = new RecoveryChart(byId('chart-recovery'), pal);
+let hoverSlot = NaN;
+let hoverText: string | undefined;
+const heatmap = new Heatmap(byId('heatmap'), pal, {
+  pick: (slot) => reveal(model?.recordInSlot(slot)),
+  describe: (slot) => {
+    // A look-up scans the records: only when the pointer moves to another cell.
+    if (slot !== hoverSlot) {
+      hoverSlot = slot;
+      const r = model?.recordInSlot(slot);
+      hoverText = r && `slot ${slot} · ${CELL_NAMES[cellStateOf(r)]} · block #${r.block} · ${MISSED_BLOCK_KINDS[r.kind]} · ${r.reason} · ${MISSED_BLOCK_SEVERITIES[r.severity]} · ${when(r.timestamp)}`;
+    }
+    return hoverText;
+  },
+});
+const replay = new ReplayBar((a) => vscode.postMessage({ type: 'replayControl', ...a }));
+renderLegends();
+
+onThemeChange(() => {
+  pal = palette();
+  for (const c of [timeline, streaks, recovery, heatmap]) c.setPalette(pal);
+});
+
+function renderLegends(): void {
+  const sev = byId('legend-severity');
+  MISSED_BLOCK_SEVERITIES.forEach((s, i) => sev.appendChild(el('span', { cls: `key sev-${i}`, text: s })));
+  const cells = byId('legend-cells');
+  CELL_NAMES.forEach((n, i) => cells.appendChild(el('span', { cls: `key cell-${i}`, text: n })));
+}
+
+function status(text: string, error = false): void {
+  const s = byId('status');
+  s.textContent = text;
+  s.classList.toggle('error', error);
+}
+
+function reveal(r: DashRecord | RecordDetail | undefined): void {
+  if (!r) return;
+  if (!r.line) {
+    status('That record’s line is not known any more (its file was rotated).');
+    return;
+  }
+  vscode.postMessage({ type: 'reveal', file: r.file, line: r.line, key: r.key });
+}
+
+function persist(): void {
+  vscode.setState({ ...(source?.mode === 'live' ? { file: source.file } : saved.file ? { file: saved.file } : {}), view });
+}
+
+function changeView(next: ViewSettings): void {
+  view = sanitizeView(next);
+  model?.setView(view);
+  persist();
+  vscode.postMessage({ type: 'viewChanged', view });
+  scheduleRender();
+}
+
+/** Compute the view and draw it; returns how long each took (ms). */
+function render(): { viewMs: number; drawMs: number } {
+  if (!model) return { viewMs: 0, drawMs: 0 };
+  const t0 = performance.now();
+  const v = model.view();
+  const t1 = performance.now();
+  headline.update(v.headline);
+  filters.update(v.facets, view.filter, view.range);
+  timeline.update(v.timeline);
+  renderReasons(byId('chart-reasons'), v.reasons);
+  streaks.update(v.streaks);
+  recovery.update(v.histogram);
+  heatmap.update(v.heatmap.rows, v.heatmap.totalRows);
+  renderRecent(byId<HTMLTableElement>('recent').tBodies[0], v.recent, reveal);
+  hoverSlot = NaN;
+  const shown = v.shown === v.held ? `${num(v.held)} records` : `${num(v.shown)} of ${num(v.held)} records`;
+  status(`${shown} · ${source?.mode === 'replay' ? 'replay' : 'live'} · updated ${new Date().toLocaleTimeString()}`);
+  document.body.dataset.records = String(v.held);
+  const t2 = performance.now();
+  renderCost = t2 - t0;
+  return { viewMs: t1 - t0, drawMs: t2 - t1 };
+}
+
+// Deltas can arrive many times a second. Renders are spaced by at least 200 ms, and by twice the
+// last render's cost, so a huge log (a view of 100k records takes a few hundred ms) never keeps
+// the page busy more than a third of the time.
+let renderQueued = false;
+let lastRender = 0;
+let renderCost = 0;
+function scheduleRender(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  const wait = Math.max(0, Math.max(200, 2 * renderCost) - (performance.now() - lastRender));
+  setTimeout(
+    () =>
+      requestAnimationFrame(() => {
+        renderQueued = false;
+        render();
+        lastRender = performance.now();
+      }),
+    wait,
+  );
+}
+
+function onSnapshot(m: SnapshotMessage): void {
+  const t0 = performance.now();
+  const transferMs = Date.now() - m.sentAt;
+  source = m.source;
+  byId('source').textContent = `${m.source.mode === 'replay' ? 'Replay of' : 'Log'} ${m.source.displayName}`;
+  replay.show(m.source.mode === 'replay');
+  if (m.view) view = sanitizeView(m.view);
+  model = new DashboardModel({ clock: m.clock });
+  model.setView(view);
+  model.apply(m.batch, m.details);
+  const applyMs = performance.now() - t0;
+  persist();
+  const { viewMs, drawMs } = render();
+  lastRender = performance.now();
+  // The frame after the one that drew it: the snapshot is on screen.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      document.body.dataset.rendered = String(m.seq);
+      vscode.postMessage({ type: 'rendered', seq: m.seq, records: model?.size ?? 0, webviewMs: performance.now() - t0, phases: { transferMs, applyMs, viewMs, drawMs } });
+    }, 0),
+  );
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const m = e.data as HostMessage;
+  switch (m?.type) {
+    case 'snapshot':
+      return onSnapshot(m);
+    case 'delta':
+      if (!model) return;
+      model.apply(m.batch, m.details);
+      return scheduleRender();
+    case 'setView':
+      return changeView(m.view);
+    case 'replayStatus':
+      return replay.update(m.status);
+    case 'notice':
+      return status(m.text, m.level === 'error');
+  }
+});
+
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,58 @@
+// Colours come from the editor's theme (CSS variables VS Code sets on the webview), so the
+// charts read well in light, dark and high-contrast themes. Canvas drawing cannot use CSS
+// variables directly: they are resolved here, and re-resolved when the theme changes.
+import { MISSED_BLOCK_SEVERITIES } from '../core/model';
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+export interface Palette {
+  foreground: string;
+  muted: string;
+  grid: string;
+  background: string;
+  /** High contrast: cells and bars get an outline. */
+  border: string | null;
+  severity: string[];
+  /** By cell state (heatmap.ts CELL order): none, recovered, delayed, reorg, missed. */
+  cells: string[];
+  accent: string;
+}
+
+export function palette(): Palette {
+  const red = cssVar('--vscode-charts-red', '#f14c4c');
+  const orange = cssVar('--vscode-charts-orange', '#d18616');
+  const yellow = cssVar('--vscode-charts-yellow', '#cca700');
+  const blue = cssVar('--vscode-charts-blue', '#3794ff');
+  const green = cssVar('--vscode-charts-green', '#89d185');
+  const purple = cssVar('--vscode-charts-purple', '#b180d7');
+  const hc = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  const severity = [blue, yellow, orange, red];
+  if (severity.length !== MISSED_BLOCK_SEVERITIES.length) throw new Error('one colour per severity');
+  return {
+    foreground: cssVar('--vscode-editor-foreground', '#cccccc'),
+    muted: cssVar('--vscode-descriptionForeground', '#999999'),
+    grid: cssVar('--vscode-charts-lines', 'rgba(128,128,128,0.35)'),
+    background: cssVar('--vscode-editor-background', '#1e1e1e'),
+    border: hc ? cssVar('--vscode-contrastBorder', '#ffffff') : null,
+    severity,
+    cells: [cssVar('--vscode-editorWidget-background', 'rgba(128,128,128,0.15)'), green, yellow, purple, red],
+    accent: cssVar('--vscode-focusBorder', blue),
+  };
+}
+
+/** Call `cb` when the editor's theme changes (VS Code swaps the body class and the variables). */
+export function onThemeChange(cb: () => void): void {
+  let last = document.body.className + document.documentElement.getAttribute('style');
+  const check = () => {
+    const now = document.body.className + document.documentElement.getAttribute('style');
+    if (now !== last) {
+      last = now;
+      cb();
+    }
+  };
+  new MutationObserver(check).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  new MutationObserver(check).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+}
