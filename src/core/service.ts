@@ -133,7 +133,9 @@ export class MonitorService extends EventEmitter {
         intervalMs: o.headLag?.intervalMs ?? 5_000,
       });
     }
-    this.source = createSource(primary, o.source);
+    // Polling slower than the chain makes blocks would skip heads and log false gaps.
+    const pollIntervalMs = Math.max(100, Math.min(2_000, Math.floor(config.monitoring.expectedBlockTimeMs / 2)));
+    this.source = createSource(primary, { pollIntervalMs, ...o.source });
     this.wire();
   }
 

@@ -4,6 +4,20 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 
+const SETTLE_MS = 3000;
+
+function settingsApplied(timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = vscode.workspace.onDidChangeConfiguration(() => done());
+    const timer = setTimeout(() => done(), timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    }
+  });
+}
+
 export class Trust extends Disposable {
   private waiting = new Map<string, () => void>();
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -16,7 +30,11 @@ export class Trust extends Disposable {
         const w = [...this.waiting.values()];
         this.waiting.clear();
         this.changed.fire();
-        for (const f of w) f();
+        // The workspace's restricted settings (missedBlocks.rpcUrls…) reach the configuration only
+        // with a change event after the grant: run the waiting work once it arrives (bounded).
+        void settingsApplied(SETTLE_MS).then(() => {
+          for (const f of w) f();
+        });
       }),
     );
   }

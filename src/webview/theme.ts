@@ -38,7 +38,8 @@ export function palette(): Palette {
     background: cssVar('--vscode-editor-background', '#1e1e1e'),
     border: hc ? cssVar('--vscode-contrastBorder', '#ffffff') : null,
     severity,
-    cells: [cssVar('--vscode-editorWidget-background', 'rgba(128,128,128,0.15)'), green, yellow, purple, red],
+    // "No record": the scrollbar grey, translucent and visible on light and dark backgrounds.
+    cells: [cssVar('--vscode-scrollbarSlider-background', 'rgba(128,128,128,0.4)'), green, yellow, purple, red],
     accent: cssVar('--vscode-focusBorder', blue),
   };
 }

@@ -75,6 +75,7 @@ class Chain {
 const webview = (page: Page): FrameLocator => page.frameLocator('iframe.webview').frameLocator('#active-frame');
 const tile = (f: FrameLocator, metric: string) => f.locator(`.tile[data-metric="${metric}"] .tile-value`).innerText();
 
+/** Switch the colour theme by its id ("Light Modern", not a label) through the user settings file. */
 async function setTheme(cs: CodeServer, page: Page, theme: string, bodyClass: string): Promise<void> {
   const file = path.join(cs.userDataDir, 'User', 'settings.json');
   const s = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -99,7 +100,7 @@ describe('dashboard webview', { timeout: 420_000, skip: wired ? false : 'src/ext
     chain = new Chain(node);
     cleanups.push(() => chain.pause());
     ws = makeWorkspace({ 'missedBlocks.rpcUrls': [node.wsUrl], 'missedBlocks.expectedBlockTime': 1, 'missedBlocks.maxBlockDelay': 30, 'missedBlocks.alertThreshold': 50 });
-    cs = await startCodeServer({ vsix: [packaged.vsix], name: 'dashboard', settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    cs = await startCodeServer({ vsix: [packaged.vsix], name: 'dashboard', settings: { 'workbench.colorTheme': 'Dark Modern' } });
     cleanups.push(() => cs.stop());
     wb = await openWorkbench(browser, cs.folderUrl(ws));
     cleanups.push(() => saveConsole(wb, 'dashboard'));
@@ -210,12 +211,12 @@ describe('dashboard webview', { timeout: 420_000, skip: wired ? false : 'src/ext
   test('light and high-contrast themes', () =>
     shot('themes', async () => {
       const { page } = wb;
-      await setTheme(cs, page, 'Default Light Modern', 'vscode-light');
+      await setTheme(cs, page, 'Light Modern', 'vscode-light');
       await webview(page).locator('#heatmap canvas').scrollIntoViewIfNeeded();
       await screenshot(page, '33-dashboard-light');
       await setTheme(cs, page, 'Default High Contrast', 'vscode-high-contrast');
       await screenshot(page, '34-dashboard-high-contrast');
-      await setTheme(cs, page, 'Default Dark Modern', 'vscode-dark');
+      await setTheme(cs, page, 'Dark Modern', 'vscode-dark');
       await screenshot(page, '35-dashboard-dark-heatmap');
     }));
 
@@ -250,18 +251,21 @@ describe('dashboard webview', { timeout: 420_000, skip: wired ? false : 'src/ext
       const big = path.join(ws, 'big.mbl.jsonl');
       writeFileSync(big, `${lines.join('\n')}\n`);
       figures.bigLogBytes = Buffer.byteLength(lines.join('\n')) + 1;
-      const before = (outputChannelText(cs).match(/first paint of \d+ records/g) ?? []).length;
       await runCommand(page, 'Missed Blocks: Open Dashboard');
       await pickQuickItem(page, 'big.mbl.jsonl');
       const f = webview(page);
       await waitFor(async () => (await tile(f, 'total')) === n.toLocaleString('en-US'), { timeoutMs: 60_000, what: '100,000 records on the dashboard' });
-      const m = await waitFor(
-        () => [...outputChannelText(cs).matchAll(/first paint of (\d+) records in (\d+) ms \((\d+) ms of it in the webview\)/g)].slice(before).find((x) => x[1] === String(n)),
-        { timeoutMs: 30_000, what: 'the first-paint line in the output channel' },
-      );
-      figures.firstPaint100kMs = Number(m[2]);
-      figures.firstPaint100kWebviewMs = Number(m[3]);
-      console.log(`dashboard first paint, ${n} records (${figures.bigLogBytes} B): ${m[2]} ms from the host's snapshot post to the webview's 'rendered' (${m[3]} ms of it in the webview)`);
+      // Only the big log has n records: its line, whichever extension host log holds it.
+      const m = await waitFor(() => new RegExp(`first paint of ${n} records in (\\d+) ms \\((\\d+) ms of it in the webview([^)]*)\\)`).exec(outputChannelText(cs)) ?? undefined, {
+        timeoutMs: 30_000,
+        what: 'the first-paint line in the output channel',
+      });
+      const read = new RegExp(`read ${n} records of big\\.mbl\\.jsonl in (\\d+) ms`).exec(outputChannelText(cs));
+      figures.readBigLogMs = read ? Number(read[1]) : null;
+      figures.firstPaint100kMs = Number(m[1]);
+      figures.firstPaint100kWebviewMs = Number(m[2]);
+      figures.firstPaint100kPhases = m[3].replace(/^; /, '');
+      console.log(`dashboard, ${n} records (${figures.bigLogBytes} B): host read ${figures.readBigLogMs} ms; first paint ${m[1]} ms from the host's snapshot post to the webview's 'rendered' (${m[2]} ms of it in the webview${m[3]})`);
       await screenshot(page, '37-dashboard-100k');
     }));
 });

@@ -22,7 +22,7 @@ function fullModel(lines: MissedBlock[], view: ViewSettings = defaultView()): Da
   }
   const m = new DashboardModel({ clock });
   m.setView(view);
-  m.apply(w.batch, recent.details());
+  m.apply(w.finish(), recent.details());
   return m;
 }
 

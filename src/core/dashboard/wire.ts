@@ -1,30 +1,47 @@
 // How records cross the host → webview boundary. A snapshot of 100k records as objects would be
-// ~15 MB of JSON with every field name repeated; as columns of small integers (enums and strings
-// by index into a per-batch table) it is a few MB and parses in tens of ms. Metadata, the one
-// free-form and potentially large field, travels only for the newest records (RecordDetail).
+// ~15 MB of JSON with every field name repeated. As columns they are typed arrays: VS Code moves
+// typed arrays in a webview message as binary buffers (no JSON text, no per-number parsing; since
+// 1.57), and enums and strings are small indexes (strings into a per-batch table). Metadata, the
+// one free-form and possibly large field, travels only for the newest records (RecordDetail).
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../model';
 
 /** Records as parallel columns; row i is one record. -1 means "absent" in the optional columns. */
 export interface RecordBatch {
   /** Strings referenced by `reason`, `source` and `file`. */
   strings: string[];
-  timestamp: number[];
-  block: number[];
-  expected: number[];
+  timestamp: Float64Array;
+  block: Float64Array;
+  expected: Float64Array;
   /** Index into MISSED_BLOCK_SEVERITIES. */
-  severity: number[];
+  severity: Uint8Array;
   /** Index into MISSED_BLOCK_KINDS ('gap' when the record has none, as recordKey assumes). */
-  kind: number[];
-  reason: number[];
-  source: number[];
-  slot: number[];
-  recovered: number[];
+  kind: Uint8Array;
+  reason: Int32Array;
+  source: Int32Array;
+  slot: Float64Array;
+  recovered: Uint8Array;
   /** Detection-to-recovery time, by the rule report.ts uses; -1 when unknown. */
-  recoveryMs: number[];
-  file: number[];
+  recoveryMs: Float64Array;
+  file: Int32Array;
   /** 1-based line in `file`; 0 when unknown. */
-  line: number[];
+  line: Int32Array;
 }
+
+type Column = Exclude<keyof RecordBatch, 'strings'>;
+const COLUMNS = {
+  timestamp: Float64Array,
+  block: Float64Array,
+  expected: Float64Array,
+  severity: Uint8Array,
+  kind: Uint8Array,
+  reason: Int32Array,
+  source: Int32Array,
+  slot: Float64Array,
+  recovered: Uint8Array,
+  recoveryMs: Float64Array,
+  file: Int32Array,
+  line: Int32Array,
+} as const satisfies Record<Column, unknown>;
 
 /** One record as the dashboard holds it (decoded from a batch). */
 export interface DashRecord {
@@ -74,7 +91,7 @@ export interface LocatedRecord {
 export const METADATA_CHARS = 500;
 
 export function emptyBatch(): RecordBatch {
-  return { strings: [], timestamp: [], block: [], expected: [], severity: [], kind: [], reason: [], source: [], slot: [], recovered: [], recoveryMs: [], file: [], line: [] };
+  return new BatchWriter().finish();
 }
 
 /** The same rule as report.ts (avg_recovery_ms) and metrics.ts: recovery_ms, else recovered_at − timestamp. */
@@ -84,26 +101,29 @@ export function recoveryMsOf(r: MissedBlock): number {
   return ms >= 0 ? ms : -1;
 }
 
-/** Builds a batch row by row, interning strings. */
+/** Builds a batch row by row (plain arrays while growing), interning strings. */
 export class BatchWriter {
-  readonly batch = emptyBatch();
+  private readonly cols = Object.fromEntries(Object.keys(COLUMNS).map((k) => [k, [] as number[]])) as Record<Column, number[]>;
+  private readonly strings: string[] = [];
   private readonly index = new Map<string, number>();
+  private readonly rows = new Map<string, number>();
+  private n = 0;
 
   get length(): number {
-    return this.batch.timestamp.length;
+    return this.n;
   }
 
   private str(s: string): number {
     let i = this.index.get(s);
     if (i === undefined) {
-      i = this.batch.strings.push(s) - 1;
+      i = this.strings.push(s) - 1;
       this.index.set(s, i);
     }
     return i;
   }
 
   add(e: LocatedRecord): void {
-    this.write(this.length, e);
+    this.write(this.n++, e);
   }
 
   /** Add, or overwrite the row of an earlier version of the same record (last one wins). */
@@ -112,35 +132,40 @@ export class BatchWriter {
     const row = this.rows.get(key);
     if (row !== undefined) this.write(row, e);
     else {
-      this.rows.set(key, this.length);
-      this.write(this.length, e);
+      this.rows.set(key, this.n);
+      this.add(e);
     }
   }
 
-  private readonly rows = new Map<string, number>();
+  /** The batch, as typed arrays. */
+  finish(): RecordBatch {
+    const out: Record<string, unknown> = { strings: [...this.strings] };
+    for (const k of Object.keys(COLUMNS) as Column[]) out[k] = COLUMNS[k].from(this.cols[k]);
+    return out as unknown as RecordBatch;
+  }
 
   private write(i: number, e: LocatedRecord): void {
     const r = e.record;
-    const b = this.batch;
-    b.timestamp[i] = r.timestamp;
-    b.block[i] = r.block_number;
-    b.expected[i] = r.expected_timestamp;
-    b.severity[i] = Math.max(0, MISSED_BLOCK_SEVERITIES.indexOf(r.severity));
-    b.kind[i] = Math.max(0, MISSED_BLOCK_KINDS.indexOf(r.kind ?? 'gap'));
-    b.reason[i] = this.str(r.reason);
-    b.source[i] = r.source ? this.str(r.source) : -1;
-    b.slot[i] = typeof r.slot === 'number' ? r.slot : -1;
-    b.recovered[i] = r.recovered ? 1 : 0;
-    b.recoveryMs[i] = recoveryMsOf(r);
-    b.file[i] = this.str(e.file);
-    b.line[i] = e.line ?? 0;
+    const c = this.cols;
+    c.timestamp[i] = r.timestamp;
+    c.block[i] = r.block_number;
+    c.expected[i] = r.expected_timestamp;
+    c.severity[i] = Math.max(0, MISSED_BLOCK_SEVERITIES.indexOf(r.severity));
+    c.kind[i] = Math.max(0, MISSED_BLOCK_KINDS.indexOf(r.kind ?? 'gap'));
+    c.reason[i] = this.str(r.reason);
+    c.source[i] = r.source ? this.str(r.source) : -1;
+    c.slot[i] = typeof r.slot === 'number' ? r.slot : -1;
+    c.recovered[i] = r.recovered ? 1 : 0;
+    c.recoveryMs[i] = recoveryMsOf(r);
+    c.file[i] = this.str(e.file);
+    c.line[i] = e.line ?? 0;
   }
 }
 
 export function encodeBatch(entries: Iterable<LocatedRecord>): RecordBatch {
   const w = new BatchWriter();
   for (const e of entries) w.add(e);
-  return w.batch;
+  return w.finish();
 }
 
 export function batchLength(b: RecordBatch): number {

@@ -89,7 +89,7 @@ export class LiveFeed implements Feed {
       if ((err as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOENT') this.o.sink.warn((err as Error).message);
     }
     if (this.stopped) return;
-    const b = w.batch;
+    const b = w.finish();
     const clock = inferClock(this.o.slotSeconds, (function* () {
       for (let i = 0; i < b.slot.length; i++) yield { slot: b.slot[i], expected: b.expected[i] };
     })());

@@ -17,6 +17,16 @@ export function axis(p: Palette, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
   };
 }
 
+/**
+ * A time range at least a minute wide: uPlot ticks a span of a few seconds in milliseconds,
+ * which a log with whole-second times never needs.
+ */
+export function timeRange(min: number | null, max: number | null): uPlot.Range.MinMax {
+  const lo = min ?? 0;
+  const hi = Math.max(max ?? lo, lo + 60);
+  return [lo, hi];
+}
+
 export function bars(size: [number, number] = [0.9, 64], align: -1 | 0 | 1 = 0): uPlot.Series.PathBuilder {
   return uPlot.paths.bars!({ size, align });
 }

@@ -18,7 +18,14 @@ export class RecoveryChart {
           cursor: { drag: { x: false, y: false }, points: { show: false } },
           scales: { x: { time: false, range: () => [-0.5, Math.max(0, this.labels.length - 0.5)] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
           axes: [
-            axis(pal, { splits: () => this.labels.map((_, i) => i), values: (_u, splits) => splits.map((i) => this.labels[i] ?? '') }),
+            axis(pal, {
+              splits: () => this.labels.map((_, i) => i),
+              // Every label when there is room (about 44 px each), else every second or third.
+              values: (u, splits) => {
+                const step = Math.ceil(44 / (u.bbox.width / devicePixelRatio / Math.max(1, this.labels.length)));
+                return splits.map((i) => (i % step === 0 ? (this.labels[i] ?? '') : ''));
+              },
+            }),
             axis(pal, { size: 40 }),
           ],
           series: [{}, { label: 'Recovered', fill: pal.cells[1], stroke: pal.border ?? pal.cells[1], width: pal.border ? 1 : 0, paths: bars([0.8, 48]), points: { show: false } }],

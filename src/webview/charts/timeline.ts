@@ -1,11 +1,11 @@
-// Missed records over time, stacked by severity. uPlot does not stack: each series is drawn as
-// the cumulative count up to its severity, most severe (the total) first, so the smaller ones
-// painted over it leave each severity's band visible.
-import type uPlot from 'uplot';
+// Missed records over time, stacked by severity. Each severity is drawn as its own segment, from
+// the sum of the less severe ones up (a custom uPlot path): theme colours may be translucent, so
+// painting the bars over each other would blend them into colours the legend does not show.
+import uPlot from 'uplot';
 import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import type { TimelineSeries } from '../../core/dashboard/timeline';
 import type { Palette } from '../theme';
-import { axis, bars, Chart } from './base';
+import { axis, Chart, timeRange } from './base';
 
 export interface TimelineHandlers {
   /** A bar was clicked: the bucket [from, to). */
@@ -17,9 +17,26 @@ export interface TimelineHandlers {
 export class TimelineChart {
   private readonly chart: Chart;
   private series: TimelineSeries = { bucketSeconds: 60, x: [], bySeverity: [] };
+  /** cum[s][i]: records of severities 0..s in bucket i (the top of segment s). */
+  private cum: number[][] = [];
 
   constructor(host: HTMLElement, p: Palette, h: TimelineHandlers) {
-    const sev = MISSED_BLOCK_SEVERITIES.length;
+    const segment = (s: number): uPlot.Series.PathBuilder => (u, _seriesIdx, idx0, idx1) => {
+      const path = new Path2D();
+      const xs = this.series.x;
+      const top = this.cum[s];
+      const bottom = s > 0 ? this.cum[s - 1] : undefined;
+      for (let i = idx0; i <= idx1; i++) {
+        const lo = bottom ? bottom[i] : 0;
+        if (!top || top[i] <= lo) continue;
+        const x0 = u.valToPos(xs[i], 'x', true);
+        const x1 = u.valToPos(xs[i] + this.series.bucketSeconds, 'x', true);
+        const y0 = u.valToPos(lo, 'y', true);
+        const y1 = u.valToPos(top[i], 'y', true);
+        path.rect(x0, y1, Math.max(1, x1 - x0 - 1), y0 - y1);
+      }
+      return { stroke: path, fill: path };
+    };
     this.chart = new Chart(
       host,
       {
@@ -29,15 +46,11 @@ export class TimelineChart {
           height: 220,
           legend: { show: false },
           cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
-          scales: { x: { time: true, range: (_u, min, max) => [min, max + this.series.bucketSeconds] } },
+          scales: { x: { time: true, range: (_u, min, max) => timeRange(min, max + this.series.bucketSeconds) }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
           axes: [axis(pal), axis(pal, { size: 44 })],
           series: [
             {},
-            // Most severe first: index 1 is the total (Critical's colour), index sev the Low count.
-            ...Array.from({ length: sev }, (_, k): uPlot.Series => {
-              const s = sev - 1 - k;
-              return { label: MISSED_BLOCK_SEVERITIES[s], fill: pal.severity[s], stroke: pal.border ?? pal.severity[s], width: pal.border ? 1 : 0, paths: bars([1, 64], 1), points: { show: false } };
-            }),
+            ...MISSED_BLOCK_SEVERITIES.map((name, s): uPlot.Series => ({ label: name, fill: pal.severity[s], stroke: pal.border ?? pal.severity[s], width: pal.border ? 1 : 0, paths: segment(s), points: { show: false } })),
           ],
           hooks: {
             setSelect: [
@@ -55,8 +68,7 @@ export class TimelineChart {
         onClick: (idx) => {
           if (idx === null) return;
           const x = this.series.x[idx];
-          const total = this.series.bySeverity.reduce((n, c) => n + (c[idx] ?? 0), 0);
-          if (x !== undefined && total > 0) h.pick(x, x + this.series.bucketSeconds);
+          if (x !== undefined && (this.cum.at(-1)?.[idx] ?? 0) > 0) h.pick(x, x + this.series.bucketSeconds);
         },
       },
       p,
@@ -69,10 +81,9 @@ export class TimelineChart {
 
   update(t: TimelineSeries): void {
     this.series = t;
-    const sev = t.bySeverity.length;
-    // cum[s] = count of severities 0..s, per bucket.
-    const cum: number[][] = [];
-    for (let s = 0; s < sev; s++) cum.push(t.bySeverity[s].map((v, i) => v + (s > 0 ? cum[s - 1][i] : 0)));
-    this.chart.setData([t.x, ...cum.reverse()]);
+    this.cum = [];
+    for (let s = 0; s < t.bySeverity.length; s++) this.cum.push(t.bySeverity[s].map((v, i) => v + (s > 0 ? this.cum[s - 1][i] : 0)));
+    // Each series' data is the top of its segment, so the y scale fits the stacked total.
+    this.chart.setData([t.x, ...this.cum]);
   }
 }
