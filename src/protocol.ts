@@ -56,11 +56,6 @@ export interface DeltaMessage {
   details: RecordDetail[];
 }
 
-export interface SetViewMessage {
-  type: 'setView';
-  view: ViewSettings;
-}
-
 export interface ReplayStatusMessage {
   type: 'replayStatus';
   status: ReplayStatus;
@@ -72,7 +67,7 @@ export interface NoticeMessage {
   text: string;
 }
 
-export type HostMessage = SnapshotMessage | DeltaMessage | SetViewMessage | ReplayStatusMessage | NoticeMessage;
+export type HostMessage = SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ import { MissedBlocksTree } from './tree';
 import { Trust } from './trust';
 import { ViewState } from './viewState';
 import { startLanguageClient } from './languageClient';
+import { pickLog } from './commands/pickLog';
+import { registerDashboard } from './dashboard';
 
 const LOG_LANGUAGE = 'missed-block-log';
 
@@ -30,7 +32,11 @@ export function activate(context: vscode.ExtensionContext): void {
     const tree = new MissedBlocksTree(state, trust);
     const notifications = new Notifications(state, log);
     context.subscriptions.push(trust, controller, state, tree, new StatusBar(state, trust), notifications);
-    context.subscriptions.push(...registerCommands({ log, controller, state, trust, secrets }));
+    const commandContext = { log, controller, state, trust, secrets };
+    context.subscriptions.push(...registerCommands(commandContext));
+    context.subscriptions.push(
+      registerDashboard(context, { log, pickLog: (title) => pickLog(commandContext, title), settings: () => state.settings }),
+    );
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;

@@ -28,7 +28,6 @@ export class Heatmap {
     this.canvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'Slot heatmap' } });
     this.spacer = el('div', { cls: 'heatmap-spacer' });
     this.scroller = el('div', { cls: 'heatmap-scroller' }, this.canvas, this.spacer);
-    this.scroller.style.height = `${HEATMAP.visibleRows * PITCH}px`;
     this.scroller.style.width = `${HEATMAP_WIDTH + 16}px`;
     this.tip = el('div', { cls: 'tooltip', attrs: { role: 'tooltip' } });
     this.tip.hidden = true;
@@ -50,7 +49,9 @@ export class Heatmap {
 
   update(rows: HeatmapRow[], totalRows: number): void {
     this.rows = rows;
-    this.spacer.style.height = `${Math.max(0, rows.length * PITCH - HEATMAP.visibleRows * PITCH)}px`;
+    // As tall as the rows, up to visibleRows; the spacer below the sticky canvas makes the rest scrollable.
+    this.scroller.style.height = `${this.viewHeight() + 2}px`;
+    this.spacer.style.height = `${Math.max(0, rows.length * PITCH - this.viewHeight())}px`;
     this.note.textContent = totalRows > rows.length ? `Newest ${num(rows.length)} of ${num(totalRows)} epochs with records; select a time range to see older ones.` : '';
     this.draw();
   }
@@ -78,9 +79,13 @@ export class Heatmap {
     this.tip.style.top = `${e.offsetY + 14}px`;
   }
 
+  private viewHeight(): number {
+    return Math.max(1, Math.min(this.rows.length, HEATMAP.visibleRows)) * PITCH;
+  }
+
   private draw(): void {
     const dpr = window.devicePixelRatio || 1;
-    const height = HEATMAP.visibleRows * PITCH;
+    const height = this.viewHeight();
     const c = this.canvas;
     if (c.width !== HEATMAP_WIDTH * dpr || c.height !== height * dpr) {
       c.width = HEATMAP_WIDTH * dpr;

@@ -58,13 +58,18 @@ renderLegends();
 onThemeChange(() => {
   pal = palette();
   for (const c of [timeline, streaks, recovery, heatmap]) c.setPalette(pal);
+  renderLegends();
 });
 
+/** Legends in the charts' own (resolved, opaque) colours, set through the CSSOM. */
 function renderLegends(): void {
-  const sev = byId('legend-severity');
-  MISSED_BLOCK_SEVERITIES.forEach((s, i) => sev.appendChild(el('span', { cls: `key sev-${i}`, text: s })));
-  const cells = byId('legend-cells');
-  CELL_NAMES.forEach((n, i) => cells.appendChild(el('span', { cls: `key cell-${i}`, text: n })));
+  const key = (text: string, color: string) => {
+    const swatch = el('span', { cls: 'swatch' });
+    swatch.style.background = color;
+    return el('span', { cls: 'key' }, swatch, el('span', { text }));
+  };
+  byId('legend-severity').replaceChildren(...MISSED_BLOCK_SEVERITIES.map((s, i) => key(s, pal.severity[i])));
+  byId('legend-cells').replaceChildren(...CELL_NAMES.map((n, i) => key(n, pal.cells[i])));
 }
 
 function status(text: string, error = false): void {
@@ -170,8 +175,6 @@ window.addEventListener('message', (e: MessageEvent) => {
       if (!model) return;
       model.apply(m.batch, m.details);
       return scheduleRender();
-    case 'setView':
-      return changeView(m.view);
     case 'replayStatus':
       return replay.update(m.status);
     case 'notice':

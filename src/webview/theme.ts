@@ -8,6 +8,17 @@ function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
+/**
+ * The colour without its alpha. Some themes leave a chart colour at a translucent default
+ * (charts.orange is one): on a chart that reads as a muddy blend, so bars and cells are opaque.
+ */
+export function opaque(c: string): string {
+  const hex = /^#([0-9a-f]{6})[0-9a-f]{2}$/i.exec(c) ?? /^#([0-9a-f]{3})[0-9a-f]$/i.exec(c);
+  if (hex) return `#${hex[1]}`;
+  const rgba = /^rgba\(\s*([^,]+),\s*([^,]+),\s*([^,]+),[^)]*\)$/i.exec(c);
+  return rgba ? `rgb(${rgba[1]}, ${rgba[2]}, ${rgba[3]})` : c;
+}
+
 export interface Palette {
   foreground: string;
   muted: string;
@@ -22,12 +33,12 @@ export interface Palette {
 }
 
 export function palette(): Palette {
-  const red = cssVar('--vscode-charts-red', '#f14c4c');
-  const orange = cssVar('--vscode-charts-orange', '#d18616');
-  const yellow = cssVar('--vscode-charts-yellow', '#cca700');
-  const blue = cssVar('--vscode-charts-blue', '#3794ff');
-  const green = cssVar('--vscode-charts-green', '#89d185');
-  const purple = cssVar('--vscode-charts-purple', '#b180d7');
+  const red = opaque(cssVar('--vscode-charts-red', '#f14c4c'));
+  const orange = opaque(cssVar('--vscode-charts-orange', '#d18616'));
+  const yellow = opaque(cssVar('--vscode-charts-yellow', '#cca700'));
+  const blue = opaque(cssVar('--vscode-charts-blue', '#3794ff'));
+  const green = opaque(cssVar('--vscode-charts-green', '#89d185'));
+  const purple = opaque(cssVar('--vscode-charts-purple', '#b180d7'));
   const hc = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
   const severity = [blue, yellow, orange, red];
   if (severity.length !== MISSED_BLOCK_SEVERITIES.length) throw new Error('one colour per severity');

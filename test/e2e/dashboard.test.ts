@@ -6,15 +6,16 @@
 // Webview content lives two iframes deep: `iframe.webview`, then its `#active-frame`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { FrameLocator } from 'playwright-core';
 import { recordKey, toLogLine, type MissedBlock } from '../../src/core/model';
 import { buildReport } from '../../src/core/report';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { latestBlock, mineAt } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
-import { launchBrowser, openWorkbench, pickQuickItem, runCommand, saveConsole, screenshot, type Browser, type Page, type Workbench } from './harness/browser';
+import { launchBrowser, openWorkbench, pickQuickItem, runCommand, saveConsole, screenshot, waitQuickInput, type Browser, type Page, type Workbench } from './harness/browser';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { containerEntry, makeWorkspace, outputChannelText, packageVsix, removeTempDirs, statusItem, type Packaged } from './harness/extension';
 import { outputDir, ROOT } from './harness/paths';
@@ -75,11 +76,14 @@ class Chain {
 const webview = (page: Page): FrameLocator => page.frameLocator('iframe.webview').frameLocator('#active-frame');
 const tile = (f: FrameLocator, metric: string) => f.locator(`.tile[data-metric="${metric}"] .tile-value`).innerText();
 
-/** Switch the colour theme by its id ("Light Modern", not a label) through the user settings file. */
-async function setTheme(cs: CodeServer, page: Page, theme: string, bodyClass: string): Promise<void> {
-  const file = path.join(cs.userDataDir, 'User', 'settings.json');
-  const s = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, JSON.stringify({ ...s, 'workbench.colorTheme': theme }, null, 2));
+/** Switch the colour theme with the theme picker, by its label, and wait for the webview to follow. */
+async function setTheme(page: Page, label: string, bodyClass: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const widget = await waitQuickInput(page);
+  const input = widget.locator('input.input');
+  await input.fill(label);
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${label}`) }).first().waitFor();
+  await input.press('Enter');
   await webview(page).locator(`body.${bodyClass}`).waitFor({ timeout: 20_000 });
 }
 
@@ -211,12 +215,12 @@ describe('dashboard webview', { timeout: 420_000, skip: wired ? false : 'src/ext
   test('light and high-contrast themes', () =>
     shot('themes', async () => {
       const { page } = wb;
-      await setTheme(cs, page, 'Light Modern', 'vscode-light');
+      await setTheme(page, 'Light Modern', 'vscode-light');
       await webview(page).locator('#heatmap canvas').scrollIntoViewIfNeeded();
       await screenshot(page, '33-dashboard-light');
-      await setTheme(cs, page, 'Default High Contrast', 'vscode-high-contrast');
+      await setTheme(page, 'Dark High Contrast', 'vscode-high-contrast');
       await screenshot(page, '34-dashboard-high-contrast');
-      await setTheme(cs, page, 'Dark Modern', 'vscode-dark');
+      await setTheme(page, 'Dark Modern', 'vscode-dark');
       await screenshot(page, '35-dashboard-dark-heatmap');
     }));
 
@@ -229,6 +233,33 @@ describe('dashboard webview', { timeout: 420_000, skip: wired ? false : 'src/ext
       await f.locator('body[data-rendered]').waitFor({ timeout: 60_000 });
       await headlineMatchesLog(f);
       await screenshot(page, '36-dashboard-restored');
+    }));
+
+  test('Replay Log… plays a rotated .gz through the dashboard; Stop returns to the live log', () =>
+    shot('replay', async () => {
+      const { page } = wb;
+      const lines = readFileSync(logFile(), 'utf8');
+      const gz = path.join(ws, 'incident', 'missed_blocks.20250101T000000.jsonl.gz');
+      mkdirSync(path.dirname(gz), { recursive: true });
+      writeFileSync(gz, gzipSync(lines));
+      const distinct = new Set(lines.split('\n').filter((l) => l.trim()).map((l) => recordKey(JSON.parse(l) as MissedBlock))).size;
+      await runCommand(page, 'Missed Blocks: Replay Log…');
+      // code-server's simple open dialog is a quick input; the speed pick follows in the same widget.
+      const dialog = await waitQuickInput(page);
+      await dialog.locator('input.input').fill(gz);
+      await dialog.locator('input.input').press('Enter');
+      await waitQuickInput(page, { placeholderOrTitle: /Replay speed/ });
+      await pickQuickItem(page, 'As fast as possible');
+      const f = webview(page);
+      await f.locator('#replay-info', { hasText: /^done · \d+ lines played/ }).waitFor({ timeout: 30_000 });
+      assert.match(await f.locator('#source').innerText(), /^Replay of .*\.jsonl\.gz$/);
+      // Renders are throttled: the last one may follow the 'done' status by a frame or two.
+      await waitFor(async () => (await tile(f, 'total')) === String(distinct), { timeoutMs: 5_000, what: `the replayed total ${distinct}` });
+      await screenshot(page, '38-dashboard-replay-done');
+      await f.locator('#replay-stop').click();
+      await f.locator('#source', { hasText: /^Log logs[\\/]missed_blocks\.jsonl$/ }).waitFor({ timeout: 15_000 });
+      await f.locator('#replay').waitFor({ state: 'hidden' });
+      await headlineMatchesLog(f);
     }));
 
   test('time to first paint of a 100k-record log', () =>

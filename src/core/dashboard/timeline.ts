@@ -25,11 +25,15 @@ export interface TimelineSeries {
 /** Per-second, per-severity counts with removal, so rewritten records can be taken back out. */
 export class SecondCounts {
   // One number key per (second, severity): no allocation per record (an array per second cost
-  // more than the rest of the aggregation together on a 100k-record snapshot).
+  // more than the rest of the aggregation together on a 100k-record snapshot). Seconds count from
+  // the first one seen, so keys stay small integers: a unix time × 8 is beyond V8's small-integer
+  // range (31 bits in Chromium) and would make every key a heap number, several times slower.
   private readonly counts = new Map<number, number>();
+  private base: number | undefined;
 
   add(ts: number, severity: number, sign: 1 | -1): void {
-    const k = ts * 8 + severity;
+    this.base ??= ts;
+    const k = (ts - this.base) * 8 + severity;
     const n = (this.counts.get(k) ?? 0) + sign;
     if (n <= 0) this.counts.delete(k);
     else this.counts.set(k, n);
@@ -44,8 +48,9 @@ export class SecondCounts {
     if (this.counts.size === 0) return { bucketSeconds: 60, x: [], bySeverity: Array.from({ length: sev }, () => []) };
     let lo = Infinity;
     let hi = -Infinity;
+    const base = this.base ?? 0;
     for (const k of this.counts.keys()) {
-      const t = Math.floor(k / 8);
+      const t = Math.floor(k / 8) + base;
       if (t < lo) lo = t;
       if (t > hi) hi = t;
     }
@@ -54,8 +59,8 @@ export class SecondCounts {
     const n = Math.floor(hi / w) - first + 1;
     const bySeverity = Array.from({ length: sev }, () => new Array<number>(n).fill(0));
     for (const [k, c] of this.counts) {
-      const t = Math.floor(k / 8);
-      bySeverity[k - t * 8][Math.floor(t / w) - first] += c;
+      const rel = Math.floor(k / 8);
+      bySeverity[k - rel * 8][Math.floor((rel + base) / w) - first] += c;
     }
     const x = Array.from({ length: n }, (_, i) => (first + i) * w);
     return { bucketSeconds: w, x, bySeverity };

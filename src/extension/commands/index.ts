@@ -1,11 +1,10 @@
-// Every command the extension contributes (ids and titles in package.json), registered in one
-// place. A failing command is logged and shown, never silently dropped.
+// The extension's commands (ids and titles in package.json), registered in one place; the
+// dashboard registers its own (Open Dashboard, Replay Log…) with its panel. A failing command is logged and shown, never silently dropped.
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/config';
 import { describe } from '../output';
 import { setAlertWebhook } from './alerts';
 import type { CommandContext } from './context';
-import { openDashboard } from './dashboard';
 import { exportCommand } from './export';
 import { openLog } from './logs';
 import { recoverNow, startMonitoring, stopMonitoring } from './monitoring';
@@ -20,7 +19,6 @@ export const COMMANDS = {
   showReport: 'missedBlocks.showReport',
   recoverNow: 'missedBlocks.recoverNow',
   setAlertWebhook: 'missedBlocks.setAlertWebhook',
-  openDashboard: 'missedBlocks.openDashboard',
 } as const;
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -34,7 +32,6 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     showReport: () => showReport(ctx, reports),
     recoverNow: () => recoverNow(ctx),
     setAlertWebhook: () => setAlertWebhook(ctx),
-    openDashboard: () => openDashboard(),
   };
   const commands = (Object.keys(COMMANDS) as (keyof typeof COMMANDS)[]).map((k) =>
     vscode.commands.registerCommand(COMMANDS[k], async (...args: unknown[]) => {

@@ -96,6 +96,8 @@ export class DashboardPanel extends Disposable {
   }
 
   override dispose(): void {
+    // Closing the tab fires onDidDispose, which lands here; dispose() from here closes the tab.
+    if (this.isDisposed) return;
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
     void this.stopFeed();
     super.dispose();
