@@ -4,6 +4,7 @@
 // batched getBlocks; the next windows are already in flight while one is being delivered.
 import type { BlockFetcher } from './chain/types';
 import type { BlockInfo } from './model';
+import { abortableSleep as sleep } from './sleep';
 
 export interface BackfillProgress {
   /** Blocks delivered so far. */
@@ -42,17 +43,6 @@ export interface BackfillResult {
   stoppedAt?: number;
   aborted: boolean;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 async function fetchWindow(o: BackfillOptions, numbers: number[]): Promise<(BlockInfo | null)[]> {
   const retries = o.retries ?? 3;

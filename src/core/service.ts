@@ -19,6 +19,7 @@ import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
 import { planResume, runResume } from './resume';
 import type { MonitorStats } from './stats';
+import { abortableSleep } from './sleep';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -335,15 +336,3 @@ export class MonitorService extends EventEmitter {
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -7,6 +7,7 @@ import type { Channel } from './channels/types';
 import type { DeliveryResult, OutboxEntry } from './outbox';
 import type { Redactor } from './secrets';
 import { SendError } from './sendError';
+import { abortableSleep as sleep } from '../sleep';
 
 export interface QueueOptions {
   baseMs: number;
@@ -109,14 +110,3 @@ export class ChannelQueue {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -2,6 +2,7 @@
 // it happens so a newcomer can match what they read to what the monitor then logs. Every step
 // is one row of ARCHITECTURE.md §4; the comments say which record it should produce.
 import type { AnvilNode } from '../chain/anvil';
+import { abortableSleep as sleep } from '../sleep';
 
 export interface FaultContext {
   node: AnvilNode;
@@ -19,18 +20,6 @@ export interface Fault {
   run(ctx: FaultContext): Promise<void>;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 async function latest(node: AnvilNode): Promise<{ number: number; timestamp: number }> {
   const b = await node.rpc<{ number: string; timestamp: string }>('eth_getBlockByNumber', ['latest', false]);
