@@ -14,6 +14,7 @@ import { toLogLine, type MissedBlock } from '../../src/core/model';
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/logs');
 const WRITE_FOREVER = path.join(ROOT, 'test/helpers/write-forever.ts');
+const WRITE_HALF_LINE = path.join(ROOT, 'test/helpers/write-half-line.ts');
 
 const dirs: string[] = [];
 after(async () => {
@@ -146,6 +147,36 @@ describe('kill -9 while writing', () => {
       return 0;
     }
   }
+
+  test('a process killed -9 in the middle of a line: the fragment is set aside, the next line stands alone', { timeout: 60_000 }, async () => {
+    const file = path.join(await tempDir(), 'missed_blocks.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITE_HALF_LINE, file, '3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let exited = false;
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', () => (exited = true));
+    try {
+      await waitFor(() => out.includes('half') || exited, { what: 'the child to write half a line', timeoutMs: 30_000 });
+      assert.ok(!exited, 'the child exited before it was killed');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await waitFor(() => exited, { what: 'the child to die' });
+    assert.equal(child.signalCode, 'SIGKILL');
+    const raw = await readFile(file);
+    assert.notEqual(raw[raw.length - 1], 10, 'the kill left a torn last line');
+
+    const writer = new JsonlWriter({ path: file, rotationSize: 0, retentionDays: 0, batchLogging: false, batchSize: 1, batchTimeoutMs: 0 });
+    const report = await writer.open();
+    assert.equal(report.repair.action, 'moved-to-torn');
+    writer.write(record(99));
+    await writer.close();
+    const lines = await assertAllLinesValid(file);
+    assert.equal(lines.length, 4, 'three whole records and the one written after reopening');
+    assert.equal(lines.at(-1), toLogLine(record(99)));
+    const side = await readFile(tornPath(file));
+    assert.ok(raw.subarray(raw.lastIndexOf(10) + 1).equals(side.subarray(0, side.length - 1)), 'the fragment is kept byte for byte');
+  });
 
   test('after each SIGKILL, reopening leaves only whole valid lines and the next line stands alone', { timeout: 120_000 }, async (t) => {
     const file = path.join(await tempDir(), 'missed_blocks.jsonl');
