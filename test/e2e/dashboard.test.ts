@@ -15,7 +15,7 @@ import { buildReport } from '../../src/core/report';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { latestBlock, mineAt } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
-import { launchBrowser, openWorkbench, pickQuickItem, runCommand, saveConsole, screenshot, waitQuickInput, type Browser, type Page, type Workbench } from './harness/browser';
+import { answerPathDialog, launchBrowser, openWorkbench, pickQuickItem, runCommand, saveConsole, screenshot, waitQuickInput, type Browser, type Page, type Workbench } from './harness/browser';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { containerEntry, makeWorkspace, outputChannelText, packageVsix, removeTempDirs, statusItem, type Packaged } from './harness/extension';
 import { outputDir, ROOT } from './harness/paths';
@@ -245,10 +245,7 @@ describe('dashboard webview', { timeout: 420_000, skip: wired ? false : 'src/ext
       const distinct = new Set(lines.split('\n').filter((l) => l.trim()).map((l) => recordKey(JSON.parse(l) as MissedBlock))).size;
       await runCommand(page, 'Missed Blocks: Replay Log…');
       // code-server's simple open dialog is a quick input; the speed pick follows in the same widget.
-      const dialog = await waitQuickInput(page);
-      await dialog.locator('input.input').fill(gz);
-      await dialog.locator('input.input').press('Enter');
-      await waitQuickInput(page, { placeholderOrTitle: /Replay speed/ });
+      await answerPathDialog(page, gz, { next: /Replay speed/ });
       await pickQuickItem(page, 'As fast as possible');
       const f = webview(page);
       await f.locator('#replay-info', { hasText: /^done · \d+ lines played/ }).waitFor({ timeout: 30_000 });

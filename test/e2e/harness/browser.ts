@@ -130,19 +130,21 @@ export async function answerQuickInput(page: Page, text: string, opts: { timeout
 /**
  * Answer code-server's simple save/open dialog (a quick input holding a path) with `file`. The
  * dialog re-lists the folder as the path changes and ignores Enter while it does, so Enter is
- * pressed again until the dialog closes (bounded).
+ * pressed again until the dialog closes, or until the prompt that follows it in the same widget
+ * (`next`: its title or placeholder) is showing (bounded).
  */
-export async function answerPathDialog(page: Page, file: string, timeoutMs = 15_000): Promise<void> {
+export async function answerPathDialog(page: Page, file: string, opts: { next?: RegExp; timeoutMs?: number } = {}): Promise<void> {
   const widget = await waitQuickInput(page);
   const input = widget.locator('input.input');
   await input.fill(file);
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   for (;;) {
     if ((await input.inputValue()) !== file) await input.fill(file);
     await input.press('Enter');
     const closed = await widget.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
     if (closed) return;
-    if (Date.now() > deadline) throw new Error(`the path dialog did not accept ${file} within ${timeoutMs} ms`);
+    if (opts.next && (await waitQuickInput(page, { placeholderOrTitle: opts.next, timeoutMs: 1_000 }).then(() => true, () => false))) return;
+    if (Date.now() > deadline) throw new Error(`the path dialog did not accept ${file} within ${opts.timeoutMs ?? 15_000} ms`);
   }
 }
 
