@@ -32,45 +32,8 @@ import type { BlockInfo, MissedBlock, MissedBlockReason } from './model';
 import type { MonitorStats } from './stats';
 
 export type { RecordChange, RecordListener } from './detection/recordBook';
-
-export interface MonitorOptions {
-  /** Endpoint label written into records as `source`. */
-  source: string;
-  chainId?: number;
-  /** Wall clock in ms; default Date.now. */
-  now?: () => number;
-  /** An endpoint more than this many blocks behind the best one is NodeUnresponsive. Default 3. */
-  headLagThreshold?: number;
-  /** Unix seconds of slot 0, for slot numbers (mainnet beacon genesis: 1606824023). Default 0. */
-  genesisTime?: number;
-  /** Most records made for one gap or one run of empty slots. Default 10 000. */
-  maxGapRecords?: number;
-  /** Records held for streaks, escalation and recovery lookups. Default 4096. */
-  recordWindow?: number;
-  /** Block hashes held for reorg detection (the deepest reorg we can measure). Default 256. */
-  hashWindow?: number;
-  /** A listener threw. Default: rethrow on a microtask, so the bug is loud but the monitor's state stays whole. */
-  onListenerError?: (err: unknown) => void;
-}
-
-export interface ProcessOptions {
-  /**
-   * Blocks of the new branch below `b` (any order), for measuring a reorg in one call. Without
-   * them a reorg is reported as deep as the blocks at hand prove, and neededAncestor() names the
-   * block to fetch next.
-   */
-  ancestors?: readonly BlockInfo[];
-  /** Fetched after the fact (backfill), not delivered live: no arrival-delay check. */
-  historical?: boolean;
-}
-
-export interface RecoveredInfo {
-  /** Unix seconds. */
-  recoveredAt: number;
-  recoveryMs: number;
-  attempts: number;
-  block_hash?: string;
-}
+export type { MonitorOptions, ProcessOptions, RecoveredInfo } from './detection/options';
+import { validateBlock, type MonitorOptions, type ProcessOptions, type RecoveredInfo } from './detection/options';
 
 const LAGGING_ENDPOINTS_MAX = 256;
 
@@ -452,10 +415,4 @@ export class BlockMonitor {
   private expectedTimeOf(n: number): number {
     return this.head ? Math.round(this.head.timestamp + (n - this.head.number) * this.expectedSec) : this.detectedAt();
   }
-}
-
-function validateBlock(b: BlockInfo): void {
-  if (!Number.isSafeInteger(b.number) || b.number < 0) throw new RangeError(`block number must be a whole number ≥ 0, got ${b.number}`);
-  if (!Number.isFinite(b.timestamp) || b.timestamp < 0) throw new RangeError(`block ${b.number}: timestamp must be ≥ 0, got ${b.timestamp}`);
-  if (typeof b.hash !== 'string' || typeof b.parentHash !== 'string') throw new TypeError(`block ${b.number}: hash and parentHash must be strings`);
 }
