@@ -3,15 +3,15 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/core/chain/anvil';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 import { get, parseExposition, promtoolCheck, sse, sumOf, type SseClient } from '../helpers/http';
 import { waitFor } from '../helpers/wait';
+import { cliArgs, ROOT } from '../helpers/cli';
 
-const ROOT = path.resolve(__dirname, '../..');
 const dirs: string[] = [];
 const children = new Set<ChildProcess>();
 const clients: SseClient[] = [];
@@ -20,22 +20,6 @@ after(() => {
   for (const c of children) c.kill('SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The built CLI when it is up to date, else the same sources through tsx. */
-function cliArgs(): string[] {
-  const dist = path.join(ROOT, 'dist/cli.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return [dist];
-  return ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts')];
-}
 
 function mbm(args: string[], env: Record<string, string> = {}) {
   let err = '';

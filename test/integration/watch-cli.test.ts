@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,8 +12,8 @@ import { readCheckpoint } from '../../src/core/checkpoint';
 import { freePort, startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { latestBlock, mineAt, readLog, removeDir } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
+import { cliArgs, ROOT } from '../helpers/cli';
 
-const ROOT = path.resolve(__dirname, '../..');
 const dirs: string[] = [];
 const children = new Set<ChildProcess>();
 after(async () => {
@@ -22,20 +22,6 @@ after(async () => {
   await stopAllAnvils();
 });
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function cliCommand(): string[] {
-  const dist = path.join(ROOT, 'dist/cli.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return [dist];
-  return ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts')];
-}
 
 interface Cli {
   child: ChildProcess;
@@ -47,7 +33,7 @@ interface Cli {
 function mbm(args: string[]): Cli {
   let out = '';
   let err = '';
-  const child = spawn(process.execPath, [...cliCommand(), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,24 +13,7 @@ import type { ApiProvider } from '../../src/core/http/provider';
 import { startHttpServer, type RunningHttpServer } from '../../src/core/http/server';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, toLogLine, type MissedBlock } from '../../src/core/model';
 import { get } from '../helpers/http';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The built CLI when it is up to date (`npm run build` ran), else the same sources through tsx. */
-function cliArgs(): string[] {
-  const dist = path.join(ROOT, 'dist/cli.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return [dist];
-  return ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts')];
-}
+import { cliArgs, ROOT } from '../helpers/cli';
 
 function mbmExport(args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
