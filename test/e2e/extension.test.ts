@@ -181,7 +181,7 @@ describe('trusted workspace: monitoring anvil from the editor', { timeout: 300_0
       await toast.first().waitFor({ timeout: 15_000 });
       await screenshot(page, '02-missed-slot-gap');
       await expandRow(page, 'Recent');
-      const rows = await untilRows(page, '5 missed_slot rows', (l) => l.filter((x) => x.startsWith(`Block ${gapBlock}: missed_slot`)).length === 5 && l);
+      const rows = await untilRows(page, '5 missed_slot rows', (l) => l.filter((x) => x.startsWith(`Block ${gapBlock}: missed_slot`)).length === 5 && l, 20_000, { keepExpanded: 'Recent' });
       assert.ok(rows.some((x) => x.startsWith('Streaks: ')));
       await screenshot(page, '03-recent-missed-slots');
     }));
@@ -238,7 +238,7 @@ describe('a log written by another process', { timeout: 180_000 }, () => {
       page = (await open(cs, ws, 'external-log')).page;
       await openViewContainer(page, VIEW_CONTAINER);
       await expandRow(page, 'Recent');
-      await untilRows(page, 'the seed record', (l) => l.some((x) => x.startsWith('Block 1001: ')), 30_000);
+      await untilRows(page, 'the seed record', (l) => l.some((x) => x.startsWith('Block 1001: ')), 30_000, { keepExpanded: 'Recent' });
       await screenshot(page, '10-external-log-before');
       const latencies: number[] = [];
       for (let i = 1; i <= 5; i++) {
@@ -284,7 +284,7 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', { timeout: 
       await runCommand(page, 'Missed Blocks: Start Monitoring');
       await notification(page, /Restricted Mode/).first().waitFor({ timeout: 15_000 });
       await expandRow(page, 'Recent');
-      await untilRows(page, 'the existing record', (l) => l.some((x) => x.startsWith('Block 1001: ')));
+      await untilRows(page, 'the existing record', (l) => l.some((x) => x.startsWith('Block 1001: ')), 20_000, { keepExpanded: 'Recent' });
       await screenshot(page, '20-restricted-mode');
       assert.match(outputChannelText(cs), /activated in .*Restricted Mode/, 'the extension is active in Restricted Mode');
       const observedMs = Date.now() - opened;
