@@ -2,14 +2,14 @@
 // batches, windows in flight, core/backfill.ts) against a plain sequential getBlock loop, in the
 // same run, both feeding the same monitor. Prints medians and the ratio (goal ≥ 10×). Not a test.
 //
-//   BENCH_BLOCKS=5000 BENCH_ROUNDS=3 node bench/backfill.mjs
+//   BENCH_BLOCKS=5000 BENCH_ROUNDS=3 node bench/backfill.mjs     (BENCH_QUICK=1: 300 blocks, 2 rounds)
 //
 // The sources are loaded through tsx (a dev dependency), so no build of the core is needed.
-import { loadavg } from 'node:os';
 import { tsImport } from 'tsx/esm/api';
+import { appendResult, loadText, median, QUICK, verdict } from './results.mjs';
 
-const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 5000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? (QUICK ? 300 : 5000));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
 const GOAL = 10;
 
 const load = (p) => tsImport(p, import.meta.url);
@@ -19,14 +19,12 @@ const { backfill } = await load('../src/core/backfill.ts');
 const { BlockMonitor } = await load('../src/core/monitor.ts');
 const { DEFAULT_MONITORING } = await load('../src/core/config.ts');
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const node = await startAnvil();
 try {
   // In chunks: anvil_mine slows down as the chain grows, and one call must stay within the RPC timeout.
   for (let left = BLOCKS; left > 0; left -= 100) await node.rpc('anvil_mine', [`0x${Math.min(100, left).toString(16)}`]);
   const head = await node.blockNumber();
-  process.stderr.write(`anvil ${node.url}: ${head} blocks; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  process.stderr.write(`anvil ${node.url}: ${head} blocks; load average ${loadText()}\n`);
 
   const freshMonitor = async (fetcher) => {
     const m = new BlockMonitor({ ...DEFAULT_MONITORING, expectedBlockTimeMs: 1000 }, { source: 'bench' });
@@ -69,8 +67,22 @@ try {
     `backfill of ${head} blocks (median of ${ROUNDS}):\n` +
       `  batched (core/backfill.ts)   ${b.toFixed(0).padStart(7)} ms  ${((head / b) * 1000).toFixed(0)} blocks/s\n` +
       `  sequential getBlock loop     ${s.toFixed(0).padStart(7)} ms  ${((head / s) * 1000).toFixed(0)} blocks/s\n` +
-      `  ratio ${ratio.toFixed(1)}× (goal ≥ ${GOAL}×: ${ratio >= GOAL ? 'met' : 'NOT met'})\n`,
+      `  ratio ${ratio.toFixed(1)}× (goal ≥ ${GOAL}×: ${verdict(ratio >= GOAL)})\n`,
   );
+  appendResult({
+    bench: 'backfill',
+    title: `Backfill from a local anvil: \`core/backfill.ts\` (JSON-RPC batches, windows in flight) vs a sequential getBlock loop, both feeding a BlockMonitor (\`bench/backfill.mjs\`). Goal: ≥ ${GOAL}×.`,
+    note: '**blocks**: blocks backfilled per run; **batched/sequential ms**: median wall time; **ratio**: sequential ÷ batched.',
+    row: {
+      blocks: head,
+      rounds: ROUNDS,
+      'batched ms': b.toFixed(0),
+      'sequential ms': s.toFixed(0),
+      'batched blocks/s': ((head / b) * 1000).toFixed(0),
+      ratio: `${ratio.toFixed(1)}×`,
+      goal: `≥ ${GOAL}× ${verdict(ratio >= GOAL)}`,
+    },
+  });
 } finally {
   await node.stop();
 }

@@ -4,20 +4,23 @@
 //
 //   BENCH_RECORDS=1000000  BENCH_ROUNDS=3  node bench/export.mjs
 //   BENCH_CLI=path/to/other/cli.js  compares another build of mbm (e.g. with a change to try)
+//   BENCH_QUICK=1  20,000 records, 2 rounds, nothing recorded (smoke run)
 //
 // The log is generated once (deterministic, bench/gen-log.mjs) and cached in .bench-data/.
 // The machine may be shared: the load average is printed so a noisy run can be recognised.
+// A dated row goes to bench/RESULTS.md (bench/results.mjs), with BENCH_CLI's path when one is given.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLog } from './gen-log.mjs';
+import { appendResult, median, QUICK } from './results.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.join(root, '.bench-data');
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const RECORDS = Number(process.env.BENCH_RECORDS ?? (QUICK ? 20_000 : 1_000_000));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
 const COLUMNS = 'block_number,reason,severity,expected_timestamp,actual_timestamp,recovery_attempts,recovered,missed_at';
 const GOALS = { mlr: 8, jq: 5, floor: 1.5, rssMB: 150 };
 
@@ -75,7 +78,6 @@ function run(c) {
   return { ms, cpuMs, rssKB };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 process.stderr.write(`log: ${path.relative(root, log)} (${(statSync(log).size / 1048576).toFixed(0)} MB, ${RECORDS} records); ${ROUNDS} rounds; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
@@ -110,12 +112,39 @@ const ratio = (label, a, b, goal, atLeast) => {
       return `${kind} ${r.toFixed(2)}× ${verdict(atLeast ? r >= goal : r <= goal)}`;
     });
   if (parts.length) console.log(`  ${label.padEnd(11)} ${parts.join(', ')}  (goal ${atLeast ? '≥' : '≤'} ${goal}×)`);
+  if (med[a] === undefined || med[b] === undefined) return undefined;
+  const r = med[a] / med[b];
+  return { label, missed: !(atLeast ? r >= goal : r <= goal) };
 };
-ratio('mlr / mbm', 'mlr', 'mbm', GOALS.mlr, true);
-ratio('jq / mbm', 'jq', 'mbm', GOALS.jq, true);
-ratio('mbm / floor', 'mbm', 'floor', GOALS.floor, false);
-if (rss.length) {
-  const peak = Math.max(...rss);
-  console.log(`  mbm peak RSS ${peak.toFixed(0)} MB  (goal < ${GOALS.rssMB} MB: ${verdict(peak < GOALS.rssMB)})`);
-}
+const ratios = [
+  ratio('mlr / mbm', 'mlr', 'mbm', GOALS.mlr, true),
+  ratio('jq / mbm', 'jq', 'mbm', GOALS.jq, true),
+  ratio('mbm / floor', 'mbm', 'floor', GOALS.floor, false),
+];
+const peak = rss.length ? Math.max(...rss) : undefined;
+if (peak !== undefined) console.log(`  mbm peak RSS ${peak.toFixed(0)} MB  (goal < ${GOALS.rssMB} MB: ${verdict(peak < GOALS.rssMB)})`);
 console.log('  (mbm validates every line against the schema and collapses rewritten records; mlr, jq and the floor do neither)');
+
+const secs = (name) => (med[name] !== undefined ? (med[name] / 1000).toFixed(2) : '—');
+const wallRatio = (a, b) => (med[a] !== undefined && med[b] !== undefined ? `${(med[a] / med[b]).toFixed(2)}×` : '—');
+const missed = ratios.filter((r) => r?.missed).map((r) => r.label);
+if (peak !== undefined && peak >= GOALS.rssMB) missed.push('RSS');
+appendResult({
+  bench: 'export',
+  title: `CSV export of a generated log: \`mbm export\` vs Miller, jq and the JSON.parse floor (\`bench/export.mjs\`). Goals: mlr/mbm ≥ ${GOALS.mlr}×, jq/mbm ≥ ${GOALS.jq}×, mbm/floor ≤ ${GOALS.floor}×, peak RSS < ${GOALS.rssMB} MB.`,
+  note: '**mbm/floor/mlr/jq s**: median wall time; ratios are of wall times (the printed output also gives CPU-time ratios); **cli**: the mbm build measured (BENCH_CLI) when not dist/cli.js; **goals missed**: by wall time.',
+  row: {
+    records: RECORDS,
+    rounds: ROUNDS,
+    'mbm s': secs('mbm'),
+    'floor s': secs('floor'),
+    'mlr s': secs('mlr'),
+    'jq s': secs('jq'),
+    'mbm/floor': wallRatio('mbm', 'floor'),
+    'mlr/mbm': wallRatio('mlr', 'mbm'),
+    'jq/mbm': wallRatio('jq', 'mbm'),
+    'RSS MB': peak !== undefined ? peak.toFixed(0) : '—',
+    cli: process.env.BENCH_CLI ? path.relative(root, cli) : 'dist/cli.js',
+    'goals missed': missed.length ? missed.join(', ') : 'none',
+  },
+});

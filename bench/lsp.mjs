@@ -1,14 +1,16 @@
 // Language server on a ~50 MB log: open time (didOpen → diagnostics), how long other requests wait
 // while it parses, hover latency, outline/folding/CodeLens times, an append's diagnostics, and the
 // server's memory. Runs the shipped bundle (dist/server.js, `npm run build` first) over Node IPC,
-// as the extension does. Usage: node bench/lsp.mjs [MB]   (default 50)
+// as the extension does. Usage: node bench/lsp.mjs [MB]   (default 50; 2 with BENCH_QUICK=1)
+// No anchor to alternate with; a dated row goes to bench/RESULTS.md (bench/results.mjs).
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import rpc from 'vscode-languageserver-protocol/node.js';
 import { generateLines } from './gen-log.mjs';
+import { appendResult, QUICK } from './results.mjs';
 
-const MB = Number(process.argv[2] ?? 50);
+const MB = Number(process.argv[2] ?? (QUICK ? 2 : 50));
 const server = new URL('../dist/server.js', import.meta.url);
 const uri = pathToFileURL('/tmp/bench/missed_blocks.jsonl').href;
 
@@ -111,7 +113,22 @@ for (let i = 0; i < 20; i++) {
 const s2 = await stats();
 console.log(`append of 10 lines → diagnostics: p50 ${ms(pct(appendMs, 0.5))}, max ${ms(Math.max(...appendMs))}; lines parsed by 20 appends: ${s2.parsedLines - s1.parsedLines}`);
 console.log(`hover right after an append (streak index extended): p50 ${ms(pct(hoverAfter, 0.5))}, max ${ms(Math.max(...hoverAfter))}`);
-console.log(`server RSS: ${rssMb(child.pid).toFixed(0)} MB`);
+const serverRss = rssMb(child.pid);
+console.log(`server RSS: ${serverRss.toFixed(0)} MB`);
+appendResult({
+  bench: 'lsp',
+  title: 'Language server on a large log over Node IPC, the shipped dist/server.js (`bench/lsp.mjs`). No anchor and no goal in issue 9.',
+  note: '**open ms**: didOpen → diagnostics; **hover p50 ms**: after the first; **append p50 ms**: 10 lines appended → diagnostics; **RSS MB**: the server process at the end.',
+  row: {
+    MB: (text.length / 1048576).toFixed(1),
+    lines: count,
+    'open ms': openMs.toFixed(0),
+    'first hover ms': firstHover.toFixed(0),
+    'hover p50 ms': pct(hovers, 0.5).toFixed(1),
+    'append p50 ms': pct(appendMs, 0.5).toFixed(1),
+    'RSS MB': serverRss.toFixed(0),
+  },
+});
 
 await conn.sendRequest(rpc.ShutdownRequest.type);
 void conn.sendNotification(rpc.ExitNotification.type);

@@ -1,0 +1,36 @@
+// `npm run bench` (after the build): every benchmark of issue 9 in sequence, each in its own Node
+// process (no JIT state, heap or open handles carried from one into the next). Each prints its
+// figures and appends a row to bench/RESULTS.md. Not part of `npm test`.
+//
+//   BENCH_ONLY=tail,writer npm run bench     just those (names below)
+//   BENCH_QUICK=1 npm run bench              small sizes: a smoke run, nothing recorded
+//
+// A failing benchmark does not stop the others; the exit code says whether any failed.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { QUICK, root } from './results.mjs';
+
+/** In run order: the cheap ones first, so a quick look does not wait behind export. */
+const ALL = ['tail', 'writer', 'backfill', 'detect', 'sizes', 'export'];
+/** Runnable by name but not by default: no anchor, and not one of issue 9's figures. */
+const EXTRA = ['lsp'];
+
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = (only ?? []).filter((n) => !ALL.includes(n) && !EXTRA.includes(n));
+if (unknown.length) {
+  process.stderr.write(`BENCH_ONLY: unknown benchmark ${unknown.join(', ')} (known: ${[...ALL, ...EXTRA].join(', ')})\n`);
+  process.exit(2);
+}
+const chosen = only ?? ALL;
+
+const results = [];
+for (const name of chosen) {
+  process.stdout.write(`\n=== ${name}${QUICK ? ' (quick)' : ''} ===\n`);
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [path.join(root, 'bench', `${name}.mjs`)], { cwd: root, stdio: 'inherit' });
+  results.push({ name, status: r.status ?? r.signal, s: (Date.now() - t0) / 1000 });
+}
+
+process.stdout.write('\n=== summary ===\n');
+for (const r of results) process.stdout.write(`  ${r.name.padEnd(9)} ${r.status === 0 ? 'ok    ' : `FAILED (${r.status})`} ${r.s.toFixed(0)} s\n`);
+process.exitCode = results.every((r) => r.status === 0) ? 0 : 1;
