@@ -16,16 +16,16 @@ import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from 
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'logs');
 
-/** A Writable that keeps what it is given. */
+/** A Writable that keeps what it is given (bytes: a chunk may end inside a UTF-8 character). */
 function sink() {
-  const chunks: string[] = [];
+  const chunks: Buffer[] = [];
   const out = new Writable({
     write(chunk, _enc, cb) {
-      chunks.push(chunk.toString());
+      chunks.push(Buffer.from(chunk));
       cb();
     },
   });
-  return { out, text: () => chunks.join('') };
+  return { out, text: () => Buffer.concat(chunks).toString() };
 }
 
 async function exported(records: MissedBlock[] | AsyncIterable<MissedBlock[]>, format: ExportFormat) {

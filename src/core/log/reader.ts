@@ -113,10 +113,10 @@ async function* batchesOf(src: LineSource): AsyncGenerator<LineBatch> {
   }
 }
 
-type Parsed = { ok: true; record: MissedBlock } | { ok: false; message: string; column?: number };
+export type Parsed = { ok: true; record: MissedBlock } | { ok: false; message: string; column?: number };
 
 /** Parses line i of a batch; an overlong or non-UTF-8 line is an error without parsing. */
-function parseAt(b: LineBatch, i: number, utf8Checked: boolean): Parsed {
+export function parseAt(b: LineBatch, i: number, utf8Checked: boolean): Parsed {
   const s = b.spans[2 * i];
   const e = b.spans[2 * i + 1];
   if (s < 0) return { ok: false, message: `line is ${e} bytes, longer than the ${MAX_LINE_BYTES} allowed` };
@@ -179,6 +179,38 @@ async function findSuperseded(sources: LineSource[], progress: (n: number) => vo
     }
   }
   return superseded;
+}
+
+/**
+ * The raw line batches of the logs at `paths` (each expanded with logFilesFor), in file order, for
+ * consumers that parse lines themselves (export-log.ts's batches). Same opening, error and
+ * progress behaviour as readLogBatches(); each batch is reused once the next is asked for.
+ */
+export async function* logLineBatches(
+  paths: string | readonly string[],
+  opts: Pick<ReadLogOptions, 'siblings' | 'onProgress'> = {},
+): AsyncGenerator<{ file: string; batch: LineBatch }> {
+  const sources = await openAll(await resolveLogFiles(paths, opts.siblings ?? true));
+  try {
+    const total = sources.reduce((n, s) => n + s.size, 0);
+    let done = 0;
+    for (const src of sources) {
+      let before = 0;
+      for await (const b of batchesOf(src)) {
+        done += b.bytesRead - before;
+        before = b.bytesRead;
+        opts.onProgress?.(done, total);
+        yield { file: src.file, batch: b };
+      }
+    }
+  } finally {
+    await closeAll(sources);
+  }
+}
+
+/** End of the last line of a batch held in its buffer (overlong lines are not held). */
+export function heldBytes(b: LineBatch): number {
+  return lastByte(b);
 }
 
 /**
