@@ -210,6 +210,7 @@ export class BlockMonitor {
     });
     this.book.counters.recoveryTime(info.recoveryMs);
     this.book.settle(key);
+    if (info.block_hash !== undefined && info.block_timestamp !== undefined) this.recoveredSlots(r.block_number, info.block_hash, info.block_timestamp);
     this.finish();
     return copy(r);
   }
@@ -318,6 +319,28 @@ export class BlockMonitor {
     const meta = { detected_by: 'timestamp_gap', previous_head: head.number, previous_timestamp: head.timestamp, slots_missed: empty };
     for (let j = Math.max(this.timerFlagged + 1, empty - this.maxGapRecords + 1); j <= empty; j++) {
       this.add(slotDraft(this.ctx(), head, b.number, j, meta));
+    }
+  }
+
+  /**
+   * A skipped block was fetched: hold it, and its empty slots against the neighbours we hold become
+   * missed slots (§4), as they would have been had the feed delivered it. Each pair of adjacent
+   * blocks is judged once: when the later of the two to become known arrives.
+   */
+  private recoveredSlots(n: number, hash: string, timestamp: number): void {
+    if (this.chain.get(n)) return;
+    const b: HeldBlock = { number: n, hash, parentHash: '', timestamp };
+    this.chain.set(b);
+    if (this.chain.get(n) === undefined) return; // below the window
+    const pairs: [HeldBlock | undefined, HeldBlock | undefined][] = [
+      [this.chain.get(n - 1), b],
+      [b, this.chain.get(n + 1)],
+    ];
+    for (const [prev, next] of pairs) {
+      if (!prev || !next) continue;
+      const empty = emptySlotsBetween(this.ctx(), prev, { ...next, parentHash: '' });
+      const meta = { detected_by: 'recovered_gap', previous_head: prev.number, previous_timestamp: prev.timestamp, slots_missed: empty };
+      for (let j = Math.max(1, empty - this.maxGapRecords + 1); j <= empty; j++) this.add(slotDraft(this.ctx(), prev, next.number, j, meta));
     }
   }
 

@@ -12,7 +12,7 @@ import { recordKey } from './model';
 /** What recovery needs of the monitor (BlockMonitor satisfies it). */
 export interface RecoveryTarget {
   pending(): readonly MissedBlock[];
-  markRecovered(key: string, info: { recoveredAt: number; recoveryMs: number; attempts: number; block_hash?: string }): unknown;
+  markRecovered(key: string, info: { recoveredAt: number; recoveryMs: number; attempts: number; block_hash?: string; block_timestamp?: number }): unknown;
   markRecoveryFailed(key: string, info: { attempts: number; reason?: MissedBlockReason }): unknown;
 }
 
@@ -198,7 +198,7 @@ export class Recovery {
         if (v.ok) {
           this.jobs.delete(j.key);
           this.remember(b);
-          this.o.target.markRecovered(j.key, { recoveredAt: Math.floor(t / 1000), recoveryMs: t - j.startedMs, attempts: j.attempts, block_hash: b.hash });
+          this.o.target.markRecovered(j.key, { recoveredAt: Math.floor(t / 1000), recoveryMs: t - j.startedMs, attempts: j.attempts, block_hash: b.hash, block_timestamp: b.timestamp });
           continue;
         }
         j.invalid = v.why;

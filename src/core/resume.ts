@@ -6,6 +6,8 @@ import type { Checkpoint } from './checkpoint';
 import type { BlockFetcher } from './chain/types';
 import type { BlockMonitor } from './monitor';
 import type { BlockPipeline } from './pipeline';
+import { readLog } from './log/reader';
+import { recordKey } from './model';
 
 export type ResumePlan =
   | { action: 'fresh'; why: string }
@@ -67,4 +69,23 @@ export async function runResume(o: RunResumeOptions): Promise<BackfillResult> {
     onProgress: o.onProgress,
     signal: o.signal,
   });
+}
+
+/**
+ * What the log already says about blocks after the checkpoint: record key → whether its last line
+ * is recovered. A process killed after appending records but before its (throttled) checkpoint
+ * reached disk backfills those blocks again and detects the same records; the log is the truth,
+ * so the service writes none of them twice. Reads the active file only (rotated files hold older
+ * records); an unreadable log is an empty answer, not an error.
+ */
+export async function loggedAfter(logPath: string, afterBlock: number): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>();
+  try {
+    for await (const { record } of readLog(logPath, { siblings: false, filter: (r) => r.block_number > afterBlock })) {
+      out.set(recordKey(record), record.recovered);
+    }
+  } catch {
+    /* missing or unreadable: nothing logged to protect */
+  }
+  return out;
 }

@@ -10,5 +10,18 @@ export function createOutput(): vscode.LogOutputChannel {
 
 /** An error's message without a stack (the stack goes to the channel at debug level). */
 export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return noLinks(err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Notifications render `[text](command:…)` (and https:, file:) as a clickable link, and error
+ * messages carry file names and node answers: a space between ']' and '(' is no link.
+ */
+export function noLinks(s: string): string {
+  return s.replace(/\]\(/g, '] (');
+}
+
+/** Quick-pick labels render `$(name)` as an icon; a file name must show as typed. */
+export function noIcons(s: string): string {
+  return s.replace(/\$\(/g, '\\$(');
 }

@@ -42,10 +42,19 @@ function streakLine(g: StreakGroup, line: number): string {
   return md(`${blockRange(s)} · ${streakSummary(s)} · worst ${g.worst}${which}${lines}`);
 }
 
+/** JSON of a metadata value; one nested thousands of levels deep (valid JSON) overflows JSON.stringify. */
+function jsonPreview(v: unknown): string {
+  try {
+    return String(JSON.stringify(v));
+  } catch {
+    return Array.isArray(v) ? '[…]' : '{…}';
+  }
+}
+
 function metadataRows(meta: Record<string, unknown>): string[] {
   const entries = Object.entries(meta);
   const rows = entries.slice(0, METADATA_SHOWN).map(([k, v]) => {
-    const text = typeof v === 'string' ? v : JSON.stringify(v);
+    const text = typeof v === 'string' ? v : jsonPreview(v);
     return `| ${md(k, 40)} | ${md(text, VALUE_CHARS)} |`;
   });
   if (entries.length > METADATA_SHOWN) rows.push(`| … | ${entries.length - METADATA_SHOWN} more |`);

@@ -39,6 +39,8 @@ export interface RecoveredInfo {
   recoveryMs: number;
   attempts: number;
   block_hash?: string;
+  /** The recovered block's own timestamp: its empty slots against known neighbours become missed_slot records. */
+  block_timestamp?: number;
 }
 
 export function validateBlock(b: BlockInfo): void {

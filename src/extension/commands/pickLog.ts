@@ -2,6 +2,7 @@
 // log first). Says what to do when there is none.
 import * as vscode from 'vscode';
 import { plural } from '../model/format';
+import { noIcons } from '../output';
 import type { CommandContext } from './context';
 
 export async function pickLog(ctx: CommandContext, title: string): Promise<string | undefined> {
@@ -19,7 +20,7 @@ export async function pickLog(ctx: CommandContext, title: string): Promise<strin
   if (logs.length === 1) return logs[0].view.file;
   const pick = await vscode.window.showQuickPick(
     logs.map((l) => ({
-      label: l.view.displayName,
+      label: noIcons(l.view.displayName),
       description: l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record'),
       file: l.view.file,
     })),

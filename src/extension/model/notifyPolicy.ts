@@ -25,6 +25,15 @@ export interface Notice {
   count: number;
 }
 
+/**
+ * cleanText for a notification: the editor turns `[text](command:…)` (and https:, file:) in a
+ * notification's message into a clickable link, and a log's file name is whatever the workspace
+ * holds. A space between ']' and '(' keeps the text readable and is no link.
+ */
+function noticeText(v: unknown, max: number): string {
+  return cleanText(v, max).replace(/\]\(/g, '] (');
+}
+
 export function thresholdEvent(file: string, name: string, s: LogSummary, threshold: number): NoticeEvent | undefined {
   if (!s.openStreak || s.current < threshold) return undefined;
   const range = blockRange(s.openStreak.fromBlock, s.openStreak.toBlock);
@@ -33,7 +42,7 @@ export function thresholdEvent(file: string, name: string, s: LogSummary, thresh
     key: `${file}|streak|${s.openStreak.fromBlock}`,
     file,
     critical: s.level === 'error',
-    message: `${s.current} missed blocks in a row (${range}) in ${cleanText(name, 80)}: alert threshold ${threshold} reached.`,
+    message: `${s.current} missed blocks in a row (${range}) in ${noticeText(name, 80)}: alert threshold ${threshold} reached.`,
   };
 }
 
@@ -47,7 +56,7 @@ export function recordEvents(file: string, name: string, appended: readonly LogE
       key: `${file}|record|${recordKey(r)}`,
       file,
       critical: r.severity === 'Critical',
-      message: `${cleanText(r.severity, 20)} ${cleanText(r.kind ?? 'gap', 20)} at block #${r.block_number} (${cleanText(r.reason, 40)}) in ${cleanText(name, 80)}.`,
+      message: `${cleanText(r.severity, 20)} ${cleanText(r.kind ?? 'gap', 20)} at block #${r.block_number} (${cleanText(r.reason, 40)}) in ${noticeText(name, 80)}.`,
     });
   }
   return out;

@@ -45,7 +45,7 @@ export function statusBarView(i: StatusInput): StatusBarView {
   if (summary.level === 'error') ariaParts.push('critical');
   else if (summary.level === 'warning') ariaParts.push('alert threshold reached');
   const tooltip = [
-    `Missed Block Monitor — ${view.displayName}`,
+    `Missed Block Monitor — ${cleanText(view.displayName, 200)}`,
     live ? `Monitoring ${cleanText(live.source, 80)} (${live.connection}${live.downReason && live.connection === 'down' ? `: ${cleanText(live.downReason, 40)}` : ''})` : 'Following a log written by another process',
     `Head: ${head}`,
     `Current streak: ${summary.current} (alert threshold ${i.alertThreshold})`,

@@ -65,10 +65,11 @@ export function buildTree(logs: readonly LogInput[], o: TreeOptions): TreeNode[]
   if (logs.length === 1) return logSections(logs[0], o);
   return logs.map((l) => ({
     id: `${l.view.file}|log`,
-    label: l.view.displayName,
+    // File names come from the workspace: no control or bidi characters in what the tree shows.
+    label: cleanText(l.view.displayName, 200),
     description: l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record'),
-    tooltip: `${l.view.file}\n${l.view.live ? `Written by this window's monitor (${cleanText(l.view.live.source)})` : 'Followed as it grows'}`,
-    ariaLabel: `Log ${l.view.displayName}`,
+    tooltip: `${cleanText(l.view.file, 1000)}\n${l.view.live ? `Written by this window's monitor (${cleanText(l.view.live.source)})` : 'Followed as it grows'}`,
+    ariaLabel: `Log ${cleanText(l.view.displayName, 200)}`,
     icon: { id: l.view.live ? 'pulse' : 'file' },
     state: 'expanded',
     children: logSections(l, o),
@@ -297,6 +298,15 @@ function kindOf(r: MissedBlock): string {
   return cleanText(r.kind ?? 'gap', 20);
 }
 
+/** JSON of a metadata value; one nested thousands of levels deep (valid JSON) overflows JSON.stringify. */
+function jsonPreview(v: unknown): string {
+  try {
+    return String(JSON.stringify(v));
+  } catch {
+    return Array.isArray(v) ? '[…]' : '{…}';
+  }
+}
+
 export function recordTooltip(e: LogEntry, o: TreeOptions): string {
   const r = e.record;
   const lines = [
@@ -316,7 +326,7 @@ export function recordTooltip(e: LogEntry, o: TreeOptions): string {
   if (r.block_hash !== undefined) lines.push(`Hash: ${cleanText(r.block_hash, 70)}`);
   lines.push(`Alert sent: ${r.alert_sent ? 'yes' : 'no'}`);
   const meta = r.metadata && typeof r.metadata === 'object' ? Object.entries(r.metadata) : [];
-  for (const [k, v] of meta.slice(0, 8)) lines.push(`${cleanText(k, 40)}: ${cleanText(typeof v === 'string' ? v : JSON.stringify(v), 100)}`);
+  for (const [k, v] of meta.slice(0, 8)) lines.push(`${cleanText(k, 40)}: ${cleanText(typeof v === 'string' ? v : jsonPreview(v), 100)}`);
   if (meta.length > 8) lines.push(`… ${meta.length - 8} more metadata fields`);
   lines.push(e.line !== undefined ? `Line ${e.line}` : 'In a rotated part of the log');
   return lines.join('\n');
