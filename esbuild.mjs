@@ -18,6 +18,8 @@ const targets = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     define: { __VERSION__: JSON.stringify(pkg.version) },
+    // pg loads its optional libpq binding only when asked for (pg.native); we never ask.
+    external: ['pg-native'],
   },
   {
     // The extension host: `vscode` is provided at run time. Node 20 syntax so the bundle runs on
@@ -27,7 +29,7 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    external: ['vscode', 'pg-native'],
   },
   {
     // The missed-block-log language server: a plain Node process the extension forks (IPC).

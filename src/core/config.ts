@@ -46,6 +46,30 @@ export interface MonitorFileConfig {
   alerts: AlertsConfig;
   /** Any other top-level tables ([rpc], [storage]...) for the modules that own them. */
   other: Record<string, unknown>;
+  /** [storage]: the shared PostgreSQL store (issue 10); absent when the file has no such table. */
+  storage?: StorageConfig;
+}
+
+export interface StorageConfig {
+  /** `postgres_url`: every record written is also upserted there. */
+  postgresUrl?: string;
+}
+
+/** `[storage] postgres_url` (or $MBM_POSTGRES_URL): a postgres:// or postgresql:// URL with a host. */
+export function parsePostgresUrl(key: string, v: unknown): string {
+  const expected = 'a PostgreSQL URL like "postgres://user:password@host:5432/database"';
+  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(key, v, expected);
+  // The message shows the value: never its password.
+  const shown = v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(key, shown, expected);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new ConfigError(key, shown, `${expected} (postgres:// or postgresql://)`);
+  if (!u.hostname && !u.searchParams.get('host')) throw new ConfigError(key, shown, `${expected} (with a host)`);
+  return v;
 }
 
 export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze({
@@ -226,10 +250,15 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
   }
   const cfg = defaultConfig();
   try {
-    const { monitoring, logging, alerts, ...other } = doc;
+    const { monitoring, logging, alerts, storage, ...other } = doc;
     applyFields('monitoring', table('monitoring', monitoring), MONITORING_FIELDS, cfg.monitoring);
     applyFields('logging', table('logging', logging), LOGGING_FIELDS, cfg.logging);
     parseAlerts(table('alerts', alerts), cfg.alerts);
+    if (storage !== undefined) {
+      const { postgres_url, ...unknown } = table('storage', storage);
+      for (const k of Object.keys(unknown)) throw new ConfigError(`storage.${k}`, unknown[k], 'one of the known keys of [storage]: postgres_url');
+      cfg.storage = postgres_url === undefined ? {} : { postgresUrl: parsePostgresUrl('storage.postgres_url', postgres_url) };
+    }
     cfg.other = other;
   } catch (err) {
     if (err instanceof ConfigError && file) throw new ConfigError(err.key, err.value, err.expected, file);

@@ -12,12 +12,13 @@ import { createSource, type SourceOptions } from './chain/sources';
 import type { BlockSource, Endpoint } from './chain/types';
 import type { MonitorFileConfig } from './config';
 import { JsonlWriter, writerOptionsFrom, type JsonlWriterOptions } from './log/writer';
-import type { MissedBlock, MissedBlockReason } from './model';
+import type { RecordSink } from './storage/types';
+import { recordKey, type BlockInfo, type MissedBlock, type MissedBlockReason } from './model';
 import { AlertManager, type AlertManagerOptions } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from './monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
-import { planResume, runResume } from './resume';
+import { loggedAfter, planResume, runResume } from './resume';
 import type { MonitorStats } from './stats';
 import { abortableSleep } from './sleep';
 
@@ -45,6 +46,8 @@ export interface MonitorServiceOptions {
   recovery?: { batchSize?: number; concurrency?: number };
   /** Alert delivery ([alerts] of the config); false turns alerting off (tests, untrusted workspaces). */
   alerts?: Partial<AlertManagerOptions> | false;
+  /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
+  sink?: RecordSink;
 }
 
 export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; message?: string };
@@ -87,6 +90,10 @@ export class MonitorService extends EventEmitter {
   private alerting = false;
   private backfilling = false;
   private retryNow: AbortController | undefined;
+  /** The newest processed head, waiting for the writer to get its records into the file. */
+  private heldHead: BlockInfo | undefined;
+  /** Records already in the log for blocks after the checkpoint (key → recovered): not written again. */
+  private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(private readonly o: MonitorServiceOptions) {
@@ -104,7 +111,12 @@ export class MonitorService extends EventEmitter {
     });
     if (config.logging.enableFileLogging && config.monitoring.logMissedBlocks) {
       this.writer = new JsonlWriter(
-        writerOptionsFrom(config.logging, { path: this.logPath, onError: (e) => this.warn(`log ${this.logPath}: ${e.message}`), ...o.writer }),
+        writerOptionsFrom(config.logging, {
+          path: this.logPath,
+          onError: (e) => this.warn(`log ${this.logPath}: ${e.message}`),
+          onIdle: () => this.releaseHead(),
+          ...o.writer,
+        }),
       );
     }
     if (o.checkpointPath !== false) {
@@ -114,7 +126,7 @@ export class MonitorService extends EventEmitter {
       });
     }
     this.pipeline = new BlockPipeline(this.monitor, this.fetchers, {
-      onHead: (b) => this.checkpoint?.update({ ...b, chainId: b.chainId ?? this.chainId }),
+      onHead: (b) => this.headProcessed({ ...b, chainId: b.chainId ?? this.chainId }),
       onError: (e) => this.warn(`processing: ${e.message}`),
     });
     if (config.monitoring.enableRecovery) {
@@ -165,6 +177,7 @@ export class MonitorService extends EventEmitter {
     if (this.state !== 'new') throw new Error('a MonitorService starts once');
     this.state = 'running';
     await this.writer?.open();
+    await this.o.sink?.start((m) => this.warn(m));
     if (this.o.alerts !== false) {
       this.alerts = await AlertManager.open({
         config: this.o.config,
@@ -175,6 +188,7 @@ export class MonitorService extends EventEmitter {
         onDelivered: (records) => {
           for (const r of records) {
             this.writer?.write(r);
+            this.o.sink?.write(r);
             this.emit('record', r, 'updated');
           }
         },
@@ -183,6 +197,7 @@ export class MonitorService extends EventEmitter {
       });
     }
     const cp = await this.checkpoint?.load();
+    if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
     if (cp) {
       this.pipeline.hold();
       this.resuming = this.resume(cp);
@@ -209,9 +224,11 @@ export class MonitorService extends EventEmitter {
     await this.pipeline.drain();
     this.pipeline.close();
     await this.recovery?.stop();
-    await this.checkpoint?.close().catch((e: Error) => this.warn(`checkpoint: ${e.message}`));
+    // The log first: the checkpoint may only pass blocks whose records reached the file.
     await this.alerts?.close();
     await this.writer?.close();
+    await this.o.sink?.close();
+    await this.checkpoint?.close().catch((e: Error) => this.warn(`checkpoint: ${e.message}`));
     await Promise.all(this.fetchers.map((f) => f.close().catch(() => undefined)));
     this.state = 'stopped';
   }
@@ -264,7 +281,10 @@ export class MonitorService extends EventEmitter {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
     // Before the write: the alert manager sets alert_sent on records it has already delivered for.
     this.alerts?.observe(r, change);
-    this.writer?.write(r);
+    if (!this.alreadyLogged(r)) {
+      this.writer?.write(r);
+      this.o.sink?.write(r);
+    }
     this.emit('record', r, change);
     if (change === 'new' && (r.kind ?? 'gap') === 'gap' && this.recovery) {
       // After the monitor's current call returns: recovery reads monitor.pending().
@@ -276,6 +296,38 @@ export class MonitorService extends EventEmitter {
       if (msg) this.emit('alert', msg);
     }
     this.alerting = alerting;
+  }
+
+  /**
+   * A head was processed. The checkpoint moves to it only once every record accepted so far is in
+   * the file: a kill -9 with records still queued (a batch, a failing disk) then resumes from a
+   * block before them and detects them again, instead of skipping them for good.
+   */
+  private headProcessed(b: BlockInfo): void {
+    if (!this.checkpoint) return;
+    if (!this.writer || this.writer.pending === 0) {
+      this.heldHead = undefined;
+      this.checkpoint.update(b);
+    } else {
+      this.heldHead = b;
+    }
+  }
+
+  private releaseHead(): void {
+    const b = this.heldHead;
+    this.heldHead = undefined;
+    if (b) this.checkpoint?.update(b);
+  }
+
+  /** Re-detected after a restart and already in the log (recovered there, if it is recovered now). */
+  private alreadyLogged(r: MissedBlock): boolean {
+    if (!this.logged || this.logged.size === 0) return false;
+    const key = recordKey(r);
+    const loggedRecovered = this.logged.get(key);
+    if (loggedRecovered === undefined) return false;
+    if (loggedRecovered || !r.recovered) return true;
+    this.logged.set(key, true); // the recovery is news: written once
+    return false;
   }
 
   private tick(): void {

@@ -1,4 +1,5 @@
 // `mbm export [--format csv|json] [--output FILE] [--from N] [--to N] [--reason R] [--severity S] [LOG ...]`
+// `mbm export --from-postgres URL [--source S] [--chain-id N] [...the same filters]`: from the shared store.
 import type { Command } from 'commander';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
@@ -9,6 +10,8 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../core/export';
 import { exportLog } from '../../core/export-log';
 import { FilterError, compileFilter, isEmptyFilter, parseFilter } from '../../core/filter';
 import { LogReadError } from '../../core/log/reader';
+import { ConfigError } from '../../core/config';
+import { StoreCliError, parseChainIds } from '../../core/storage/cli-args';
 import { formatBadLine, processIO, progressFor, type CommandIO } from '../read-logs';
 import { DEFAULT_LOG_PATH, EXIT_OK, EXIT_USAGE, collect } from '../util';
 
@@ -21,6 +24,8 @@ export interface ExportCommandOptions {
   severity?: string[];
   kind?: string[];
   source?: string[];
+  fromPostgres?: string;
+  chainId?: string[];
 }
 
 interface Output {
@@ -88,6 +93,11 @@ export async function runExport(logs: string[], opts: ExportCommandOptions, io: 
     if (err instanceof FilterError) return fail(io, err.message);
     throw err;
   }
+  if (opts.fromPostgres !== undefined || opts.chainId !== undefined) {
+    if (opts.fromPostgres === undefined) return fail(io, '--chain-id filters the shared store: use it with --from-postgres URL');
+    if (logs.length > 0) return fail(io, '--from-postgres reads the shared store, not log files: give one or the other');
+    return exportFromPostgres(opts.fromPostgres, opts, format as ExportFormat, filter, io);
+  }
   const files = logs.length > 0 ? logs : [DEFAULT_LOG_PATH];
   let output: Output | undefined;
   if (opts.output !== undefined) {
@@ -103,6 +113,7 @@ export async function runExport(logs: string[], opts: ExportCommandOptions, io: 
     await exportLog(files, {
       format: format as ExportFormat,
       out: output?.stream ?? io.stdout,
+      syncOut: output !== undefined, // openOutput's writer writes each chunk before returning
       filter: isEmptyFilter(filter) ? undefined : compileFilter(filter),
       onBadLine(e) {
         bad++;
@@ -125,6 +136,27 @@ export async function runExport(logs: string[], opts: ExportCommandOptions, io: 
   return EXIT_OK;
 }
 
+async function exportFromPostgres(url: string, opts: ExportCommandOptions, format: ExportFormat, filter: ReturnType<typeof parseFilter>, io: CommandIO): Promise<number> {
+  let output: Output | undefined;
+  try {
+    const chainIds = parseChainIds(opts.chainId);
+    if (opts.output !== undefined) output = await openOutput(opts.output).catch((err: Error) => {
+      throw new StoreCliError(`cannot write ${opts.output}: ${err.message}`);
+    });
+    // The driver loads with the flag only: a file export does not pay for it at start-up.
+    const { exportFromStore } = await import('../../core/storage/cli.ts');
+    await exportFromStore(url, filter, chainIds, { format, out: output?.stream ?? io.stdout });
+    await output?.commit();
+    return EXIT_OK;
+  } catch (err) {
+    await output?.abort();
+    if (err instanceof StoreCliError || err instanceof ConfigError) return fail(io, err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') return EXIT_OK;
+    return fail(io, `--from-postgres: ${(err as Error).message}`);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('export')
@@ -138,6 +170,8 @@ export function register(program: Command): void {
     .option('--severity <severity>', 'only these severities (repeat or comma-separate)', collect)
     .option('--kind <kind>', 'only these kinds: gap, delayed, missed_slot, reorg', collect)
     .option('--source <label>', 'only records from these sources', collect)
+    .option('--from-postgres <url>', 'read the shared PostgreSQL store (every monitor writing to it) instead of log files')
+    .option('--chain-id <id>', 'with --from-postgres: only these chains (repeat or comma-separate)', collect)
     .action(async (logs: string[], opts: ExportCommandOptions) => {
       process.exitCode = await runExport(logs, opts);
     });

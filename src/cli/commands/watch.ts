@@ -1,4 +1,4 @@
-// `mbm watch [--rpc URL]... [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE]`
+// `mbm watch [--rpc URL]... [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL]`
 // (ARCHITECTURE.md §9): run the monitor against a node until SIGINT/SIGTERM, then flush the log
 // batch and the checkpoint and exit 0.
 import { parseAlertSettings } from '../../core/alerts';
@@ -8,6 +8,8 @@ import { endpointsFromUrls } from '../../core/endpoints';
 import { startLiveApi } from '../../core/http/live-provider';
 import type { RunningHttpServer } from '../../core/http/server';
 import { MonitorService, type MonitorServiceOptions } from '../../core/service';
+import { postgresUrlFrom } from '../../core/storage/options';
+import { PostgresSink, spoolPathFor } from '../../core/storage/sink';
 import { colors, safeText } from '../format';
 import { attachOutput } from '../serviceOutput';
 import { collect, parseListen, UsageError } from '../util';
@@ -19,6 +21,8 @@ export interface WatchOptions {
   log?: string;
   listen?: string;
   checkpoint?: string;
+  /** The shared store (else $MBM_POSTGRES_URL, else [storage] postgres_url). */
+  postgres?: string;
 }
 
 /** Where the node is when neither --rpc nor the config's [rpc] urls say: a local node's default. */
@@ -47,7 +51,10 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   if (opts.log) config.logging.logFilePath = opts.log;
   // A bad [alerts] table is a usage error before anything starts, not a failure minutes later.
   parseAlertSettings(config.alerts, { alertThreshold: config.monitoring.alertThreshold });
-  return { config, endpoints, ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}) };
+  // Every record the log gets is also upserted there; an outage queues them in <log>.pgqueue.
+  const postgresUrl = postgresUrlFrom({ name: '--postgres', value: opts.postgres }, config);
+  const sink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
+  return { config, endpoints, ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}) };
 }
 
 /**
@@ -135,6 +142,7 @@ export function register(program: Command): void {
     .option('--log <file>', 'JSONL log to write (overrides logging.log_file_path)')
     .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')
+    .option('--postgres <url>', 'also upsert every record into this PostgreSQL store (default: $MBM_POSTGRES_URL, else [storage] postgres_url)')
     .action(async (opts: WatchOptions) => {
       const code = await watchAction(opts);
       if (code !== 0) process.exitCode = code;

@@ -2,7 +2,7 @@
 // and writer as `mbm export`, so the bytes are the same; streamed with backpressure.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EXPORT_FORMATS, exportRecords } from '../export';
-import { compileFilter, isEmptyFilter } from '../filter';
+import { compileFilter, isEmptyFilter, type RecordFilter } from '../filter';
 import { LogReadError, readRecordBatches } from '../log/reader';
 import type { MissedBlock } from '../model';
 import { checkParams, FILTER_PARAMS, filterParams, formatParam, REPEATABLE_FILTER_PARAMS } from './query';
@@ -10,11 +10,14 @@ import { HttpError } from './respond';
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
 
-export async function serveExport(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, files: readonly string[]): Promise<void> {
+/** Records from elsewhere than files (the shared store), already filtered. */
+export type RecordSource = (filter: RecordFilter) => AsyncGenerator<MissedBlock[]>;
+
+export async function serveExport(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, files: readonly string[] | RecordSource): Promise<void> {
   checkParams(query, ['format', ...FILTER_PARAMS], REPEATABLE_FILTER_PARAMS);
   const format = formatParam(query, EXPORT_FORMATS, 'csv');
   const filter = filterParams(query);
-  const batches = readRecordBatches(files, { filter: isEmptyFilter(filter) ? undefined : compileFilter(filter) });
+  const batches = typeof files === 'function' ? files(filter) : readRecordBatches(files, { filter: isEmptyFilter(filter) ? undefined : compileFilter(filter) });
   // Pull the first batch before the status line: an unreadable log is then a 503 with a reason,
   // not a 200 that stops half way.
   let first: IteratorResult<MissedBlock[]>;

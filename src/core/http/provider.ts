@@ -1,6 +1,8 @@
 // What the HTTP API needs from whatever it serves: a live MonitorService (`mbm watch --listen`) or
 // log files alone (`mbm serve`). The server only talks to this, so both faces share every route.
+import type { RecordFilter } from '../filter';
 import type { MissedBlockMetrics } from '../metrics';
+import type { MissedBlock } from '../model';
 import type { Report } from '../report';
 import type { EventLog } from './events';
 
@@ -22,6 +24,8 @@ export interface ApiProvider {
   report(): Promise<Report>;
   /** The logs /export reads, as `mbm export` would be given them. Resolves once they are current (a live writer flushed). */
   exportFiles(): Promise<readonly string[]>;
+  /** When set, /export streams these records (already collapsed, in export order) instead of reading exportFiles() (the shared store). */
+  exportRecords?(filter: RecordFilter): AsyncGenerator<MissedBlock[]>;
   /** Bring gauges that are computed rather than fed up to date, just before a scrape. */
   refreshMetrics(): Promise<void>;
   /** Stop following the monitor or the files. */

@@ -63,7 +63,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   },
 
   async '/export'({ req, res, query, provider, heavy }) {
-    await heavy.run(async () => serveExport(req, res, query, await provider.exportFiles()));
+    await heavy.run(async () => serveExport(req, res, query, provider.exportRecords ? (f) => provider.exportRecords!(f) : await provider.exportFiles()));
   },
 
   async '/events'({ req, res, query, provider, trackStream, sse }) {
