@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Outbox } from '../../src/core/alerts/outbox';
+import { Outbox, outboxPathFor } from '../../src/core/alerts/outbox';
 import { backoffDelay } from '../../src/core/alerts/delivery';
 import type { AlertMessage } from '../../src/core/alerts';
 import type { IncidentState } from '../../src/core/alerts/incidents';
@@ -55,4 +55,13 @@ test('a line torn by a crash is skipped with a warning; the rest loads; compacti
 test('backoff: exponential, capped, with equal jitter', () => {
   assert.deepEqual([1, 2, 3, 4, 10].map((n) => backoffDelay(n, 100, 1000, () => 0)), [50, 100, 200, 400, 500]);
   assert.deepEqual([1, 2, 3, 4, 10].map((n) => backoffDelay(n, 100, 1000, () => 0.999999)), [100, 200, 400, 800, 1000]);
+});
+
+test('each log has its own outbox: two monitors logging into one directory never share a journal', () => {
+  const dir = tempDir();
+  const a = outboxPathFor(path.join(dir, 'missed_blocks.jsonl'));
+  const b = outboxPathFor(path.join(dir, 'relay-b.mbl.jsonl'));
+  assert.equal(a, path.join(dir, 'alerts.outbox.jsonl'), 'the default log keeps the documented name');
+  assert.equal(b, path.join(dir, 'relay-b.mbl.alerts.outbox.jsonl'));
+  assert.notEqual(a, b);
 });

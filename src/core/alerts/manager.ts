@@ -17,7 +17,7 @@ import { createChannels, type Channel } from './channels';
 import { ChannelQueue } from './delivery';
 import { incidentFacts, IncidentTracker, toState, type Decision, type Incident, type IncidentState, type ResolvedRef } from './incidents';
 import { alertMessage, incidentKey, resolveMessage, summaryMessage, type AlertMessage, type AlertSource, type IncidentFacts } from './message';
-import { Outbox, OUTBOX_FILE, type DeliveryResult, type OutboxEntry } from './outbox';
+import { Outbox, outboxPathFor, type DeliveryResult, type OutboxEntry } from './outbox';
 import { Redactor } from './secrets';
 import type { SendError } from './sendError';
 import { parseAlertSettings, type AlertSettings } from './settings';
@@ -123,7 +123,7 @@ export class AlertManager extends EventEmitter {
     const redactor = new Redactor(settings.secrets);
     const dir = path.dirname(path.resolve(o.logPath));
     const warn = (m: string) => o.onWarning?.(redactor.scrub(m));
-    const outbox = await Outbox.open(path.join(dir, OUTBOX_FILE), { onWarning: warn });
+    const outbox = await Outbox.open(outboxPathFor(o.logPath), { onWarning: warn });
     const channels = o.channels ?? createChannels(settings, { dir, redactor, console: o.console });
     const m = new AlertManager(o, settings, outbox, channels, redactor);
     m.resume();

@@ -38,6 +38,18 @@ export interface OutboxOptions {
 
 export const OUTBOX_FILE = 'alerts.outbox.jsonl';
 
+/**
+ * The outbox of the monitor writing `logPath`: `alerts.outbox.jsonl` beside the default log name,
+ * `<log name>.alerts.outbox.jsonl` beside any other. Two monitors logging into one directory must
+ * not share a journal: each rewrites it as its own live state, and a restart would resume the
+ * other's alerts.
+ */
+export function outboxPathFor(logPath: string): string {
+  const base = path.basename(logPath);
+  const name = base === 'missed_blocks.jsonl' ? OUTBOX_FILE : `${base.replace(/\.jsonl$/i, '')}.${OUTBOX_FILE}`;
+  return path.join(path.dirname(path.resolve(logPath)), name);
+}
+
 export class Outbox {
   private readonly entries = new Map<number, OutboxEntry>();
   private readonly incidents = new Map<string, IncidentState>();
