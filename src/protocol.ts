@@ -12,10 +12,10 @@ export type { RecordBatch, RecordDetail, ViewSettings };
 
 export const DASHBOARD_VIEW_TYPE = 'missedBlocks.dashboard';
 
-/** What the dashboard shows: a log followed live, or one being replayed. */
+/** What the dashboard shows: a log followed live, one being replayed, or the fleet's shared store. */
 export interface SourceInfo {
-  mode: 'live' | 'replay';
-  /** Absolute path of the log (for replay: the file chosen). */
+  mode: 'live' | 'replay' | 'fleet';
+  /** Absolute path of the log (for replay: the file chosen; fleet: the store, password left out). */
   file: string;
   /** The path as shown to people. */
   displayName: string;
@@ -112,6 +112,8 @@ export const REPLAY_SPEEDS = [1, 10, 60, 600, 3600, 0] as const;
 export interface PersistedState {
   /** The live log shown (replays are not restored). */
   file?: string;
+  /** The fleet view was shown (the store's URL stays in SecretStorage). */
+  fleet?: boolean;
   view?: ViewSettings;
 }
 

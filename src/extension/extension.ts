@@ -15,6 +15,7 @@ import { ViewState } from './viewState';
 import { startLanguageClient } from './languageClient';
 import { pickLog } from './commands/pickLog';
 import { registerDashboard } from './dashboard';
+import { Fleet, FLEET_COMMANDS } from './fleet/fleet';
 
 const LOG_LANGUAGE = 'missed-block-log';
 
@@ -29,13 +30,16 @@ export function activate(context: vscode.ExtensionContext): void {
     const secrets = new Secrets(context.secrets);
     controller = new MonitorController(log, secrets, trust);
     const state = new ViewState(controller, log);
-    const tree = new MissedBlocksTree(state, trust);
+    const fleet = new Fleet(secrets, trust, log, () => state.settings);
+    const tree = new MissedBlocksTree(state, trust, fleet);
     const notifications = new Notifications(state, log);
-    context.subscriptions.push(trust, controller, state, tree, new StatusBar(state, trust), notifications);
+    context.subscriptions.push(trust, controller, state, fleet, tree, new StatusBar(state, trust), notifications);
     const commandContext = { log, controller, state, trust, secrets };
     context.subscriptions.push(...registerCommands(commandContext));
     context.subscriptions.push(
-      registerDashboard(context, { log, pickLog: (title) => pickLog(commandContext, title), settings: () => state.settings }),
+      registerDashboard(context, { log, pickLog: (title) => pickLog(commandContext, title), settings: () => state.settings, fleetUrl: () => fleet.usableUrl() }),
+      vscode.commands.registerCommand(FLEET_COMMANDS.set, () => guard(log, 'Set Fleet Database URL', () => fleet.setUrl())),
+      vscode.commands.registerCommand(FLEET_COMMANDS.refresh, () => guard(log, 'Refresh Fleet', () => fleet.refresh())),
     );
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -87,4 +91,14 @@ async function offerRestart(c: MonitorController): Promise<void> {
   const restart = 'Restart Monitoring';
   const pick = await vscode.window.showInformationMessage('Missed Blocks: settings changed; the running monitor uses them after a restart.', restart);
   if (pick === restart) await c.restart();
+}
+
+/** A command's failure is logged and shown, never lost. */
+async function guard(log: vscode.LogOutputChannel, what: string, f: () => Promise<void>): Promise<void> {
+  try {
+    await f();
+  } catch (err) {
+    log.error(`${what}: ${describe(err)}`);
+    void vscode.window.showErrorMessage(`Missed Blocks: ${what} failed: ${describe(err)}`);
+  }
 }

@@ -47,4 +47,22 @@ export class Secrets {
   delete(name: SecretName): Thenable<void> {
     return this.storage.delete(KEY_PREFIX + name);
   }
+
+  /** The shared store's URL (it carries the database password): not an alert secret, same storage. */
+  fleetUrl(): Thenable<string | undefined> {
+    return this.storage.get(FLEET_KEY);
+  }
+
+  storeFleetUrl(url: string | undefined): Thenable<void> {
+    return url ? this.storage.store(FLEET_KEY, url) : this.storage.delete(FLEET_KEY);
+  }
+
+  /** Fires when another window (or this one) changed the fleet URL. */
+  onFleetUrlChange(f: () => void): vscode.Disposable {
+    return this.storage.onDidChange((e) => {
+      if (e.key === FLEET_KEY) f();
+    });
+  }
 }
+
+const FLEET_KEY = `${KEY_PREFIX}postgresUrl`;

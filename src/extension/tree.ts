@@ -3,6 +3,8 @@
 // rendered as markdown or HTML.
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
+import type { Fleet } from './fleet/fleet';
+import { fleetNode } from './model/fleetModel';
 import { buildTree, type TreeNode } from './model/treeModel';
 import type { Trust } from './trust';
 import type { ViewState } from './viewState';
@@ -18,8 +20,10 @@ export class MissedBlocksTree extends Disposable implements vscode.TreeDataProvi
   constructor(
     private readonly state: ViewState,
     private readonly trust: Trust,
+    private readonly fleet?: Fleet,
   ) {
     super();
+    if (fleet) this.register(fleet.onDidChange(() => this.refresh()));
     this.view = this.register(vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: this, showCollapseAll: true }));
     this.register(state.onDidChange(() => this.refresh()));
     this.register(trust.onDidChange(() => this.refresh()));
@@ -69,6 +73,9 @@ export class MissedBlocksTree extends Disposable implements vscode.TreeDataProvi
       restricted: !this.trust.trusted,
       time: { locale: vscode.env.language },
     });
+    // The shared store's monitors, side by side, after this workspace's own logs.
+    const fleet = this.fleet?.state;
+    if (fleet) roots.push(fleetNode(fleet, { time: { locale: vscode.env.language } }));
     const primary = this.state.primary();
     this.view.badge = primary && primary.summary.current > 0
       ? { value: primary.summary.current, tooltip: `Current streak: ${primary.summary.current} missed` }

@@ -36,7 +36,7 @@ const timeline = new TimelineChart(byId('chart-timeline'), pal, {
   pick: (from, to) => reveal(model?.recordInTime(from, to)),
   select: (from, to) => changeView({ ...view, range: { from, to } }),
 });
-const streaks = new StreakChart(byId('chart-streaks'), pal, (block) => reveal(model?.recordAtBlock(block)));
+const streaks = new StreakChart(byId('chart-streaks'), pal, (block, src) => reveal(model?.recordAtBlock(block, src)));
 const recovery = new RecoveryChart(byId('chart-recovery'), pal);
 let hoverSlot = NaN;
 let hoverText: string | undefined;
@@ -80,6 +80,11 @@ function status(text: string, error = false): void {
 
 function reveal(r: DashRecord | RecordDetail | undefined): void {
   if (!r) return;
+  if (source?.mode === 'fleet') {
+    const block = 'block_number' in r ? r.block_number : r.block;
+    status(`Block ${block} of ${r.source || 'a monitor without a source label'}: records of the shared store have no line in a local log.`);
+    return;
+  }
   if (!r.line) {
     status('That record’s line is not known any more (its file was rotated).');
     return;
@@ -88,7 +93,7 @@ function reveal(r: DashRecord | RecordDetail | undefined): void {
 }
 
 function persist(): void {
-  vscode.setState({ ...(source?.mode === 'live' ? { file: source.file } : saved.file ? { file: saved.file } : {}), view });
+  vscode.setState({ ...(source?.mode === 'fleet' ? { fleet: true } : source?.mode === 'live' ? { file: source.file } : saved.file ? { file: saved.file } : {}), view });
 }
 
 function changeView(next: ViewSettings): void {
@@ -115,7 +120,7 @@ function render(): { viewMs: number; drawMs: number } {
   renderRecent(byId<HTMLTableElement>('recent').tBodies[0], v.recent, reveal);
   hoverSlot = NaN;
   const shown = v.shown === v.held ? `${num(v.held)} records` : `${num(v.shown)} of ${num(v.held)} records`;
-  status(`${shown} · ${source?.mode === 'replay' ? 'replay' : 'live'} · updated ${new Date().toLocaleTimeString()}`);
+  status(`${shown} · ${source?.mode === 'replay' ? 'replay' : source?.mode === 'fleet' ? 'fleet' : 'live'} · updated ${new Date().toLocaleTimeString()}`);
   document.body.dataset.records = String(v.held);
   const t2 = performance.now();
   renderCost = t2 - t0;
@@ -147,10 +152,10 @@ function onSnapshot(m: SnapshotMessage): void {
   const t0 = performance.now();
   const transferMs = Date.now() - m.sentAt;
   source = m.source;
-  byId('source').textContent = `${m.source.mode === 'replay' ? 'Replay of' : 'Log'} ${m.source.displayName}`;
+  byId('source').textContent = `${m.source.mode === 'replay' ? 'Replay of' : m.source.mode === 'fleet' ? 'Fleet store' : 'Log'} ${m.source.displayName}`;
   replay.show(m.source.mode === 'replay');
   if (m.view) view = sanitizeView(m.view);
-  model = new DashboardModel({ clock: m.clock });
+  model = new DashboardModel({ clock: m.clock, bySource: m.source.mode === 'fleet' });
   model.setView(view);
   model.apply(m.batch, m.details);
   const applyMs = performance.now() - t0;

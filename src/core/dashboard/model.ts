@@ -20,7 +20,16 @@ export interface ModelOptions {
   maxEpochs?: number;
   /** Newest records kept with their details. Default 50. */
   recentLimit?: number;
+  /**
+   * Records of several monitors (the fleet view of the shared store): a record is keyed by its
+   * source as well, and streaks are found per source (block numbers of different chains do not
+   * make one run). A single log keys records as every reader of a file does: without the source.
+   */
+  bySource?: boolean;
 }
+
+/** The model's key for a record: recordKey, prefixed by the source in fleet mode. */
+const fleetKey = (source: string, key: string): string => `${source}\u0000${key}`;
 
 const sortCounts = (m: Map<string, number>): Count[] =>
   [...m].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -53,13 +62,15 @@ export class DashboardModel {
     const n = batchLength(batch);
     for (let i = 0; i < n; i++) {
       const r = decodeRow(batch, i);
+      if (this.options.bySource) r.key = fleetKey(r.source, r.key);
       const old = this.records.get(r.key);
       if (old) this.contribute(old, -1);
       this.records.set(r.key, r);
       this.contribute(r, 1);
     }
     const limit = this.options.recentLimit ?? 50;
-    for (const d of details) {
+    for (const raw of details) {
+      const d = this.options.bySource ? { ...raw, key: fleetKey(raw.source ?? '', raw.key) } : raw;
       // delete + set: a rewritten record becomes the newest.
       this.details.delete(d.key);
       this.details.set(d.key, d);
@@ -89,20 +100,35 @@ export class DashboardModel {
   view(): DashboardView {
     const a = this.agg;
     // Plain loops: a generator per record costs more than the work on 100k records.
-    const input: { block_number: number; timestamp: number; recovered: boolean }[] = [];
+    type StreakInput = { block_number: number; timestamp: number; recovered: boolean };
+    // One group unless in fleet mode: streaks are runs of one chain's block numbers.
+    const groups = new Map<string, StreakInput[]>();
     let from = Infinity;
     let to = -Infinity;
     for (const r of this.records.values()) {
       if (r.timestamp < from) from = r.timestamp;
       if (r.timestamp > to) to = r.timestamp;
-      if (this.match(r)) input.push({ block_number: r.block, timestamp: r.timestamp, recovered: r.recovered });
+      if (!this.match(r)) continue;
+      const g = this.options.bySource ? r.source : '';
+      let input = groups.get(g);
+      if (!input) groups.set(g, (input = []));
+      input.push({ block_number: r.block, timestamp: r.timestamp, recovered: r.recovered });
     }
-    const { streaks, current, longest } = computeStreaks(input);
+    const streaks: (ReturnType<typeof computeStreaks>['streaks'][number] & { source: string })[] = [];
+    let current = 0;
+    let longest = 0;
+    for (const [source, input] of groups) {
+      const s = computeStreaks(input);
+      for (const x of s.streaks) streaks.push({ ...x, source });
+      current = Math.max(current, s.current);
+      longest = Math.max(longest, s.longest);
+    }
     // In block order; usually time order too, and then the sort is skipped.
     const byTime = (x: (typeof streaks)[number], y: (typeof streaks)[number]) => x.startedAt - y.startedAt || x.fromBlock - y.fromBlock;
     if (streaks.some((s, i) => i > 0 && byTime(streaks[i - 1], s) > 0)) streaks.sort(byTime);
-    const bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [] };
+    const bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [], source: [] };
     for (const s of streaks) {
+      bars.source.push(s.source);
       bars.startedAt.push(s.startedAt);
       bars.length.push(s.length);
       bars.fromBlock.push(s.fromBlock);
@@ -155,9 +181,9 @@ export class DashboardModel {
     return this.best((r) => slotOf(r, this.options.clock) === slot, (r) => cellStateOf(r));
   }
 
-  /** The first record of the streak starting at `fromBlock`. */
-  recordAtBlock(block: number): DashRecord | undefined {
-    return this.best((r) => r.block === block, (r) => -r.timestamp);
+  /** The first record of the streak starting at `fromBlock` (of `source`, in fleet mode). */
+  recordAtBlock(block: number, source?: string): DashRecord | undefined {
+    return this.best((r) => r.block === block && (source === undefined || r.source === source), (r) => -r.timestamp);
   }
 
   /** The most severe record detected in [from, to) (earliest on a tie): what a timeline bar stands for. */

@@ -33,6 +33,8 @@ export interface StreakBars {
   fromBlock: number[];
   toBlock: number[];
   recovered: number[];
+  /** The streak's source ('' unless the model keys records by source: the fleet view). */
+  source: string[];
 }
 
 export interface Facets {

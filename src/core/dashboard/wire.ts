@@ -109,6 +109,9 @@ export class BatchWriter {
   private readonly rows = new Map<string, number>();
   private n = 0;
 
+  /** `keyOf` decides which records are one (put() overwrites): recordKey for a log, fleetRecordKey for the shared store. */
+  constructor(private readonly keyOf: (r: MissedBlock) => string = recordKey) {}
+
   get length(): number {
     return this.n;
   }
@@ -128,7 +131,7 @@ export class BatchWriter {
 
   /** Add, or overwrite the row of an earlier version of the same record (last one wins). */
   put(e: LocatedRecord): void {
-    const key = recordKey(e.record);
+    const key = this.keyOf(e.record);
     const row = this.rows.get(key);
     if (row !== undefined) this.write(row, e);
     else {
@@ -160,6 +163,11 @@ export class BatchWriter {
     c.file[i] = this.str(e.file);
     c.line[i] = e.line ?? 0;
   }
+}
+
+/** Records of several monitors (the shared store): the source is part of what makes a record one. */
+export function fleetRecordKey(r: MissedBlock): string {
+  return `${r.source ?? ''}\u0000${recordKey(r)}`;
 }
 
 export function encodeBatch(entries: Iterable<LocatedRecord>): RecordBatch {

@@ -3,7 +3,7 @@
 // No vscode import: feeds are tested in plain Node.
 import type { SlotClock } from '../../core/dashboard/heatmap';
 import { toDetail, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../core/dashboard/wire';
-import { recordKey } from '../../core/model';
+import { recordKey, type MissedBlock } from '../../core/model';
 import type { ReplayAction, ReplayStatus } from '../../protocol';
 
 export interface FeedSnapshot {
@@ -34,10 +34,13 @@ export const DETAIL_LIMIT = 50;
 export class RecentRecords {
   private readonly m = new Map<string, LocatedRecord>();
 
-  constructor(private readonly limit = DETAIL_LIMIT) {}
+  constructor(
+    private readonly limit = DETAIL_LIMIT,
+    private readonly keyOf: (r: MissedBlock) => string = recordKey,
+  ) {}
 
   push(e: LocatedRecord): void {
-    const k = recordKey(e.record);
+    const k = this.keyOf(e.record);
     this.m.delete(k);
     this.m.set(k, e);
     if (this.m.size > this.limit) this.m.delete(this.m.keys().next().value!);

@@ -9,7 +9,7 @@ import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type Persisted
 import { displayName } from '../config';
 import { Disposable } from '../disposable';
 import type { ExtensionSettings } from '../model/settings';
-import { describe } from '../output';
+import { describe, noLinks } from '../output';
 import type { Feed, FeedSink } from './feed';
 import { dashboardHtml, makeNonce } from './html';
 import { revealLine } from './reveal';
@@ -19,9 +19,11 @@ export interface DashboardDeps {
   /** The log to show when none is given: the only one, or the user's pick (undefined: cancelled). */
   pickLog(title: string): Promise<string | undefined>;
   settings(): ExtensionSettings;
+  /** The shared store's URL (SecretStorage), when one is set and the workspace is trusted. */
+  fleetUrl(): Promise<string | undefined>;
 }
 
-export type DashboardSource = { mode: 'live'; file: string } | { mode: 'replay'; file: string; speed: number };
+export type DashboardSource = { mode: 'live'; file: string } | { mode: 'replay'; file: string; speed: number } | { mode: 'fleet'; where: string };
 
 /** Built webview bundle (main.js, main.css): the only folder the webview may load from. */
 const MEDIA = ['dist', 'webview'];
@@ -45,6 +47,7 @@ export class DashboardPanel extends Disposable {
       p.panel.reveal();
       const cur = p.source;
       if (cur?.mode === 'live' && source.mode === 'live' && path.resolve(cur.file) === path.resolve(source.file)) return p;
+      if (cur?.mode === 'fleet' && source.mode === 'fleet') return p;
     } else {
       const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Missed Blocks Dashboard', vscode.ViewColumn.Active, DashboardPanel.options(context));
       p = new DashboardPanel(panel, context, deps);
@@ -59,7 +62,8 @@ export class DashboardPanel extends Disposable {
     panel.webview.options = DashboardPanel.options(context);
     const p = new DashboardPanel(panel, context, deps);
     if (state.view) p.view = sanitizeView(state.view);
-    if (state.file) p.setSource({ mode: 'live', file: state.file });
+    if (state.fleet) p.setSource({ mode: 'fleet', where: 'the shared store' });
+    else if (state.file) p.setSource({ mode: 'live', file: state.file });
     else p.post({ type: 'notice', level: 'info', text: 'Run "Missed Blocks: Open Dashboard" to choose a log.' });
     return p;
   }
@@ -107,9 +111,14 @@ export class DashboardPanel extends Disposable {
   setSource(source: DashboardSource): void {
     this.source = source;
     if (source.mode === 'live') this.liveFile = source.file;
-    const name = displayName(source.file);
-    this.panel.title = source.mode === 'live' ? `Missed Blocks: ${path.basename(source.file)}` : `Replay: ${path.basename(source.file)}`;
-    this.deps.log.info(`dashboard: ${source.mode === 'live' ? 'showing' : `replaying at ${source.speed || 'full'}× speed`} ${name}`);
+    if (source.mode === 'fleet') {
+      this.panel.title = 'Missed Blocks: Fleet';
+      this.deps.log.info(`dashboard: showing the fleet store ${source.where}`);
+    } else {
+      const name = displayName(source.file);
+      this.panel.title = source.mode === 'live' ? `Missed Blocks: ${path.basename(source.file)}` : `Replay: ${path.basename(source.file)}`;
+      this.deps.log.info(`dashboard: ${source.mode === 'live' ? 'showing' : `replaying at ${source.speed || 'full'}× speed`} ${name}`);
+    }
     // Before the webview's script runs, a snapshot would be lost: the feed starts on `ready`.
     if (this.ready) void this.startFeed();
   }
@@ -128,7 +137,8 @@ export class DashboardPanel extends Disposable {
     await this.stopFeed();
     const source = this.source;
     if (!source || this.isDisposed) return;
-    const info: SourceInfo = { mode: source.mode, file: source.file, displayName: displayName(source.file) };
+    const info: SourceInfo =
+      source.mode === 'fleet' ? { mode: 'fleet', file: source.where, displayName: source.where } : { mode: source.mode, file: source.file, displayName: displayName(source.file) };
     const settings = this.deps.settings();
     let feed: Feed | undefined;
     // Messages from a feed that has since been replaced are dropped.
@@ -148,7 +158,15 @@ export class DashboardPanel extends Disposable {
       warn: (m) => this.deps.log.warn(`dashboard: ${m}`),
     };
     // Feeds load the reader and schema validator: on first use, not at activation.
-    if (source.mode === 'live') {
+    if (source.mode === 'fleet') {
+      const url = await this.deps.fleetUrl();
+      if (!url) {
+        this.post({ type: 'notice', level: 'error', text: 'No fleet database is set (or the workspace is not trusted): run "Missed Blocks: Set Fleet Database URL…".' });
+        return;
+      }
+      const { FleetFeed } = await import('./fleetFeed.ts');
+      feed = new FleetFeed({ url, sink, slotSeconds: settings.monitoring.expectedBlockTime });
+    } else if (source.mode === 'live') {
       const { LiveFeed } = await import('./liveFeed.ts');
       feed = new LiveFeed({ file: source.file, sink, slotSeconds: settings.monitoring.expectedBlockTime, usePolling: settings.watch.usePolling });
     } else {
@@ -196,7 +214,8 @@ export class DashboardPanel extends Disposable {
   /** Only files of the log being shown may be opened: the webview is not trusted to name paths. */
   private async reveal(file: string, line: number): Promise<void> {
     const src = this.source;
-    if (!src) return;
+    // Fleet records come from the database: there is no local file to open.
+    if (!src || src.mode === 'fleet') return;
     const allowed = await logFilesFor(src.file);
     if (!allowed.some((f) => path.resolve(f) === path.resolve(file))) {
       this.deps.log.warn(`dashboard: refused to open ${file} (not part of ${src.file})`);
@@ -206,7 +225,7 @@ export class DashboardPanel extends Disposable {
       await revealLine(file, line);
     } catch (err) {
       this.deps.log.error(`dashboard: cannot open ${file}:${line}: ${describe(err)}`);
-      void vscode.window.showErrorMessage(`Missed Blocks: cannot open ${path.basename(file)}: ${describe(err)}`);
+      void vscode.window.showErrorMessage(`Missed Blocks: cannot open ${noLinks(path.basename(file))}: ${describe(err)}`);
     }
   }
 

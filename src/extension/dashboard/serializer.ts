@@ -12,6 +12,7 @@ export function sanitizeState(raw: unknown): PersistedState {
   return {
     ...(typeof o.file === 'string' && existsSync(o.file) ? { file: o.file } : {}),
     ...(o.view ? { view: sanitizeView(o.view) } : {}),
+    ...(o.fleet === true ? { fleet: true } : {}),
   };
 }
 

@@ -56,6 +56,10 @@ export interface ExtensionSettings {
   readonly watch: {
     readonly usePolling: boolean;
   };
+  readonly fleet: {
+    /** Seconds between two looks at the shared store (its URL is a secret, not a setting). */
+    readonly refreshSeconds: number;
+  };
 }
 
 /** Secrets live in SecretStorage, never in settings; the monitor's config gets them from there. */
@@ -97,13 +101,14 @@ export const SETTING_DEFAULTS = {
   'notifications.minSeverity': 'Critical' as MissedBlockSeverity,
   'notifications.throttleSeconds': 30,
   'watch.usePolling': false,
+  'fleet.refreshSeconds': 10,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 
 /** Settings the running monitor reads at start: changing them needs a restart of the monitor. */
 export const RESTART_KEYS: readonly SettingKey[] = (Object.keys(SETTING_DEFAULTS) as SettingKey[]).filter(
-  (k) => !k.startsWith('notifications.') && !k.startsWith('watch.') && k !== 'autoStart',
+  (k) => !k.startsWith('notifications.') && !k.startsWith('watch.') && !k.startsWith('fleet.') && k !== 'autoStart',
 );
 
 type Get = (key: SettingKey) => unknown;
@@ -185,6 +190,7 @@ export function sanitizeSettings(get: Get): { settings: ExtensionSettings; warni
       throttleSeconds: num('notifications.throttleSeconds', 0),
     },
     watch: { usePolling: bool('watch.usePolling') },
+    fleet: { refreshSeconds: num('fleet.refreshSeconds', 1) },
   };
   return { settings, warnings };
 }

@@ -5,9 +5,10 @@ import { axis, bars, Chart, timeRange } from './base';
 
 export class StreakChart {
   private readonly chart: Chart;
-  private bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [] };
+  private bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [], source: [] };
 
-  constructor(host: HTMLElement, p: Palette, pick: (fromBlock: number) => void) {
+  /** `pick` gets the streak's first block and, in the fleet view, its source. */
+  constructor(host: HTMLElement, p: Palette, pick: (fromBlock: number, source: string | undefined) => void) {
     this.chart = new Chart(
       host,
       {
@@ -23,7 +24,7 @@ export class StreakChart {
         }),
         onClick: (idx) => {
           const b = idx === null ? undefined : this.bars.fromBlock[idx];
-          if (b !== undefined) pick(b);
+          if (b !== undefined && idx !== null) pick(b, this.bars.source[idx] || undefined);
         },
       },
       p,
