@@ -135,11 +135,14 @@ describe('mbm demo', () => {
     const m = /anvil at ws:\/\/127\.0\.0\.1:(\d+)/.exec(cli.stderr());
     assert.ok(m, cli.stderr());
     const records = readLog(log);
-    // Skipped slots at 3 s (2 records on one block), the reorg at 6 s (depth 2); the pause that
-    // starts at 9 s is cut short by --duration before mining resumes.
-    const slots = records.filter((r) => r.kind === 'missed_slot' && r.metadata.detected_by === 'timestamp_gap');
+    // Skipped slots at 3 s (2 records on the block the demo names), the reorg at 6 s (depth 2); the
+    // pause that starts at 9 s is cut short by --duration before mining resumes. (anvil_reorg stamps
+    // its replacement blocks itself: on a loaded machine one of them can land a slot late, a real
+    // missed slot the monitor rightly records, so only the named block's records are counted.)
+    const skipped = /block (\d+) gets a timestamp 3 slots after/.exec(cli.stderr() + cli.stdout());
+    assert.ok(skipped, cli.stderr());
+    const slots = records.filter((r) => r.kind === 'missed_slot' && r.metadata.detected_by === 'timestamp_gap' && r.block_number === Number(skipped[1]));
     assert.equal(slots.length, 2, JSON.stringify(records));
-    assert.equal(slots[0].block_number, slots[1].block_number);
     const reorgs = records.filter((r) => r.kind === 'reorg');
     assert.equal(reorgs.length, 2, JSON.stringify(records));
     assert.ok(reorgs.every((r) => r.reorg_depth === 2 && r.reason === 'ChainReorg'));
