@@ -12,7 +12,7 @@
 // enough. A line the processor is not certain about (a bad line, a row papaparse must quote...)
 // is handled here exactly as in the record-by-record path, so output and bad-line reports are
 // the same either way. JSON and filtered exports go record by record.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { MAX_FAST_ROW_BYTES, writeCsvRow } from './csv-bytes';
@@ -41,10 +41,11 @@ export interface ExportLogOptions {
   /** Rows kept in memory before spilling to a temporary file (tests make it tiny). */
   spoolMemoryBytes?: number;
   /**
-   * Worker threads parsing a CSV export without a filter, besides this one. Default 0, or the
-   * environment variable MBM_EXPORT_WORKERS. Measured on the 2-core bench machine (shared, load
-   * 4-10), one worker cost ~0.3 s more CPU and ~15 MB more RSS on a 1M-line log than it saved in
-   * wall time; it can only pay off where a core is idle (see the issue 9 notes).
+   * Worker threads parsing a CSV export without a filter, besides this one. Default: the
+   * environment variable MBM_EXPORT_WORKERS, else one worker for a large input (≥ 64 MiB) when
+   * a second core is there and mostly idle (1-minute load below cores − 0.5), else none. Measured on the
+   * 2-core bench machine, 1M lines: idle, one worker took the export from 2.17 s to 1.62 s wall
+   * (+30 MB RSS); with the other core busy (load 4–10) it cost 1 s more, hence the load check.
    */
   workers?: number;
 }
@@ -54,10 +55,14 @@ const JOBS_PER_WORKER = 2;
 /** Batches read ahead of the oldest unmerged one (about 1.5 MB each). */
 const MAX_QUEUED_JOBS = 8;
 
-function defaultWorkers(): number {
+/** Below this much input a worker's start-up (~40 ms) costs more than the parsing it takes over. */
+const WORKER_MIN_BYTES = 64 << 20;
+
+function defaultWorkers(inputBytes: number): number {
   const env = process.env.MBM_EXPORT_WORKERS;
   if (env !== undefined && env !== '' && Number.isInteger(Number(env))) return Math.min(Math.max(0, Number(env)), availableParallelism());
-  return 0;
+  const cores = availableParallelism();
+  return inputBytes >= WORKER_MIN_BYTES && cores >= 2 && loadavg()[0] < cores - 0.5 ? 1 : 0;
 }
 
 export async function exportLog(paths: string | readonly string[], opts: ExportLogOptions): Promise<{ records: number }> {
@@ -91,7 +96,7 @@ export async function exportLog(paths: string | readonly string[], opts: ExportL
     keep(key >= 0 ? key : recordKey(r), slot);
   };
   try {
-    if (!json && !opts.filter) await batchPass(paths, opts, opts.workers ?? defaultWorkers(), spool, keep, add);
+    if (!json && !opts.filter) await batchPass(paths, opts, opts.workers ?? defaultWorkers(bytes), spool, keep, add);
     else {
       for await (const batch of readLogBatches(paths, { collapse: false, onBadLine: opts.onBadLine, onProgress: opts.onProgress })) {
         for (let i = 0; i < batch.length; i++) add(batch[i].record);
