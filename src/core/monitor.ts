@@ -234,6 +234,16 @@ export class BlockMonitor {
     return copy(r);
   }
 
+  /**
+   * Unrecovered gap records from before a restart (read back from the log): held so recovery can
+   * retry them and markRecovered can rewrite them; no record event. Returns how many were taken.
+   */
+  adoptPending(records: readonly MissedBlock[]): number {
+    let n = 0;
+    for (const r of records) if ((r.kind ?? 'gap') === 'gap' && !r.recovered && this.book.adopt(copy(r))) n++;
+    return n;
+  }
+
   /** Unrecovered gap records recovery has not settled, lowest block first. */
   pending(): MissedBlock[] {
     return this.book.store.pending().map(copy);

@@ -7,7 +7,7 @@ import type { BlockFetcher } from './chain/types';
 import type { BlockMonitor } from './monitor';
 import type { BlockPipeline } from './pipeline';
 import { readLog } from './log/reader';
-import { recordKey } from './model';
+import { recordKey, type MissedBlock } from './model';
 
 export type ResumePlan =
   | { action: 'fresh'; why: string }
@@ -88,4 +88,23 @@ export async function loggedAfter(logPath: string, afterBlock: number): Promise<
     /* missing or unreadable: nothing logged to protect */
   }
   return out;
+}
+
+/**
+ * Gap records the log holds that were neither recovered nor given up on (a process stopped, or
+ * was killed, while their recovery was still retrying): the newest `limit` of them, lowest block
+ * first. A restart hands them back to recovery, so "did it come back?" still gets an answer.
+ * Reads the active file only; an unreadable log is an empty answer.
+ */
+export async function unrecoveredGaps(logPath: string, limit: number): Promise<MissedBlock[]> {
+  const open: MissedBlock[] = [];
+  try {
+    for await (const { record } of readLog(logPath, { siblings: false })) {
+      if ((record.kind ?? 'gap') === 'gap' && !record.recovered && record.metadata?.recovery_failed !== true) open.push(record);
+    }
+  } catch {
+    /* missing or unreadable: nothing to carry over */
+  }
+  open.sort((a, b) => a.block_number - b.block_number);
+  return open.slice(Math.max(0, open.length - limit));
 }

@@ -18,7 +18,7 @@ import { AlertManager, type AlertManagerOptions } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from './monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
-import { loggedAfter, planResume, runResume } from './resume';
+import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from './stats';
 import { abortableSleep } from './sleep';
 
@@ -71,6 +71,9 @@ export interface MonitorServiceEvents {
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
 }
+
+/** Unrecovered gap records carried over from the log at most (the newest). */
+const CARRIED_GAPS_MAX = 1000;
 
 export class MonitorService extends EventEmitter {
   readonly monitor: BlockMonitor;
@@ -198,6 +201,12 @@ export class MonitorService extends EventEmitter {
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
+    // Gaps whose recovery a stop or a crash interrupted are retried, not left open forever.
+    const carried = this.recovery && this.writer ? this.monitor.adoptPending(await unrecoveredGaps(this.logPath, CARRIED_GAPS_MAX)) : 0;
+    if (carried > 0) {
+      this.emit('warning', `resuming recovery of ${carried} gap record${carried === 1 ? '' : 's'} left unrecovered in ${this.logPath}`);
+      queueMicrotask(() => this.recovery?.kick());
+    }
     if (cp) {
       this.pipeline.hold();
       this.resuming = this.resume(cp);

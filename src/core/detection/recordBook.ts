@@ -86,6 +86,19 @@ export class RecordBook {
     return r;
   }
 
+  /**
+   * Hold a record written before this process started (an unrecovered gap carried over from the
+   * log) without announcing it: it is not new, and must not be logged or alerted again. It counts
+   * in the statistics, so its later recovery keeps the rates whole. False when the key is held.
+   */
+  adopt(r: MissedBlock): boolean {
+    if (this.store.get(recordKey(r))) return false;
+    this.store.put(r);
+    this.counters.added(r);
+    this.version++;
+    return true;
+  }
+
   /** Change a held record; its severity and the counters follow. */
   update(r: MissedBlock, change: (r: MissedBlock) => void): void {
     const before = { reason: r.reason, severity: r.severity, kind: r.kind, recovered: r.recovered };
