@@ -17,12 +17,12 @@ import { ChainWindow, type HeldBlock } from './detection/chainWindow';
 import { copyRecord as copy, RecordBook, type RecordListener } from './detection/recordBook';
 import { held, ReorgTrace, type Replaced } from './detection/reorgTrace';
 import {
-  emptySlotsBetween,
   gapDrafts,
   headLagDraft,
   lateArrivalDraft,
   reorgDraft,
   slotDraft,
+  slotDrafts,
   stallDraft,
   type Draft,
   type RuleContext,
@@ -324,12 +324,7 @@ export class BlockMonitor {
 
   /** Empty slots between consecutive blocks, minus those the timer already flagged; capped. */
   private missedSlots(head: HeldBlock, b: BlockInfo): void {
-    const empty = emptySlotsBetween(this.ctx(), head, b);
-    if (empty === 0) return;
-    const meta = { detected_by: 'timestamp_gap', previous_head: head.number, previous_timestamp: head.timestamp, slots_missed: empty };
-    for (let j = Math.max(this.timerFlagged + 1, empty - this.maxGapRecords + 1); j <= empty; j++) {
-      this.add(slotDraft(this.ctx(), head, b.number, j, meta));
-    }
+    for (const d of slotDrafts(this.ctx(), head, b, 'timestamp_gap', this.maxGapRecords, this.timerFlagged)) this.add(d);
   }
 
   /**
@@ -342,16 +337,10 @@ export class BlockMonitor {
     const b: HeldBlock = { number: n, hash, parentHash: '', timestamp };
     this.chain.set(b);
     if (this.chain.get(n) === undefined) return; // below the window
-    const pairs: [HeldBlock | undefined, HeldBlock | undefined][] = [
-      [this.chain.get(n - 1), b],
-      [b, this.chain.get(n + 1)],
-    ];
-    for (const [prev, next] of pairs) {
-      if (!prev || !next) continue;
-      const empty = emptySlotsBetween(this.ctx(), prev, { ...next, parentHash: '' });
-      const meta = { detected_by: 'recovered_gap', previous_head: prev.number, previous_timestamp: prev.timestamp, slots_missed: empty };
-      for (let j = Math.max(1, empty - this.maxGapRecords + 1); j <= empty; j++) this.add(slotDraft(this.ctx(), prev, next.number, j, meta));
-    }
+    const prev = this.chain.get(n - 1);
+    const next = this.chain.get(n + 1);
+    if (prev) for (const d of slotDrafts(this.ctx(), prev, b, 'recovered_gap', this.maxGapRecords)) this.add(d);
+    if (next) for (const d of slotDrafts(this.ctx(), b, next, 'recovered_gap', this.maxGapRecords)) this.add(d);
   }
 
   /**

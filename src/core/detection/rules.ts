@@ -53,7 +53,7 @@ export function gapDrafts(ctx: RuleContext, head: HeldBlock, b: BlockInfo, reaso
 }
 
 /** Empty slots between consecutive blocks: k − 1 for k = round(Δt / block time), i.e. ± half a slot. */
-export function emptySlotsBetween(ctx: RuleContext, head: HeldBlock, b: BlockInfo): number {
+export function emptySlotsBetween(ctx: RuleContext, head: HeldBlock, b: Pick<BlockInfo, 'timestamp'>): number {
   return Math.max(0, Math.round((b.timestamp - head.timestamp) / ctx.expectedSec) - 1);
 }
 
@@ -68,6 +68,18 @@ export function slotDraft(ctx: RuleContext, head: HeldBlock, blockNumber: number
     actual_timestamp: ctx.detectedAt,
     metadata: { ...meta },
   };
+}
+
+/**
+ * The empty slots between `head` and the next block `next` as drafts, recorded on `next`: only
+ * slots after the first `alreadyFlagged` (the wall-clock timer's), and at most the newest `cap`.
+ */
+export function slotDrafts(ctx: RuleContext, head: HeldBlock, next: Pick<BlockInfo, 'number' | 'timestamp'>, detectedBy: string, cap: number, alreadyFlagged = 0): Draft[] {
+  const empty = emptySlotsBetween(ctx, head, next);
+  const meta = { detected_by: detectedBy, previous_head: head.number, previous_timestamp: head.timestamp, slots_missed: empty };
+  const out: Draft[] = [];
+  for (let j = Math.max(alreadyFlagged + 1, empty - cap + 1); j <= empty; j++) out.push(slotDraft(ctx, head, next.number, j, meta));
+  return out;
 }
 
 /** No new head for too long: the next number is late. */

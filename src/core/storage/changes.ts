@@ -6,7 +6,7 @@
 import { parseLogLine } from '../log/validate';
 import type { MissedBlock } from '../model';
 import { MAX_STATEMENT_ROWS } from './rows';
-import { storeCount, type Queryable, type StoreFilter } from './store';
+import { storeCount, where, type Queryable, type StoreFilter } from './store';
 
 /** Statements re-read on every poll (rows of statements that committed late). */
 export const LOOKBACK_STATEMENTS = 32;
@@ -30,36 +30,31 @@ export interface StoreChanges {
  */
 export async function storeChangesSince(db: Queryable, afterSeq: bigint, f: StoreFilter = {}, limit = 5000, lookback = true): Promise<StoreChanges> {
   const from = afterSeq < 0n || !lookback ? afterSeq : afterSeq - BigInt(LOOKBACK_STATEMENTS * MAX_STATEMENT_ROWS);
-  const params: unknown[] = [from.toString()];
-  const conds = ['write_seq > $1::bigint'];
-  if (f.source?.length) {
-    params.push([...f.source]);
-    conds.push(`source = ANY($${params.length}::text[])`);
-  }
-  if (f.chainId?.length) {
-    params.push([...f.chainId]);
-    conds.push(`chain_id = ANY($${params.length}::bigint[])`);
-  }
+  const w = where(f, 2);
   const { rows } = await db.query(
-    `SELECT write_seq::text AS seq, record::text AS line FROM mbm_records WHERE ${conds.join(' AND ')} ORDER BY write_seq LIMIT ${Math.max(1, Math.floor(limit)) + 1}`,
-    params,
+    `SELECT write_seq::text AS seq, record::text AS line FROM mbm_records WHERE write_seq > $1::bigint AND ${w.sql} ORDER BY write_seq LIMIT ${Math.max(1, Math.floor(limit)) + 1}`,
+    [from.toString(), ...w.params],
   );
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
+  return { ...parseRows(page, afterSeq), more };
+}
+
+/** Rows of (seq, line) in order: the records that parse, their seqs, the highest seq, the rest reported. */
+function parseRows(rows: readonly Record<string, unknown>[], lastSeq: bigint): Omit<StoreChanges, 'more'> {
   const records: MissedBlock[] = [];
   const seqs: bigint[] = [];
   const bad: string[] = [];
-  let lastSeq = afterSeq;
-  for (const row of page) {
+  for (const row of rows) {
     const seq = BigInt(row.seq as string);
     if (seq > lastSeq) lastSeq = seq;
     const p = parseLogLine(row.line as string);
     if (p.ok) {
       records.push(p.record);
       seqs.push(seq);
-    } else bad.push(`write_seq ${row.seq}: ${p.message}`);
+    } else bad.push(`write_seq ${String(row.seq)}: ${p.message}`);
   }
-  return { records, seqs, lastSeq, more, bad };
+  return { records, seqs, lastSeq, bad };
 }
 
 /**
@@ -67,34 +62,11 @@ export async function storeChangesSince(db: Queryable, afterSeq: bigint, f: Stor
  * store that may hold millions of rows. `total` says how many matched, to tell the user what was left out.
  */
 export async function storeNewest(db: Queryable, limit: number, f: StoreFilter = {}): Promise<StoreChanges & { total: number }> {
-  const params: unknown[] = [];
-  const conds = ['true'];
-  if (f.source?.length) {
-    params.push([...f.source]);
-    conds.push(`source = ANY($${params.length}::text[])`);
-  }
-  if (f.chainId?.length) {
-    params.push([...f.chainId]);
-    conds.push(`chain_id = ANY($${params.length}::bigint[])`);
-  }
-  const where = conds.join(' AND ');
+  const w = where(f, 1);
   const { rows } = await db.query(
-    `SELECT write_seq::text AS seq, record::text AS line FROM mbm_records WHERE ${where} ORDER BY write_seq DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
-    params,
+    `SELECT write_seq::text AS seq, record::text AS line FROM mbm_records WHERE ${w.sql} ORDER BY write_seq DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+    w.params,
   );
   const total = await storeCount(db, f);
-  const records: MissedBlock[] = [];
-  const seqs: bigint[] = [];
-  const bad: string[] = [];
-  let lastSeq = -1n;
-  for (const row of rows.reverse()) {
-    const seq = BigInt(row.seq as string);
-    if (seq > lastSeq) lastSeq = seq;
-    const p = parseLogLine(row.line as string);
-    if (p.ok) {
-      records.push(p.record);
-      seqs.push(seq);
-    } else bad.push(`write_seq ${row.seq}: ${p.message}`);
-  }
-  return { records, seqs, lastSeq, more: false, bad, total };
+  return { ...parseRows(rows.reverse(), -1n), more: false, total };
 }

@@ -27,7 +27,7 @@ export const sourceOut = (s: string): string | null => (s === NO_SOURCE ? null :
 export const chainOut = (c: unknown): number | null => (Number(c) === NO_CHAIN ? null : Number(c));
 
 /** SQL conditions for a filter, numbered from `first`. */
-function where(f: StoreFilter, first: number): { sql: string; params: unknown[] } {
+export function where(f: StoreFilter, first: number): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (f.source?.length) {

@@ -3,7 +3,7 @@
 // records, then polls for rows written since (core/storage/changes.ts). The database going away
 // is a warning and the polls go on; nothing here throws into the panel. No vscode import.
 import { inferClock } from '../../core/dashboard/heatmap';
-import { BatchWriter, fleetRecordKey, type LocatedRecord } from '../../core/dashboard/wire';
+import { BatchWriter, fleetRecordKey, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../core/dashboard/wire';
 import type { MissedBlock } from '../../core/model';
 import { LOOKBACK_STATEMENTS, storeChangesSince, storeNewest } from '../../core/storage/changes';
 import { MAX_STATEMENT_ROWS } from '../../core/storage/rows';
@@ -34,6 +34,18 @@ const located = (record: MissedBlock): LocatedRecord => ({
   file: '',
   line: undefined,
 });
+
+/** Records as one batch (one row per monitor's record, the last version winning) and the newest details. */
+function encode(records: readonly MissedBlock[]): { batch: RecordBatch; details: RecordDetail[] } {
+  const w = new BatchWriter(fleetRecordKey);
+  const recent = new RecentRecords(undefined, fleetRecordKey);
+  for (const r of records) {
+    const e = located(r);
+    w.put(e);
+    recent.push(e);
+  }
+  return { batch: w.finish(), details: recent.details() };
+}
 
 export class FleetFeed implements Feed {
   private store: PostgresStore | undefined;
@@ -95,14 +107,7 @@ export class FleetFeed implements Feed {
     if (this.stopped) return;
     for (const b of got.bad.slice(0, 5)) this.o.sink.warn(`fleet store: ${b}`);
     if (got.total > got.records.length) this.o.sink.warn(`fleet store holds ${got.total} records; the dashboard shows the newest ${got.records.length}`);
-    const w = new BatchWriter(fleetRecordKey);
-    const recent = new RecentRecords(undefined, fleetRecordKey);
-    for (const r of got.records) {
-      const e = located(r);
-      w.put(e);
-      recent.push(e);
-    }
-    const batch = w.finish();
+    const { batch, details } = encode(got.records);
     const clock = inferClock(this.o.slotSeconds, (function* () {
       for (let i = 0; i < batch.slot.length; i++) yield { slot: batch.slot[i], expected: batch.expected[i] };
     })());
@@ -110,7 +115,7 @@ export class FleetFeed implements Feed {
     for (const q of got.seqs) this.sent.add(q);
     this.forgetOld();
     this.snapshotDone = true;
-    this.o.sink.snapshot({ batch, details: recent.details(), clock });
+    this.o.sink.snapshot({ batch, details, clock });
   }
 
   private async changes(store: PostgresStore): Promise<void> {
@@ -120,16 +125,12 @@ export class FleetFeed implements Feed {
       const c = await storeChangesSince(store.client, this.lastSeq, {}, pageSize, lookback);
       for (const b of c.bad.slice(0, 5)) this.o.sink.warn(`fleet store: ${b}`);
       this.lastSeq = c.lastSeq;
-      const w = new BatchWriter(fleetRecordKey);
-      const recent = new RecentRecords(undefined, fleetRecordKey);
-      c.records.forEach((r, i) => {
-        if (this.sent.has(c.seqs[i])) return;
-        this.sent.add(c.seqs[i]);
-        const e = located(r);
-        w.put(e);
-        recent.push(e);
-      });
-      if (w.length) this.o.sink.delta(w.finish(), recent.details());
+      const fresh = c.records.filter((_, i) => !this.sent.has(c.seqs[i]));
+      for (const q of c.seqs) this.sent.add(q);
+      if (fresh.length) {
+        const { batch, details } = encode(fresh);
+        this.o.sink.delta(batch, details);
+      }
       this.forgetOld();
       if (!c.more) return;
     }
