@@ -6,7 +6,7 @@
 // the same; config and flag errors name the key.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { readCheckpoint } from '../../src/core/checkpoint';
 import { recordKey, toLogLine, type MissedBlock } from '../../src/core/model';
 import { buildReport } from '../../src/core/report';
 import { freePort, startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
-import { cliArgs, ROOT } from '../helpers/cli';
+import { cliArgs, ROOT, spawnMbm, type MbmChild } from '../helpers/cli';
 import { postgresAvailable, startPostgres, stopAllPostgres, type PgServer } from '../helpers/postgres';
 import { latestBlock, mineAt, readLog } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
@@ -41,27 +41,10 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return e;
 }
 
-interface Cli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type Cli = MbmChild;
 
 function mbm(args: string[], env: Record<string, string> = {}): Cli {
-  let out = '';
-  let err = '';
-  const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return spawnMbm(args, { env: childEnv(env), running: children });
 }
 
 /** Run to the end (bounded); stdout, stderr and the exit code. */

@@ -3,7 +3,7 @@
 // Runs the built dist/cli.js when it is newer than every source file, else the sources via tsx.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { readCheckpoint } from '../../src/core/checkpoint';
 import { freePort, startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { latestBlock, mineAt, readLog, removeDir } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
-import { cliArgs, ROOT } from '../helpers/cli';
+import { spawnMbm, type MbmChild } from '../helpers/cli';
 
 const dirs: string[] = [];
 const children = new Set<ChildProcess>();
@@ -23,27 +23,10 @@ after(async () => {
 });
 
 
-interface Cli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type Cli = MbmChild;
 
 function mbm(args: string[]): Cli {
-  let out = '';
-  let err = '';
-  const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return spawnMbm(args, { running: children });
 }
 
 async function exitWithin(cli: Cli, ms: number): Promise<number | null> {
