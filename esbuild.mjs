@@ -33,7 +33,7 @@ const targets = [
   },
   {
     // The missed-block-log language server: a plain Node process the extension forks (IPC).
-    entryPoints: ['src/server/server.ts'],
+    entryPoints: ['src/lsp/server.ts'],
     outfile: 'dist/server.js',
     platform: 'node',
     format: 'cjs',

@@ -1,5 +1,5 @@
 // `npm run bench:backfill`: backfilling 5,000 blocks from a local anvil with our path (JSON-RPC
-// batches, windows in flight, core/backfill.ts) against a plain sequential getBlock loop, in the
+// batches, windows in flight, node/backfill.ts) against a plain sequential getBlock loop, in the
 // same run, both feeding the same monitor. Prints medians and the ratio (goal ≥ 10×). Not a test.
 //
 //   BENCH_BLOCKS=5000 BENCH_ROUNDS=3 node bench/backfill.mjs     (BENCH_QUICK=1: 300 blocks, 2 rounds)
@@ -13,9 +13,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
 const GOAL = 10;
 
 const load = (p) => tsImport(p, import.meta.url);
-const { startAnvil } = await load('../src/core/chain/anvil.ts');
-const { RpcFetcher } = await load('../src/core/chain/fetcher.ts');
-const { backfill } = await load('../src/core/backfill.ts');
+const { startAnvil } = await load('../src/node/chain/anvil.ts');
+const { RpcFetcher } = await load('../src/node/chain/fetcher.ts');
+const { backfill } = await load('../src/node/backfill.ts');
 const { BlockMonitor } = await load('../src/core/monitor.ts');
 const { DEFAULT_MONITORING } = await load('../src/core/config.ts');
 
@@ -65,13 +65,13 @@ try {
   const ratio = s / b;
   process.stdout.write(
     `backfill of ${head} blocks (median of ${ROUNDS}):\n` +
-      `  batched (core/backfill.ts)   ${b.toFixed(0).padStart(7)} ms  ${((head / b) * 1000).toFixed(0)} blocks/s\n` +
+      `  batched (node/backfill.ts)   ${b.toFixed(0).padStart(7)} ms  ${((head / b) * 1000).toFixed(0)} blocks/s\n` +
       `  sequential getBlock loop     ${s.toFixed(0).padStart(7)} ms  ${((head / s) * 1000).toFixed(0)} blocks/s\n` +
       `  ratio ${ratio.toFixed(1)}× (goal ≥ ${GOAL}×: ${verdict(ratio >= GOAL)})\n`,
   );
   appendResult({
     bench: 'backfill',
-    title: `Backfill from a local anvil: \`core/backfill.ts\` (JSON-RPC batches, windows in flight) vs a sequential getBlock loop, both feeding a BlockMonitor (\`bench/backfill.mjs\`). Goal: ≥ ${GOAL}×.`,
+    title: `Backfill from a local anvil: \`node/backfill.ts\` (JSON-RPC batches, windows in flight) vs a sequential getBlock loop, both feeding a BlockMonitor (\`bench/backfill.mjs\`). Goal: ≥ ${GOAL}×.`,
     note: '**blocks**: blocks backfilled per run; **batched/sequential ms**: median wall time; **ratio**: sequential ÷ batched.',
     row: {
       blocks: head,

@@ -19,10 +19,10 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (QUICK ? 20 : 200));
 const GOAL_P99_MS = 50;
 
 const load = (p) => tsImport(p, import.meta.url);
-const { startAnvil } = await load('../src/core/chain/anvil.ts');
+const { startAnvil } = await load('../src/node/chain/anvil.ts');
 const { defaultConfig } = await load('../src/core/config.ts');
-const { endpointsFromUrls } = await load('../src/core/endpoints.ts');
-const { MonitorService } = await load('../src/core/service.ts');
+const { endpointsFromUrls } = await load('../src/node/endpoints.ts');
+const { MonitorService } = await load('../src/node/service.ts');
 
 const pct = percentile;
 

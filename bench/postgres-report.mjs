@@ -23,11 +23,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from '../test/helpers/anvil.ts';
 import { PgServer } from '../test/helpers/postgres.ts';
-import { migrate, SCHEMA_VERSION } from '../src/core/storage/schema.ts';
-import { storeRecordBatches, storeReport } from '../src/core/storage/store.ts';
+import { migrate, SCHEMA_VERSION } from '../src/node/store/schema.ts';
+import { storeRecordBatches, storeReport } from '../src/node/store/store.ts';
 import { buildReportAsync } from '../src/core/report.ts';
 import { isDeepStrictEqual } from 'node:util';
-import { fleetSummary } from '../src/core/storage/fleet.ts';
+import { fleetSummary } from '../src/node/store/fleet.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -142,7 +142,7 @@ try {
 
   // The whole command as a user runs it (process start included), when the bundle is built.
   const cli = path.join(root, 'dist', 'cli.js');
-  const newest = Math.max(...readdirSync(path.join(root, 'src/core/storage')).map((f) => statSync(path.join(root, 'src/core/storage', f)).mtimeMs));
+  const newest = Math.max(...readdirSync(path.join(root, 'src/node/store')).map((f) => statSync(path.join(root, 'src/node/store', f)).mtimeMs));
   if (existsSync(cli) && statSync(cli).mtimeMs >= newest) {
     const times = [];
     for (let i = 0; i < Math.min(ROUNDS, 3); i++) {

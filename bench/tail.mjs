@@ -1,6 +1,6 @@
 // `npm run bench:tail`: the cost of picking up ONE line appended to a 1M-line log with the core's
-// LogTailer (src/core/log/tailer.ts: stat, read only the new bytes) against re-reading the whole
-// file with the core reader (src/core/log/reader.ts), which is what a consumer without a tailer
+// LogTailer (src/node/log/tailer.ts: stat, read only the new bytes) against re-reading the whole
+// file with the core reader (src/node/log/reader.ts), which is what a consumer without a tailer
 // would have to do. Goal: tail ≤ 1/1000 of the re-read. Not a test.
 //
 //   BENCH_LINES=1000000 BENCH_ROUNDS=3 BENCH_APPENDS=100 node bench/tail.mjs
@@ -24,9 +24,9 @@ const APPENDS = Number(process.env.BENCH_APPENDS ?? (QUICK ? 20 : 100));
 const GOAL = 1 / 1000;
 
 const load = (p) => tsImport(p, import.meta.url);
-const { LogTailer } = await load('../src/core/log/tailer.ts');
-const { readLogBatches } = await load('../src/core/log/reader.ts');
-const { parseLogLine } = await load('../src/core/log/validate.ts');
+const { LogTailer } = await load('../src/node/log/tailer.ts');
+const { readLogBatches } = await load('../src/node/log/reader.ts');
+const { parseLogLine } = await load('../src/node/log/validate.ts');
 
 // The same cached, deterministic log as the export benchmark, copied: appending to the cache would
 // change the export benchmark's input.

@@ -1,4 +1,4 @@
-// `npm run bench:writer`: records/s of the core's JSONL writer (src/core/log/writer.ts) against
+// `npm run bench:writer`: records/s of the core's JSONL writer (src/node/log/writer.ts) against
 // pino 10 writing the same objects to a file. Goal: ours ≥ 1× pino. Not a test.
 //
 //   BENCH_WRITES=200000 BENCH_ROUNDS=5 node bench/writer.mjs
@@ -33,7 +33,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 5));
 const GOAL = 1;
 
 const load = (p) => tsImport(p, import.meta.url);
-const { JsonlWriter, writerOptionsFrom } = await load('../src/core/log/writer.ts');
+const { JsonlWriter, writerOptionsFrom } = await load('../src/node/log/writer.ts');
 const { defaultConfig } = await load('../src/core/config.ts');
 const ALT = process.env.BENCH_WRITER_ALT ? await tsImport(path.resolve(process.env.BENCH_WRITER_ALT), import.meta.url) : undefined;
 

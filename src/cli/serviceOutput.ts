@@ -1,8 +1,8 @@
 // What `mbm watch` and `mbm demo` print while a MonitorService runs: each record as one line on
 // stdout (as it is made, and again when it changes, e.g. recovered), and the service's own news
 // (node up/down, backfill, warnings) on stderr so stdout stays a clean stream of records.
-import type { MonitorService } from '../core/service';
-import { colors, formatRecord, safeText } from './format';
+import type { MonitorService } from '../node/service';
+import { colors, formatRecord, safeText } from '../node/consoleText';
 
 export interface OutputOptions {
   /** Print records (config: enable_console_logging). */

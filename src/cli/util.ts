@@ -1,5 +1,5 @@
 // What every `mbm` command shares: exit codes, the usage-error type, the default log path.
-export { DEFAULT_LOG_PATH } from '../core/log/files';
+export { DEFAULT_LOG_PATH } from '../node/log/files';
 
 /** §9: 0 ok, 1 the data has problems (validate), 2 bad usage or unreadable input. */
 export const EXIT_OK = 0;

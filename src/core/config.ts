@@ -1,6 +1,5 @@
 // The seed's two config structs with its defaults, loaded from TOML in the seed's shape
 // ([monitoring], [logging], [alerts]). Durations are seconds in TOML and milliseconds here.
-import { readFileSync } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
 
 export interface BlockMonitoringConfig {
@@ -265,14 +264,4 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
     throw err;
   }
   return cfg;
-}
-
-export function loadConfigFile(file: string): MonitorFileConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError('file', file, `a readable TOML file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return parseConfigText(text, file);
 }

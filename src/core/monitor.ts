@@ -27,7 +27,7 @@ import {
   type Draft,
   type RuleContext,
 } from './detection/rules';
-import { formatAlertMessage } from './alertMessage';
+import { formatAlertMessage } from './alertText';
 import type { BlockInfo, MissedBlock, MissedBlockReason } from './model';
 import type { MonitorStats } from './stats';
 

@@ -1,6 +1,5 @@
 // The summary of a set of records (a log, or what a live monitor holds): counts, recovery, and
 // streaks from computeStreaks, the same function the monitor and the views use.
-import { createColors } from 'picocolors';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from './model';
 import { computeStreaks, type Streak } from './streaks';
 
@@ -128,40 +127,4 @@ export async function buildReportAsync(records: AsyncIterable<MissedBlock | read
     else b.add(item as MissedBlock);
   }
   return b.build(opts);
-}
-
-const num = (n: number) => n.toLocaleString('en-US');
-const when = (unix: number) => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
-
-/** The report for people: a few aligned lines, colour only when asked for. */
-export function formatReportText(report: Report, opts: { color?: boolean } = {}): string {
-  const c = createColors(opts.color ?? false);
-  const label = (s: string) => c.bold(s.padEnd(15));
-  const counts = (m: Record<string, number>) =>
-    Object.entries(m)
-      .filter(([, n]) => n > 0)
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, n]) => `${k} ${num(n)}`)
-      .join(c.dim(' · ')) || c.dim('none');
-  if (report.total_missed === 0) return `${label('Missed blocks')}${c.green('0')}  ${c.dim('(nothing recorded)')}\n`;
-  const rate = report.recovery_rate;
-  const paintRate = rate >= 90 ? c.green : rate >= 50 ? c.yellow : c.red;
-  const lines = [
-    `${label('Missed blocks')}${c.red(num(report.total_missed))}  recovered ${num(report.recovered)} (${paintRate(`${rate.toFixed(2)}%`)})`,
-    `${label('Blocks')}#${report.first_block} … #${report.last_block}`,
-    `${label('Time')}${when(report.first_timestamp!)} … ${when(report.last_timestamp!)}`,
-    `${label('Streaks')}current ${report.current_streak > 0 ? c.red(String(report.current_streak)) : '0'}, longest ${report.longest_streak}`,
-    `${label('Avg recovery')}${report.avg_recovery_ms === null ? c.dim('n/a') : `${num(report.avg_recovery_ms)} ms`}`,
-    `${label('By severity')}${counts(report.by_severity)}`,
-    `${label('By reason')}${counts(report.by_reason)}`,
-    `${label('By kind')}${counts(report.by_kind)}`,
-  ];
-  if (report.streaks.length > 0) {
-    lines.push(c.bold('Longest streaks'));
-    for (const s of report.streaks) {
-      const range = s.from_block === s.to_block ? `#${s.from_block}` : `#${s.from_block}–#${s.to_block}`;
-      lines.push(`  ${range.padEnd(24)} ${String(s.length).padStart(6)} missed  ${c.dim(`${s.recovered} recovered, from ${when(s.started_at)}`)}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
 }

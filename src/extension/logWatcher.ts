@@ -6,8 +6,8 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LogTailer } from '../core/log/tailer';
-import type { ParseResult } from '../core/log/validate';
+import { LogTailer } from '../node/log/tailer';
+import type { ParseResult } from '../node/log/validate';
 import { LogBook, type LogEntry } from './model/logBook';
 
 /** `missed_blocks*.jsonl` or `*.mbl.jsonl`, but not a rotated part left uncompressed. */
@@ -25,7 +25,7 @@ let parser: Promise<Parse> | undefined;
  * extension there; esbuild bundles it either way.)
  */
 function loadParser(): Promise<Parse> {
-  parser ??= import('../core/log/validate.ts').then((m) => m.parseLogLine);
+  parser ??= import('../node/log/validate.ts').then((m) => m.parseLogLine);
   return parser;
 }
 

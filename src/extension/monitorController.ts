@@ -2,7 +2,7 @@
 // restarted when settings change. Everything of one run is disposed with it; the extension's own
 // things (views, watcher) live on. The run itself is loaded with import() on first use.
 import * as vscode from 'vscode';
-import { endpointLabel } from '../core/endpoints';
+import { endpointLabel } from '../node/endpoints';
 import type { MissedBlock } from '../core/model';
 import { readSettings, resolveLogPath } from './config';
 import { Disposable } from './disposable';

@@ -5,14 +5,14 @@
 // Records are not passed on from here: the views read them from the log (logWatcher.ts). What
 // this reports is what no log holds: connection, source, head, missed %.
 import { createColors } from 'picocolors';
-import { formatRecord } from '../cli/format';
-import { parseAlertSettings } from '../core/alerts';
-import { RpcFetcher } from '../core/chain/fetcher';
+import { formatRecord } from '../node/consoleText';
+import { parseAlertSettings } from '../node/alerts';
+import { RpcFetcher } from '../node/chain/fetcher';
 import type { MonitorFileConfig } from '../core/config';
-import { endpointsFromUrls } from '../core/endpoints';
+import { endpointsFromUrls } from '../node/endpoints';
 import { recordKey, type MissedBlock } from '../core/model';
-import { Recovery } from '../core/recovery';
-import { MonitorService } from '../core/service';
+import { Recovery } from '../node/recovery';
+import { MonitorService } from '../node/service';
 import type { LiveInfo } from './model/live';
 
 export interface RunLog {

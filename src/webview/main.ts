@@ -1,12 +1,12 @@
 // The dashboard's browser side: receives records from the host (protocol.ts), aggregates them
 // with the pure core (src/core/dashboard), and draws. Filters and ranges apply here, without a
 // round trip; the host hears of them only so it can hand them back after a reload.
-import { DashboardModel } from '../core/dashboard/model';
-import { sanitizeView, type Filter, type ViewSettings } from '../core/dashboard/filter';
-import { CELL_NAMES, cellStateOf } from '../core/dashboard/heatmap';
-import type { DashRecord, RecordDetail } from '../core/dashboard/wire';
+import { DashboardModel } from '../shared/dashboard/model';
+import { sanitizeView, type Filter, type ViewSettings } from '../shared/dashboard/viewFilter';
+import { CELL_NAMES, cellStateOf } from '../shared/dashboard/heatmap';
+import type { DashRecord, RecordDetail } from '../shared/dashboard/wire';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../core/model';
-import type { HostMessage, SnapshotMessage, SourceInfo } from '../protocol';
+import type { HostMessage, SnapshotMessage, SourceInfo } from '../shared/protocol';
 import { RecoveryChart } from './charts/recovery';
 import { renderReasons } from './charts/reasons';
 import { StreakChart } from './charts/streaks';

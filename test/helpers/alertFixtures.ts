@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type AlertChannelKind } from '../../src/core/config';
 import type { MissedBlock } from '../../src/core/model';
-import { AlertManager, type AlertManagerOptions } from '../../src/core/alerts';
-import type { AlertMessage } from '../../src/core/alerts';
+import { AlertManager, type AlertManagerOptions } from '../../src/node/alerts';
+import type { AlertMessage } from '../../src/node/alerts';
 
 export const SOURCE = '127.0.0.1:8545';
 export const CHAIN = 31337;

@@ -1,6 +1,6 @@
-// Test-side wrapper over src/core/chain/anvil.ts: tracks every node a test file starts so one
+// Test-side wrapper over src/node/chain/anvil.ts: tracks every node a test file starts so one
 // after() hook can stop them all, and adds waits tests need around outages.
-import { AnvilNode, anvilBinary, freePort, startAnvil as startCore, type AnvilOptions } from '../../src/core/chain/anvil';
+import { AnvilNode, anvilBinary, freePort, startAnvil as startCore, type AnvilOptions } from '../../src/node/chain/anvil';
 import { waitFor } from './wait';
 
 export { AnvilNode, anvilBinary, freePort, type AnvilOptions };

@@ -25,10 +25,10 @@ import {
   type PublishDiagnosticsParams,
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
-import { DocumentStatsRequest, LANGUAGE_ID, type DocumentStats } from '../../src/lsp-protocol';
+import { DocumentStatsRequest, LANGUAGE_ID, type DocumentStats } from '../../src/shared/lspProtocol';
 
 const root = path.join(__dirname, '..', '..');
-export const SERVER_SOURCE = path.join(root, 'src', 'server', 'server.ts');
+export const SERVER_SOURCE = path.join(root, 'src', 'lsp', 'server.ts');
 export const SERVER_BUNDLE = path.join(root, 'dist', 'server.js');
 
 /** Upper bound for any single wait; a healthy server answers in milliseconds. */

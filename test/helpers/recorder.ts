@@ -1,6 +1,6 @@
 // Records everything a BlockSource emits, in order, so tests can wait (bounded) for exact sequences.
 import type { BlockInfo, MissedBlockReason } from '../../src/core/model';
-import type { BlockSource } from '../../src/core/chain/types';
+import type { BlockSource } from '../../src/node/chain/types';
 import { waitFor } from './wait';
 
 export interface SourceRecord {

@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type BlockMonitoringConfig, type MissedBlockLoggerConfig } from '../../src/core/config';
-import { endpointsFromUrls } from '../../src/core/endpoints';
+import { endpointsFromUrls } from '../../src/node/endpoints';
 import { recordKey, type MissedBlock } from '../../src/core/model';
 import type { RecordChange } from '../../src/core/monitor';
-import { MonitorService, type BackfillEvent, type MonitorServiceOptions, type ServiceStatus } from '../../src/core/service';
+import { MonitorService, type BackfillEvent, type MonitorServiceOptions, type ServiceStatus } from '../../src/node/service';
 import type { AnvilNode } from './anvil';
 import { waitFor } from './wait';
 

@@ -2,7 +2,7 @@
 // append per record, with a large record now and then so that a SIGKILL has a real chance of
 // landing in the middle of a write. Runs until killed.
 //   node --import tsx test/helpers/write-forever.ts <log path>
-import { JsonlWriter } from '../../src/core/log/writer';
+import { JsonlWriter } from '../../src/node/log/writer';
 import type { MissedBlock } from '../../src/core/model';
 
 const file = process.argv[2];

@@ -1,4 +1,4 @@
-// The anvil harness itself (src/core/chain/anvil.ts via test/helpers/anvil.ts): the tests and
+// The anvil harness itself (src/node/chain/anvil.ts via test/helpers/anvil.ts): the tests and
 // `mbm demo` rely on each of these behaviours.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';

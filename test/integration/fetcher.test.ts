@@ -2,8 +2,8 @@
 // concurrency, and each fault the proxy injects arriving as its classified reason.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RpcFetcher } from '../../src/core/chain/fetcher';
-import { ClassifiedError } from '../../src/core/chain/errors';
+import { RpcFetcher } from '../../src/node/chain/fetcher';
+import { ClassifiedError } from '../../src/node/chain/errors';
 import type { MissedBlockReason } from '../../src/core/model';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';

@@ -5,12 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { DashboardModel } from '../../src/core/dashboard/model';
+import { DashboardModel } from '../../src/shared/dashboard/model';
 import { recordKey, toLogLine, type MissedBlock, type MissedBlockKind } from '../../src/core/model';
 import { buildReport } from '../../src/core/report';
-import { connectStore } from '../../src/core/storage/connect';
-import type { FleetSourceSummary } from '../../src/core/storage/fleet';
-import { rowFromRecord, upsertRows, type StoreRow } from '../../src/core/storage/rows';
+import { connectStore } from '../../src/node/store/connect';
+import type { FleetSourceSummary } from '../../src/node/store/fleet';
+import { rowFromRecord, upsertRows, type StoreRow } from '../../src/node/store/rows';
 import { computeStreaks } from '../../src/core/streaks';
 import type { FeedSink, FeedSnapshot } from '../../src/extension/dashboard/feed';
 import { FleetFeed } from '../../src/extension/dashboard/fleetFeed';

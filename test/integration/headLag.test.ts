@@ -3,8 +3,8 @@
 // third endpoint is reported as an error and never counts as the best head.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RpcFetcher } from '../../src/core/chain/fetcher';
-import { HeadLagChecker, type HeadLag, type HeadLagRound } from '../../src/core/chain/headLag';
+import { RpcFetcher } from '../../src/node/chain/fetcher';
+import { HeadLagChecker, type HeadLag, type HeadLagRound } from '../../src/node/chain/headLag';
 import type { MissedBlockReason } from '../../src/core/model';
 import { freePort, startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';

@@ -3,8 +3,8 @@
 // streak that alerts). Afterwards /stats, /metrics and /report agree with the log file.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLiveApi } from '../../src/core/http/live-provider';
-import type { RunningHttpServer } from '../../src/core/http/server';
+import { startLiveApi } from '../../src/node/api/liveProvider';
+import type { RunningHttpServer } from '../../src/node/api/server';
 import { recordKey, type MissedBlock } from '../../src/core/model';
 import { startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';

@@ -10,7 +10,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readCheckpoint } from '../../src/core/checkpoint';
+import { readCheckpoint } from '../../src/node/checkpoint';
 import { recordKey, toLogLine, type MissedBlock } from '../../src/core/model';
 import { buildReport } from '../../src/core/report';
 import { freePort, startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';

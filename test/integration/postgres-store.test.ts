@@ -10,12 +10,12 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { recordKey, toLogLine, type MissedBlock, type MissedBlockKind } from '../../src/core/model';
 import { buildReport } from '../../src/core/report';
-import { connectStore } from '../../src/core/storage/connect';
-import { fleetSummary } from '../../src/core/storage/fleet';
-import { migrate, SCHEMA_VERSION } from '../../src/core/storage/schema';
-import { rowFromRecord, upsertRows, type StoreRow } from '../../src/core/storage/rows';
-import { PostgresSink } from '../../src/core/storage/sink';
-import { storeRecordBatches, storeReport, type StoreFilter } from '../../src/core/storage/store';
+import { connectStore } from '../../src/node/store/connect';
+import { fleetSummary } from '../../src/node/store/fleet';
+import { migrate, SCHEMA_VERSION } from '../../src/node/store/schema';
+import { rowFromRecord, upsertRows, type StoreRow } from '../../src/node/store/rows';
+import { PostgresSink } from '../../src/node/store/sink';
+import { storeRecordBatches, storeReport, type StoreFilter } from '../../src/node/store/store';
 import { postgresAvailable, startPostgres, stopAllPostgres, type PgServer } from '../helpers/postgres';
 import { waitFor } from '../helpers/wait';
 

@@ -2,11 +2,11 @@
 // Recovery engine fetching them through a proxy that fails on demand and from alternatives.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RpcFetcher } from '../../src/core/chain/fetcher';
+import { RpcFetcher } from '../../src/node/chain/fetcher';
 import { DEFAULT_MONITORING } from '../../src/core/config';
 import type { MissedBlock } from '../../src/core/model';
 import { BlockMonitor } from '../../src/core/monitor';
-import { Recovery } from '../../src/core/recovery';
+import { Recovery } from '../../src/node/recovery';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
 import { startProxy, type RpcProxy } from '../helpers/proxy';

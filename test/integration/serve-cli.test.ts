@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../src/core/chain/anvil';
+import { freePort } from '../../src/node/chain/anvil';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 import { get, parseExposition, promtoolCheck, sse, sumOf, type SseClient } from '../helpers/http';
 import { waitFor } from '../helpers/wait';

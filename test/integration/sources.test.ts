@@ -3,8 +3,8 @@
 // arriving as 'error'/'down' with its reason, then 'up' when the endpoint answers again.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSource, HttpPollingSource, WsSource, type SourceOptions } from '../../src/core/chain/sources';
-import type { BlockSource } from '../../src/core/chain/types';
+import { createSource, HttpPollingSource, WsSource, type SourceOptions } from '../../src/node/chain/sources';
+import type { BlockSource } from '../../src/node/chain/types';
 import { freePort, startAnvil, stopAllAnvils, waitPersisted, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
 import { startProxy, type RpcProxy } from '../helpers/proxy';

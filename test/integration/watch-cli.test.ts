@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readCheckpoint } from '../../src/core/checkpoint';
+import { readCheckpoint } from '../../src/node/checkpoint';
 import { freePort, startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { latestBlock, mineAt, readLog, removeDir } from '../helpers/service';
 import { waitFor } from '../helpers/wait';

@@ -15,11 +15,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { abortableSleep } from '../../src/core/sleep';
+import { abortableSleep } from '../../src/node/sleep';
 import { startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { cliArgs, ROOT } from '../helpers/cli';
 import { latestBlock, mineAt, removeDir, startService, type Running } from '../helpers/service';
-import { writeCheckpointFile } from '../../src/core/checkpoint';
+import { writeCheckpointFile } from '../../src/node/checkpoint';
 import { waitFor } from '../helpers/wait';
 import {
   bounded,

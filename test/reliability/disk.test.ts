@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readCheckpoint } from '../../src/core/checkpoint';
+import { readCheckpoint } from '../../src/node/checkpoint';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
 import { latestBlock, mineAt, mineSteady, startService, type Running } from '../helpers/service';

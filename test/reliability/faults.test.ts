@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { abortableSleep } from '../../src/core/sleep';
+import { abortableSleep } from '../../src/node/sleep';
 import { startAnvil, stopAllAnvils, waitPersisted, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
 import { startProxy, type ProxyMode, type RpcProxy } from '../helpers/proxy';

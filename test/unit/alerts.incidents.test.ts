@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AlertChannelKind } from '../../src/core/config';
 import type { MissedBlockSeverity } from '../../src/core/model';
-import { IncidentTracker, incidentFacts, toState, type Decision } from '../../src/core/alerts/incidents';
+import { IncidentTracker, incidentFacts, toState, type Decision } from '../../src/core/incidents';
 import { rec } from '../helpers/alertFixtures';
 
 function tracker(min: Partial<Record<AlertChannelKind, MissedBlockSeverity>> = {}, channels: AlertChannelKind[] = ['webhook']) {

@@ -4,10 +4,10 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Outbox, outboxPathFor } from '../../src/core/alerts/outbox';
-import { backoffDelay } from '../../src/core/alerts/delivery';
-import type { AlertMessage } from '../../src/core/alerts';
-import type { IncidentState } from '../../src/core/alerts/incidents';
+import { Outbox, outboxPathFor } from '../../src/node/alerts/outbox';
+import { backoffDelay } from '../../src/node/alerts/delivery';
+import type { AlertMessage } from '../../src/node/alerts';
+import type { IncidentState } from '../../src/core/incidents';
 import { removeTempDirs, tempDir } from '../helpers/alertFixtures';
 
 after(removeTempDirs);

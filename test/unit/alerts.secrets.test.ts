@@ -1,7 +1,7 @@
 // Redaction: webhook tokens and SMTP passwords never survive into a message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redactor, redactUrl } from '../../src/core/alerts/secrets';
+import { Redactor, redactUrl } from '../../src/core/redact';
 
 test('redactUrl keeps scheme, host and the API segment only', () => {
   assert.equal(redactUrl('https://hooks.slack.com/services/T0/B0/xyz'), 'https://hooks.slack.com/services/***');

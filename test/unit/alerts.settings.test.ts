@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseConfigText } from '../../src/core/config';
-import { parseAlertSettings } from '../../src/core/alerts';
+import { parseAlertSettings } from '../../src/node/alerts';
 
 const SLACK = 'https://hooks.slack.com/services/T1/B2/verySecretToken123';
 

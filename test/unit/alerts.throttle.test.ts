@@ -2,8 +2,8 @@
 // when the window is over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Throttle } from '../../src/core/alerts/throttle';
-import type { AlertMessage } from '../../src/core/alerts';
+import { Throttle } from '../../src/node/alerts/throttle';
+import type { AlertMessage } from '../../src/node/alerts';
 
 const msg = (i: number, kind: AlertMessage['kind'] = 'alert') => ({ id: `m${i}`, kind, incident: `inc-${i}` }) as AlertMessage;
 

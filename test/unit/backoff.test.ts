@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay } from '../../src/core/chain/backoff';
+import { backoffDelay } from '../../src/core/backoff';
 
 const mid = () => 0.5; // no jitter offset
 test('exponential from initialMs, capped at maxMs', () => {

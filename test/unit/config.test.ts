@@ -1,14 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import {
-  ConfigError,
-  DEFAULT_LOGGING,
-  DEFAULT_MONITORING,
-  loadConfigFile,
-  parseConfigText,
-  parseSize,
-} from '../../src/core/config';
+import { ConfigError, DEFAULT_LOGGING, DEFAULT_MONITORING, parseConfigText, parseSize } from '../../src/core/config';
+import { loadConfigFile } from '../../src/node/configFile';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'config');
 

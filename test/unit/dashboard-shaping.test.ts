@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardModel } from '../../src/core/dashboard/model';
-import { CELL, cellStateOf, columnOf, epochOf, inferClock, slotOf } from '../../src/core/dashboard/heatmap';
-import { RECOVERY_EDGES_MS, recoveryBucket, recoveryBucketLabel } from '../../src/core/dashboard/histogram';
-import { bucketWidth, SecondCounts } from '../../src/core/dashboard/timeline';
-import { matcher, sanitizeView } from '../../src/core/dashboard/filter';
-import { decodeRow, encodeBatch, recoveryMsOf } from '../../src/core/dashboard/wire';
+import { DashboardModel } from '../../src/shared/dashboard/model';
+import { CELL, cellStateOf, columnOf, epochOf, inferClock, slotOf } from '../../src/shared/dashboard/heatmap';
+import { RECOVERY_EDGES_MS, recoveryBucket, recoveryBucketLabel } from '../../src/shared/dashboard/histogram';
+import { bucketWidth, SecondCounts } from '../../src/shared/dashboard/timeline';
+import { matcher, sanitizeView } from '../../src/shared/dashboard/viewFilter';
+import { decodeRow, encodeBatch, recoveryMsOf } from '../../src/shared/dashboard/wire';
 import { cellAt, cellOrigin, HEATMAP, PITCH, visibleRows } from '../../src/webview/heatmapLayout';
 import { base, T0 } from '../helpers/dashboardRecords';
 

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
-import { classifyError, ClassifiedError, toClassified } from '../../src/core/chain/errors';
-import { HttpRpcClient } from '../../src/core/chain/rpc';
-import { WsRpcClient } from '../../src/core/chain/ws-rpc';
-import { freePort } from '../../src/core/chain/anvil';
+import { classifyError, ClassifiedError, toClassified } from '../../src/node/chain/errors';
+import { HttpRpcClient } from '../../src/node/chain/rpc';
+import { WsRpcClient } from '../../src/node/chain/wsRpc';
+import { freePort } from '../../src/node/chain/anvil';
 import type { MissedBlockReason } from '../../src/core/model';
 
 const { WebSocketServer } = require('ws') as {

@@ -8,10 +8,10 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { MAX_FAST_ROW_BYTES, writeCsvRow } from '../../src/core/csv-bytes';
-import { CSV_COLUMNS, csvRow, csvRowViaPapa, exportRecords, type ExportFormat } from '../../src/core/export';
-import { exportLog } from '../../src/core/export-log';
-import { readRecordBatches } from '../../src/core/log/reader';
+import { MAX_FAST_ROW_BYTES, writeCsvRow } from '../../src/node/export/csvBytes';
+import { CSV_COLUMNS, csvRow, csvRowViaPapa, exportRecords, type ExportFormat } from '../../src/node/export/export';
+import { exportLog } from '../../src/node/export/exportLog';
+import { readRecordBatches } from '../../src/node/log/reader';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from '../../src/core/model';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'logs');

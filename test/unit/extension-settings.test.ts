@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAlertSettings } from '../../src/core/alerts';
+import { parseAlertSettings } from '../../src/node/alerts';
 import { DEFAULT_LOGGING, DEFAULT_MONITORING } from '../../src/core/config';
 import { monitorConfigFrom, sanitizeSettings, SETTING_DEFAULTS, type SettingKey } from '../../src/extension/model/settings';
 

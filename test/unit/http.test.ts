@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startLogsProvider } from '../../src/core/http/logs-provider';
-import type { ApiProvider } from '../../src/core/http/provider';
-import { startHttpServer, type RunningHttpServer } from '../../src/core/http/server';
+import { startLogsProvider } from '../../src/node/api/logsProvider';
+import type { ApiProvider } from '../../src/node/api/provider';
+import { startHttpServer, type RunningHttpServer } from '../../src/node/api/server';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
-import { buildReport, formatReportText } from '../../src/core/report';
+import { buildReport } from '../../src/core/report';
+import { formatReportText } from '../../src/node/reportText';
 import { get, parseExposition, promtoolCheck, sumOf } from '../helpers/http';
 
 function rec(n: number, over: Partial<MissedBlock> = {}): MissedBlock {

@@ -2,8 +2,8 @@
 // collapsing); "don't know" is always allowed. These lines are built to fool a naive scanner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KEY_NONE, KEY_UNKNOWN, numericKey, scanKey } from '../../src/core/log/keyscan';
-import { parseLogLine } from '../../src/core/log/validate';
+import { KEY_NONE, KEY_UNKNOWN, numericKey, scanKey } from '../../src/node/log/keyscan';
+import { parseLogLine } from '../../src/node/log/validate';
 
 const REQ = '"timestamp":1,"reason":"Unknown","severity":"Low","expected_timestamp":1,"actual_timestamp":1,"recovery_attempts":0,"recovered":false,"alert_sent":false';
 

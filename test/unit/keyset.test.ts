@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BitSet, KeyIndex } from '../../src/core/log/keyset';
+import { BitSet, KeyIndex } from '../../src/node/log/keyset';
 
 test('KeyIndex agrees with a Map on dense runs, colliding strides, huge keys and growth', () => {
   const idx = new KeyIndex(4);

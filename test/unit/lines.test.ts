@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { lineBatches, openLineSource, readLines, type LineOptions } from '../../src/core/log/lines';
+import { lineBatches, openLineSource, readLines, type LineOptions } from '../../src/node/log/lines';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mbm-lines-'));
 let n = 0;

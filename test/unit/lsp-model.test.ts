@@ -2,17 +2,17 @@
 // the timestamp rules, and the limits that keep a huge log's answers a sensible size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codeLenses } from '../../src/server/codeLens';
-import { timestampProblems } from '../../src/server/consistency';
-import { documentDiagnostics } from '../../src/server/diagnostics';
-import { LogDocument, splitLines } from '../../src/server/documentModel';
-import { markdownText, plainText } from '../../src/server/escape';
-import { topLevelValueSpans } from '../../src/server/jsonSpans';
-import { buildFull, builds, streakIndexOf, type StreakIndex } from '../../src/server/streakIndex';
-import { documentSymbols } from '../../src/server/symbols';
-import { duration, isoUtc, relative } from '../../src/server/time';
+import { codeLenses } from '../../src/lsp/codeLens';
+import { timestampProblems } from '../../src/lsp/consistency';
+import { documentDiagnostics } from '../../src/lsp/diagnostics';
+import { LogDocument, splitLines } from '../../src/lsp/documentModel';
+import { markdownText, plainText } from '../../src/lsp/escape';
+import { topLevelValueSpans } from '../../src/lsp/jsonSpans';
+import { buildFull, builds, streakIndexOf, type StreakIndex } from '../../src/lsp/streakIndex';
+import { documentSymbols } from '../../src/lsp/symbols';
+import { duration, isoUtc, relative } from '../../src/lsp/time';
 import type { MissedBlock } from '../../src/core/model';
-import { safeText } from '../../src/cli/format';
+import { safeText } from '../../src/node/consoleText';
 
 function record(block: number, ts: number, extra: Partial<MissedBlock> = {}): MissedBlock {
   return {

@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readLog, type BadLine } from '../../src/core/log/reader';
-import { MAX_LINE_BYTES } from '../../src/core/log/validate';
+import { readLog, type BadLine } from '../../src/node/log/reader';
+import { MAX_LINE_BYTES } from '../../src/node/log/validate';
 
 function good(n: number): string {
   return JSON.stringify({

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MissedBlockMetrics } from '../../src/core/metrics';
+import { MissedBlockMetrics } from '../../src/node/api/metrics';
 
 interface Target {
   expr: string;

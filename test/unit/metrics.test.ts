@@ -2,7 +2,7 @@
 // survive an endpoint going down, and an exposition promtool accepts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MissedBlockMetrics, RecordLedger, recoverySeconds } from '../../src/core/metrics';
+import { MissedBlockMetrics, RecordLedger, recoverySeconds } from '../../src/node/api/metrics';
 import type { MissedBlock } from '../../src/core/model';
 import { parseExposition, promtoolCheck, sumOf } from '../helpers/http';
 

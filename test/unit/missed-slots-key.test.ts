@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { exportLog } from '../../src/core/export-log';
-import { readLog, readRecordBatches } from '../../src/core/log/reader';
+import { exportLog } from '../../src/node/export/exportLog';
+import { readLog, readRecordBatches } from '../../src/node/log/reader';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 import { buildReportAsync } from '../../src/core/report';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blk, Harness, summary, T0 } from '../helpers/monitorHarness';
-import { schemaErrors } from '../../src/core/log/validate';
+import { schemaErrors } from '../../src/node/log/validate';
 import { toLogLine } from '../../src/core/model';
 
 test('a skipped range gives one gap record per skipped number, reason from the last transport error', () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blk, Harness, hashOf, summary, T0, T0_SLOT } from '../helpers/monitorHarness';
 import { computeStreaks } from '../../src/core/streaks';
-import { schemaErrors } from '../../src/core/log/validate';
+import { schemaErrors } from '../../src/node/log/validate';
 import { toLogLine } from '../../src/core/model';
 
 const ts = (n: number) => T0 + (n - 100) * 12;

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { LogReadError, readLog, resolveLogFiles, type BadLine, type LogEntry, type ReadLogOptions } from '../../src/core/log/reader';
+import { LogReadError, readLog, resolveLogFiles, type BadLine, type LogEntry, type ReadLogOptions } from '../../src/node/log/reader';
 import { toLogLine } from '../../src/core/model';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'logs');

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { runReport } from '../../src/cli/commands/report';
 import type { MissedBlock } from '../../src/core/model';
-import { buildReport, buildReportAsync, formatReportText } from '../../src/core/report';
+import { buildReport, buildReportAsync } from '../../src/core/report';
+import { formatReportText } from '../../src/node/reportText';
 import { computeStreaks } from '../../src/core/streaks';
 
 function rec(block_number: number, over: Partial<MissedBlock> = {}): MissedBlock {

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { rotatedPath, rotatedSiblings } from '../../src/core/log/files';
-import { applyRetention, finishInterruptedRotations } from '../../src/core/log/rotation';
-import { JsonlWriter, type JsonlWriterOptions } from '../../src/core/log/writer';
+import { rotatedPath, rotatedSiblings } from '../../src/node/log/files';
+import { applyRetention, finishInterruptedRotations } from '../../src/node/log/rotation';
+import { JsonlWriter, type JsonlWriterOptions } from '../../src/node/log/writer';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 
 const dirs: string[] = [];

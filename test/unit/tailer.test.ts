@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, appendFileSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LogTailer, lastLines } from '../../src/core/log/tailer';
+import { LogTailer, lastLines } from '../../src/node/log/tailer';
 import { waitFor } from '../helpers/wait';
 
 function setup() {

@@ -5,10 +5,10 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { repairTornTail, tornPath } from '../../src/core/log/repair';
+import { repairTornTail, tornPath } from '../../src/node/log/repair';
 import { waitFor } from '../helpers/wait';
-import { parseLogLine } from '../../src/core/log/validate';
-import { JsonlWriter } from '../../src/core/log/writer';
+import { parseLogLine } from '../../src/node/log/validate';
+import { JsonlWriter } from '../../src/node/log/writer';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 
 const ROOT = path.resolve(__dirname, '../..');

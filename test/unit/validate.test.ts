@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { runExport, type ExportCommandOptions } from '../../src/cli/commands/export';
 import { runValidate } from '../../src/cli/commands/validate';
-import type { CommandIO } from '../../src/cli/read-logs';
+import type { CommandIO } from '../../src/cli/readLogs';
 
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DEFAULT_LOGGING } from '../../src/core/config';
 import { waitFor } from '../helpers/wait';
-import { parseLogLine } from '../../src/core/log/validate';
-import { JsonlWriter, RecordsDroppedError, writerOptionsFrom, type JsonlWriterOptions } from '../../src/core/log/writer';
+import { parseLogLine } from '../../src/node/log/validate';
+import { JsonlWriter, RecordsDroppedError, writerOptionsFrom, type JsonlWriterOptions } from '../../src/node/log/writer';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 
 const dirs: string[] = [];

@@ -2,13 +2,13 @@
 // node_modules, a looped script of real faults against it, and the monitor watching it, so a
 // newcomer sees real records within a minute. Ctrl-C (or --duration) stops all of it, anvil too.
 import { Option, type Command } from 'commander';
-import { startAnvil, type AnvilNode } from '../../core/chain/anvil';
+import { startAnvil, type AnvilNode } from '../../node/chain/anvil';
 import { defaultConfig } from '../../core/config';
-import { runFaultLoop } from '../../core/demo/faults';
-import { endpointsFromUrls } from '../../core/endpoints';
-import { DEFAULT_LOG_PATH } from '../../core/log/files';
-import { MonitorService } from '../../core/service';
-import { colors } from '../format';
+import { runFaultLoop } from '../demo/faults';
+import { endpointsFromUrls } from '../../node/endpoints';
+import { DEFAULT_LOG_PATH } from '../../node/log/files';
+import { MonitorService } from '../../node/service';
+import { colors } from '../../node/consoleText';
 import { parseIntOption, parseListen } from '../util';
 import { runUntilStopped } from './watch';
 

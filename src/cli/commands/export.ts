@@ -6,13 +6,13 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { EXPORT_FORMATS, type ExportFormat } from '../../core/export';
-import { exportLog } from '../../core/export-log';
-import { FilterError, compileFilter, isEmptyFilter, parseFilter } from '../../core/filter';
-import { LogReadError } from '../../core/log/reader';
+import { EXPORT_FORMATS, type ExportFormat } from '../../node/export/export';
+import { exportLog } from '../../node/export/exportLog';
+import { FilterError, compileFilter, isEmptyFilter, parseFilter } from '../../core/recordFilter';
+import { LogReadError } from '../../node/log/reader';
 import { ConfigError } from '../../core/config';
-import { StoreCliError, parseChainIds } from '../../core/storage/cli-args';
-import { formatBadLine, processIO, progressFor, type CommandIO } from '../read-logs';
+import { StoreCliError, parseChainIds } from '../storeArgs';
+import { formatBadLine, processIO, progressFor, type CommandIO } from '../readLogs';
 import { DEFAULT_LOG_PATH, EXIT_OK, EXIT_USAGE, collect } from '../util';
 
 export interface ExportCommandOptions {
@@ -144,7 +144,7 @@ async function exportFromPostgres(url: string, opts: ExportCommandOptions, forma
       throw new StoreCliError(`cannot write ${opts.output}: ${err.message}`);
     });
     // The driver loads with the flag only: a file export does not pay for it at start-up.
-    const { exportFromStore } = await import('../../core/storage/cli.ts');
+    const { exportFromStore } = await import('../store.ts');
     await exportFromStore(url, filter, chainIds, { format, out: output?.stream ?? io.stdout });
     await output?.commit();
     return EXIT_OK;

@@ -2,14 +2,15 @@
 // `mbm report --from-postgres URL [--source S] [--chain-id N] [--fleet]`: the same from the shared
 // store (SQL aggregates); --fleet prints one summary per monitor instead.
 import type { Command } from 'commander';
-import { LogReadError, readRecordBatches } from '../../core/log/reader';
-import { buildReportAsync, formatReportText } from '../../core/report';
-import { formatBadLine, processIO, progressFor, type CommandIO } from '../read-logs';
+import { LogReadError, readRecordBatches } from '../../node/log/reader';
+import { buildReportAsync } from '../../core/report';
+import { formatReportText } from '../../node/reportText';
+import { formatBadLine, processIO, progressFor, type CommandIO } from '../readLogs';
 import { DEFAULT_LOG_PATH, EXIT_OK, EXIT_USAGE, collect } from '../util';
 import { ConfigError } from '../../core/config';
-import { StoreCliError, parseChainIds } from '../../core/storage/cli-args';
-import { formatFleetText } from '../../core/storage/fleet';
-import type { StoreFilter } from '../../core/storage/store';
+import { StoreCliError, parseChainIds } from '../storeArgs';
+import { formatFleetText } from '../../node/store/fleet';
+import type { StoreFilter } from '../../node/store/store';
 
 export interface ReportCommandOptions {
   json?: boolean;
@@ -24,7 +25,7 @@ async function reportFromPostgres(url: string, opts: ReportCommandOptions, io: C
     const source = opts.source?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
     const chainId = parseChainIds(opts.chainId);
     const filter: StoreFilter = { ...(source?.length ? { source } : {}), ...(chainId ? { chainId } : {}) };
-    const { openStoreFor } = await import('../../core/storage/cli.ts');
+    const { openStoreFor } = await import('../store.ts');
     const store = await openStoreFor(url);
     try {
       if (opts.fleet) {

@@ -2,15 +2,15 @@
 // /report /export /events) over log files alone, following them as they grow, until SIGINT/SIGTERM.
 // `mbm serve --from-postgres URL [--source S] [--chain-id N]`: the same API over the shared store.
 import type { Command } from 'commander';
-import { startLogsProvider } from '../../core/http/logs-provider';
-import { startPostgresProvider } from '../../core/http/postgres-provider';
-import type { ApiProvider } from '../../core/http/provider';
+import { startLogsProvider } from '../../node/api/logsProvider';
+import { startPostgresProvider } from '../../node/api/postgresProvider';
+import type { ApiProvider } from '../../node/api/provider';
 import { parsePostgresUrl } from '../../core/config';
-import { StoreCliError, parseChainIds } from '../../core/storage/cli';
-import { describePostgresUrl } from '../../core/storage/connect';
-import { DEFAULT_API_HOST, DEFAULT_API_PORT, startHttpServer } from '../../core/http/server';
-import { DEFAULT_METRICS_PREFIX } from '../../core/metrics';
-import { colors, safeText } from '../format';
+import { StoreCliError, parseChainIds } from '../store';
+import { describePostgresUrl } from '../../node/store/connect';
+import { DEFAULT_API_HOST, DEFAULT_API_PORT, startHttpServer } from '../../node/api/server';
+import { DEFAULT_METRICS_PREFIX } from '../../node/api/metrics';
+import { colors, safeText } from '../../node/consoleText';
 import { collect, DEFAULT_LOG_PATH, parseListen, UsageError } from '../util';
 
 export interface ServeOptions {

@@ -1,9 +1,9 @@
 // `mbm tail [LOG]`: the last records, then every new one as it is written; survives rotation.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { LogTailer, lastLines } from '../../core/log/tailer';
-import { parseLogLine } from '../../core/log/validate';
-import { colors, formatRecord, safeText } from '../format';
+import { LogTailer, lastLines } from '../../node/log/tailer';
+import { parseLogLine } from '../../node/log/validate';
+import { colors, formatRecord, safeText } from '../../node/consoleText';
 import { DEFAULT_LOG_PATH, UsageError } from '../util';
 
 export interface TailOptions {

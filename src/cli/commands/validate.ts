@@ -2,8 +2,8 @@
 // bad (each printed as FILE:LINE[:COL]: message on stdout, like a compiler), 2 bad usage or a
 // file that cannot be read (the other files are still checked).
 import type { Command } from 'commander';
-import { LogReadError, readLogBatches, resolveLogFiles } from '../../core/log/reader';
-import { formatBadLine, processIO, type CommandIO } from '../read-logs';
+import { LogReadError, readLogBatches, resolveLogFiles } from '../../node/log/reader';
+import { formatBadLine, processIO, type CommandIO } from '../readLogs';
 import { DEFAULT_LOG_PATH, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../util';
 
 export interface ValidateSummary {

@@ -1,16 +1,17 @@
 // `mbm watch [--rpc URL]... [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL]`
 // (ARCHITECTURE.md §9): run the monitor against a node until SIGINT/SIGTERM, then flush the log
 // batch and the checkpoint and exit 0.
-import { parseAlertSettings } from '../../core/alerts';
+import { parseAlertSettings } from '../../node/alerts';
 import type { Command } from 'commander';
-import { defaultConfig, loadConfigFile, type MonitorFileConfig } from '../../core/config';
-import { endpointsFromUrls } from '../../core/endpoints';
-import { startLiveApi } from '../../core/http/live-provider';
-import type { RunningHttpServer } from '../../core/http/server';
-import { MonitorService, type MonitorServiceOptions } from '../../core/service';
-import { postgresUrlFrom } from '../../core/storage/options';
-import { PostgresSink, spoolPathFor } from '../../core/storage/sink';
-import { colors, safeText } from '../format';
+import { defaultConfig, type MonitorFileConfig } from '../../core/config';
+import { loadConfigFile } from '../../node/configFile';
+import { endpointsFromUrls } from '../../node/endpoints';
+import { startLiveApi } from '../../node/api/liveProvider';
+import type { RunningHttpServer } from '../../node/api/server';
+import { MonitorService, type MonitorServiceOptions } from '../../node/service';
+import { postgresUrlFrom } from '../../node/store/options';
+import { PostgresSink, spoolPathFor } from '../../node/store/sink';
+import { colors, safeText } from '../../node/consoleText';
 import { attachOutput } from '../serviceOutput';
 import { collect, parseListen, UsageError } from '../util';
 import { apiToken } from './serve';

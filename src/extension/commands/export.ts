@@ -6,7 +6,7 @@ import { rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import * as vscode from 'vscode';
-import type { ExportFormat } from '../../core/export';
+import type { ExportFormat } from '../../node/export/export';
 import { displayName } from '../config';
 import type { CommandContext } from './context';
 import { pickLog } from './pickLog';
@@ -29,7 +29,7 @@ export async function exportCommand(ctx: CommandContext, format: ExportFormat): 
     { location: vscode.ProgressLocation.Notification, title: `Missed Blocks: exporting ${displayName(file)} as ${name}`, cancellable: true },
     async (progress, token) => {
       // Loaded on use (papaparse, the schema validator); import() names the .ts file for NodeNext.
-      const [{ exportLog }, { LogReadError }] = await Promise.all([import('../../core/export-log.ts'), import('../../core/log/reader.ts')]);
+      const [{ exportLog }, { LogReadError }] = await Promise.all([import('../../node/export/exportLog.ts'), import('../../node/log/reader.ts')]);
       const tmp = path.join(path.dirname(target.fsPath), `.${path.basename(target.fsPath)}.${process.pid}.tmp`);
       const out = createWriteStream(tmp);
       const cancel = token.onCancellationRequested(() => out.destroy(new Error('cancelled')));

@@ -1,6 +1,6 @@
 // Start Monitoring, Stop Monitoring, Recover Now.
 import * as vscode from 'vscode';
-import { endpointLabel } from '../../core/endpoints';
+import { endpointLabel } from '../../node/endpoints';
 import { readSettings, SECTION, settingsTarget } from '../config';
 import { DEFAULT_RPC } from '../monitorController';
 import type { CommandContext } from './context';

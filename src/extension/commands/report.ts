@@ -1,7 +1,8 @@
 // Show Report: the core's formatReportText over the log and its rotated parts — the text
 // `mbm report LOG` prints — in a read-only document (closing it never asks to save).
 import * as vscode from 'vscode';
-import { buildReportAsync, formatReportText } from '../../core/report';
+import { buildReportAsync } from '../../core/report';
+import { formatReportText } from '../../node/reportText';
 import { displayName } from '../config';
 import { utcTime } from '../model/format';
 import type { CommandContext } from './context';
@@ -36,7 +37,7 @@ export async function showReport(ctx: CommandContext, docs: ReportDocuments): Pr
     { location: vscode.ProgressLocation.Window, title: 'Missed Blocks: reading the log' },
     async () => {
       // Loaded on use: the reader brings the schema validator (see logWatcher.ts).
-      const { LogReadError, readRecordBatches } = await import('../../core/log/reader.ts');
+      const { LogReadError, readRecordBatches } = await import('../../node/log/reader.ts');
       try {
         const report = await buildReportAsync(readRecordBatches([file], { onBadLine: () => void bad++ }));
         return formatReportText(report, { color: false });

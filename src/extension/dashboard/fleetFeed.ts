@@ -2,13 +2,13 @@
 // side (the webview keys them by source and finds streaks per source). A snapshot of the newest
 // records, then polls for rows written since (core/storage/changes.ts). The database going away
 // is a warning and the polls go on; nothing here throws into the panel. No vscode import.
-import { inferClock } from '../../core/dashboard/heatmap';
-import { BatchWriter, fleetRecordKey, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../core/dashboard/wire';
+import { inferClock } from '../../shared/dashboard/heatmap';
+import { BatchWriter, fleetRecordKey, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../shared/dashboard/wire';
 import type { MissedBlock } from '../../core/model';
-import { LOOKBACK_STATEMENTS, storeChangesSince, storeNewest } from '../../core/storage/changes';
-import { MAX_STATEMENT_ROWS } from '../../core/storage/rows';
-import { describePgError } from '../../core/storage/connect';
-import { PostgresStore } from '../../core/storage/index';
+import { LOOKBACK_STATEMENTS, storeChangesSince, storeNewest } from '../../node/store/changes';
+import { MAX_STATEMENT_ROWS } from '../../node/store/rows';
+import { describePgError } from '../../node/store/connect';
+import { PostgresStore } from '../../node/store/index';
 import { monitorName } from '../model/fleetModel';
 import { RecentRecords, type Feed, type FeedSink } from './feed';
 

@@ -26,7 +26,7 @@ async function openFleetDashboard(context: vscode.ExtensionContext, deps: Dashbo
     if (pick === set) await vscode.commands.executeCommand('missedBlocks.setFleetDatabase');
     return;
   }
-  const { describePostgresUrl } = await import('../../core/storage/connect.ts');
+  const { describePostgresUrl } = await import('../../node/store/connect.ts');
   DashboardPanel.show(context, deps, { mode: 'fleet', where: describePostgresUrl(url) });
 }
 

@@ -5,11 +5,11 @@
 // No line is lost between the two: the tailer starts (at the end of the file) before the snapshot
 // is read, so lines written meanwhile arrive through both — harmless, because the dashboard keys
 // records as every reader does and a record applied twice is the same record.
-import { inferClock } from '../../core/dashboard/heatmap';
-import { BatchWriter, encodeBatch, type LocatedRecord } from '../../core/dashboard/wire';
-import { readLogBatches } from '../../core/log/reader';
-import { LogTailer } from '../../core/log/tailer';
-import { parseLogLine } from '../../core/log/validate';
+import { inferClock } from '../../shared/dashboard/heatmap';
+import { BatchWriter, encodeBatch, type LocatedRecord } from '../../shared/dashboard/wire';
+import { readLogBatches } from '../../node/log/reader';
+import { LogTailer } from '../../node/log/tailer';
+import { parseLogLine } from '../../node/log/validate';
 import { RecentRecords, type Feed, type FeedSink } from './feed';
 
 export interface LiveFeedOptions {

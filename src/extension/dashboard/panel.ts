@@ -3,9 +3,9 @@
 // records; all shaping happens in the webview (src/core/dashboard), which never reads files.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { sanitizeView } from '../../core/dashboard/filter';
-import { logFilesFor } from '../../core/log/files';
-import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type PersistedState, type ReplayAction, type SourceInfo, type WebviewMessage } from '../../protocol';
+import { sanitizeView } from '../../shared/dashboard/viewFilter';
+import { logFilesFor } from '../../node/log/files';
+import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type PersistedState, type ReplayAction, type SourceInfo, type WebviewMessage } from '../../shared/protocol';
 import { displayName } from '../config';
 import { Disposable } from '../disposable';
 import type { ExtensionSettings } from '../model/settings';

@@ -82,7 +82,7 @@ export class Fleet extends Disposable {
       this.changed.fire();
       return;
     }
-    const [{ FleetPoller }, { describePostgresUrl }] = await Promise.all([import('./fleetPoller.ts'), import('../../core/storage/connect.ts')]);
+    const [{ FleetPoller }, { describePostgresUrl }] = await Promise.all([import('./fleetPoller.ts'), import('../../node/store/connect.ts')]);
     if (gen !== this.generation || this.isDisposed) return;
     const where = describePostgresUrl(url);
     this.log.info(`fleet: reading the shared store ${where}`);

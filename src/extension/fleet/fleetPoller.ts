@@ -1,8 +1,8 @@
 // Keeps the Fleet node's numbers fresh: every few seconds, one summary per monitor from the shared
 // store (core/storage fleetSummary: index lookups, however many rows). A database that does not
 // answer is a state the tree shows, never an exception; the next round connects again. No vscode.
-import { describePgError } from '../../core/storage/connect';
-import { PostgresStore, type FleetSourceSummary } from '../../core/storage/index';
+import { describePgError } from '../../node/store/connect';
+import { PostgresStore, type FleetSourceSummary } from '../../node/store/index';
 
 export type FleetState =
   | { status: 'connecting'; where: string }

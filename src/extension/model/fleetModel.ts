@@ -3,7 +3,7 @@
 // streaks. The numbers are the store's report per monitor (core/storage fleetSummary), the same
 // ones `mbm report --from-postgres --source S` prints. Pure: tree.ts turns nodes into TreeItems.
 import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
-import type { FleetSourceSummary } from '../../core/storage/fleet';
+import type { FleetSourceSummary } from '../../node/store/fleet';
 import type { FleetState } from '../fleet/fleetPoller';
 import { blockRange, bothTimes, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
 import type { TreeNode } from './treeModel';

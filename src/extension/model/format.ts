@@ -1,7 +1,7 @@
 // How the views write times, durations, rates and text taken from a log. Pure (no vscode), so the
 // exact strings are testable. A log is untrusted input: every string from it goes through
 // cleanText before it reaches a label or tooltip.
-import { safeText } from '../../cli/format';
+import { safeText } from '../../node/consoleText';
 
 /** Control and bidi-override characters neutralised, cut to `max` characters. */
 export function cleanText(v: unknown, max = 120): string {

@@ -9,7 +9,7 @@ import {
   type AlertChannelKind,
   type MonitorFileConfig,
 } from '../../core/config';
-import { endpointLabel } from '../../core/endpoints';
+import { endpointLabel } from '../../node/endpoints';
 import { MISSED_BLOCK_SEVERITIES, type MissedBlockSeverity } from '../../core/model';
 
 export interface ExtensionSettings {

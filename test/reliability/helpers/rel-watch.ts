@@ -3,9 +3,9 @@
 // implies, and a strict reading of a log (every raw line, parsed with the core's parseLogLine).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readCheckpoint, type Checkpoint } from '../../../src/core/checkpoint';
+import { readCheckpoint, type Checkpoint } from '../../../src/node/checkpoint';
 import { recordKey, type MissedBlock } from '../../../src/core/model';
-import { parseLogLine } from '../../../src/core/log/validate';
+import { parseLogLine } from '../../../src/node/log/validate';
 import type { AnvilNode } from '../../helpers/anvil';
 import { cliArgs, ROOT } from '../../helpers/cli';
 

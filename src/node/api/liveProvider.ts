@@ -1,0 +1,90 @@
+// The API over a running MonitorService (`mbm watch --listen`): metrics and events from the
+// service's own events, /stats from the monitor, /report and /export from the log it writes
+// (flushed first, so they hold every record the monitor has made).
+import { feedFromService, MissedBlockMetrics, type MetricsOptions } from './metrics';
+import { toLogLine } from '../../core/model';
+import type { MonitorService } from '../service';
+import { EventLog } from './events';
+import type { ApiProvider, Health } from './provider';
+import { ReportCache } from './reportCache';
+import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
+
+export interface LiveProviderOptions {
+  metrics?: MetricsOptions;
+  /** Events kept for Last-Event-ID resumes. Default 10 000. */
+  eventRing?: number;
+}
+
+/** Attach before `svc.start()` to see the startup backfill and the first status too. */
+export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): ApiProvider {
+  const metrics = new MissedBlockMetrics({ ...o.metrics, live: true });
+  const events = new EventLog(o.eventRing);
+  const feed = feedFromService(metrics, svc, {
+    onRecord(r, s) {
+      events.push(s.first ? 'record' : s.recoveredNow ? 'recovered' : 'updated', toLogLine(r));
+    },
+  });
+  const onAlert = (message: string) => events.push('alert', { message, at: Math.floor(Date.now() / 1000) });
+  svc.on('alert', onAlert);
+  const reports = new ReportCache([svc.logPath]);
+  const startedAt = Date.now();
+
+  return {
+    mode: 'live',
+    metrics,
+    events,
+    async health(): Promise<Health> {
+      const endpoints = feed.endpoints();
+      const s = svc.getStats();
+      const ok = endpoints.some((e) => e.up === true);
+      return {
+        ok,
+        body: {
+          status: ok ? 'ok' : 'down',
+          mode: 'live',
+          endpoints: endpoints.map((e) => ({ label: e.label, up: e.up ?? null, head: e.head ?? null })),
+          head: s.head ?? null,
+          last_block_at: s.last_block_at ?? null,
+          log: svc.logPath,
+          uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        },
+      };
+    },
+    async stats() {
+      return svc.getStats();
+    },
+    async report() {
+      await svc.flush();
+      return reports.get({ headBlock: svc.getStats().head?.number });
+    },
+    async exportFiles() {
+      await svc.flush();
+      return [svc.logPath];
+    },
+    async refreshMetrics() {
+      feed.refresh();
+    },
+    async close() {
+      feed.detach();
+      svc.off('alert', onAlert);
+    },
+  };
+}
+
+/** `mbm watch --listen`: the provider and the server together; close() stops both. */
+export async function startLiveApi(svc: MonitorService, o: Omit<HttpServerOptions, 'provider'> & LiveProviderOptions): Promise<RunningHttpServer> {
+  const provider = liveProvider(svc, o);
+  try {
+    const server = await startHttpServer({ ...o, provider });
+    return {
+      ...server,
+      async close() {
+        await server.close();
+        await provider.close();
+      },
+    };
+  } catch (err) {
+    await provider.close();
+    throw err;
+  }
+}

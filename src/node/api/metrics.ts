@@ -1,0 +1,248 @@
+// Prometheus metrics (ARCHITECTURE §6) on a registry of our own (never prom-client's global one, so
+// two monitors in one process, or a test, never share counters).
+//
+// Records are written again when they change (recovered, escalated), so counters go through a
+// ledger of record keys: a record counts once in blocks_missed_total and by_severity (with the
+// reason and severity it had when first seen, which keeps every counter monotonic), and once in
+// blocks_recovered_total and the duration histogram when it is first seen recovered.
+//
+// Labels stay low-cardinality: reason, severity, endpoint label, alert channel. Never a block number.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
+import type { MonitorService } from '../service';
+import type { MonitorStats } from '../../core/stats';
+
+export const DEFAULT_METRICS_PREFIX = 'mev_relay_';
+/** Seconds; 5 is the seed's own example bucket. */
+export const DURATION_BUCKETS = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+
+export interface MetricsOptions {
+  /** Prepended to every name. Default `mev_relay_`. */
+  prefix?: string;
+  /**
+   * Include what only a running monitor knows (blocks processed, head per source, endpoint up).
+   * Default true; `mbm serve` reads logs alone and leaves them out rather than show zeros.
+   */
+  live?: boolean;
+  durationBuckets?: number[];
+  /** Record keys remembered for once-only counting. Records are only rewritten while the monitor
+   *  holds them (a few thousand), so the default leaves a wide margin. Default 200 000. */
+  ledgerSize?: number;
+}
+
+/** What one sighting of a record meant. */
+export interface Sighting {
+  /** The key was not seen before: a new missed block. */
+  first: boolean;
+  /** Seen recovered for the first time. */
+  recoveredNow: boolean;
+  /** Seen with alert_sent for the first time. */
+  alertedNow: boolean;
+}
+
+const RECOVERED = 1;
+const ALERTED = 2;
+
+/** Record key → what has been counted for it; least recently seen keys are forgotten first. */
+export class RecordLedger {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly capacity = 200_000) {}
+
+  see(r: MissedBlock): Sighting {
+    const key = recordKey(r);
+    const before = this.seen.get(key);
+    const now = (before ?? 0) | (r.recovered ? RECOVERED : 0) | (r.alert_sent ? ALERTED : 0);
+    if (before !== undefined) this.seen.delete(key);
+    this.seen.set(key, now);
+    if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value!);
+    const had = before ?? 0;
+    return { first: before === undefined, recoveredNow: (now & RECOVERED) !== 0 && (had & RECOVERED) === 0, alertedNow: (now & ALERTED) !== 0 && (had & ALERTED) === 0 };
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+}
+
+/** Seconds from detection to recovery, when the record says. */
+export function recoverySeconds(r: MissedBlock): number | undefined {
+  const s = typeof r.recovery_ms === 'number' ? r.recovery_ms / 1000 : typeof r.recovered_at === 'number' ? r.recovered_at - r.timestamp : undefined;
+  return s !== undefined && Number.isFinite(s) && s >= 0 ? s : undefined;
+}
+
+export class MissedBlockMetrics {
+  readonly registry = new Registry();
+  readonly prefix: string;
+  private readonly ledger: RecordLedger;
+  private readonly missed: Counter<'reason'>;
+  private readonly recovered: Counter;
+  private readonly duration: Histogram;
+  private readonly bySeverity: Counter<'severity'>;
+  private readonly currentStreak: Gauge;
+  private readonly longestStreak: Gauge;
+  private readonly processed?: Counter;
+  private readonly head?: Gauge<'source'>;
+  private readonly endpointUp?: Gauge<'source'>;
+  private readonly alertsSent: Counter<'channel'>;
+  private readonly alertsFailed: Counter<'channel'>;
+  private readonly outbox: Gauge;
+  private processedSeen = 0;
+
+  constructor(o: MetricsOptions = {}) {
+    const p = (this.prefix = o.prefix ?? DEFAULT_METRICS_PREFIX);
+    if (!/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(p)) throw new Error(`metrics prefix must match [a-zA-Z_:][a-zA-Z0-9_:]*, got ${JSON.stringify(p)}`);
+    this.ledger = new RecordLedger(o.ledgerSize);
+    const registers = [this.registry];
+    this.missed = new Counter({ name: `${p}blocks_missed_total`, help: 'Total number of missed blocks', labelNames: ['reason'], registers });
+    this.recovered = new Counter({ name: `${p}blocks_recovered_total`, help: 'Total number of recovered blocks', registers });
+    this.duration = new Histogram({
+      name: `${p}missed_block_duration_seconds`,
+      help: 'Time to recover missed blocks',
+      buckets: o.durationBuckets ?? DURATION_BUCKETS,
+      registers,
+    });
+    this.bySeverity = new Counter({ name: `${p}missed_blocks_by_severity_total`, help: 'Missed blocks by severity when first detected', labelNames: ['severity'], registers });
+    this.currentStreak = new Gauge({ name: `${p}current_missed_streak`, help: 'Consecutive missed blocks in the current streak', registers });
+    this.longestStreak = new Gauge({ name: `${p}longest_missed_streak`, help: 'Longest run of consecutive missed blocks', registers });
+    if (o.live ?? true) {
+      this.processed = new Counter({ name: `${p}blocks_processed_total`, help: 'Blocks processed by the monitor', registers });
+      this.head = new Gauge({ name: `${p}head_block`, help: 'Latest block number seen per endpoint (kept while the endpoint is down)', labelNames: ['source'], registers });
+      this.endpointUp = new Gauge({ name: `${p}endpoint_up`, help: 'Whether the endpoint answers (1) or not (0)', labelNames: ['source'], registers });
+    }
+    this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel'], registers });
+    this.alertsFailed = new Counter({ name: `${p}alerts_failed_total`, help: 'Alert deliveries that failed, per channel', labelNames: ['channel'], registers });
+    this.outbox = new Gauge({ name: `${p}alert_outbox_depth`, help: 'Alerts waiting in the outbox for delivery', registers });
+    // Every reason and severity from the start: a series that appears only on its first increment
+    // makes rate() and increase() miss that first event.
+    for (const reason of MISSED_BLOCK_REASONS) this.missed.inc({ reason }, 0);
+    for (const severity of MISSED_BLOCK_SEVERITIES) this.bySeverity.inc({ severity }, 0);
+  }
+
+  /** One record as announced or read back; counted once per key whatever the number of rewrites. */
+  observeRecord(r: MissedBlock): Sighting {
+    const s = this.ledger.see(r);
+    if (s.first) {
+      this.missed.inc({ reason: r.reason });
+      this.bySeverity.inc({ severity: r.severity });
+    }
+    if (s.recoveredNow) {
+      this.recovered.inc();
+      const secs = recoverySeconds(r);
+      if (secs !== undefined) this.duration.observe(secs);
+    }
+    return s;
+  }
+
+  /** The monitor's cumulative blocks_processed; the counter follows it upwards. */
+  setProcessed(total: number): void {
+    if (this.processed && total > this.processedSeen) this.processed.inc(total - this.processedSeen);
+    this.processedSeen = Math.max(this.processedSeen, total);
+  }
+
+  setStreaks(current: number, longest: number): void {
+    this.currentStreak.set(current);
+    this.longestStreak.set(longest);
+  }
+
+  setHead(source: string, block: number): void {
+    this.head?.set({ source }, block);
+  }
+
+  /** Down keeps the head gauge as it was: the last known head is still the truth to graph. */
+  setEndpointUp(source: string, up: boolean): void {
+    this.endpointUp?.set({ source }, up ? 1 : 0);
+  }
+
+  alertSent(channel: string): void {
+    this.alertsSent.inc({ channel });
+  }
+
+  alertFailed(channel: string): void {
+    this.alertsFailed.inc({ channel });
+  }
+
+  setOutboxDepth(n: number): void {
+    this.outbox.set(n);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+export interface EndpointState {
+  label: string;
+  /** undefined until known (an alternative before the first head-lag round). */
+  up?: boolean;
+  head?: number;
+}
+
+export interface ServiceFeed {
+  endpoints(): EndpointState[];
+  /** Take the monitor's numbers now (a scrape between two 'stats' ticks still sees the latest). */
+  refresh(): void;
+  detach(): void;
+}
+
+/**
+ * Live feed: the service's events drive the metrics. The primary counts as up until the source
+ * reports it down (the source only says 'up' after a 'down'); alternatives are known from the
+ * head-lag rounds, where an endpoint missing from a round did not answer. `onRecord` hears each
+ * record with what it meant (new, recovered), for consumers that must agree with the counters.
+ */
+export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: { onRecord?(r: MissedBlock, s: Sighting): void } = {}): ServiceFeed {
+  const state = new Map<string, EndpointState>(svc.endpoints.map((e) => [e.label, { label: e.label }]));
+  const primary = state.get(svc.endpoints[0].label)!;
+  const setUp = (e: EndpointState, up: boolean) => {
+    e.up = up;
+    m.setEndpointUp(e.label, up);
+  };
+  const setHead = (e: EndpointState, n: number) => {
+    e.head = n;
+    m.setHead(e.label, n);
+  };
+  const onStats = (s: MonitorStats) => {
+    m.setProcessed(s.blocks_processed);
+    m.setStreaks(s.current_streak, s.longest_streak);
+    if (s.head && s.head.number !== primary.head) setHead(primary, s.head.number);
+  };
+  setUp(primary, true);
+  onStats(svc.getStats());
+
+  const onRecord = (r: MissedBlock) => {
+    const s = m.observeRecord(r);
+    o.onRecord?.(r, s);
+  };
+  const onStatus = (st: { state: 'up' | 'down' }) => setUp(primary, st.state === 'up');
+  const onHeads = (heads: ReadonlyMap<string, number>) => {
+    for (const e of state.values()) {
+      const h = heads.get(e.label);
+      if (h !== undefined) setHead(e, h);
+      // The primary's liveness comes from its own source; a round it missed is one slow answer.
+      if (e !== primary) setUp(e, h !== undefined);
+    }
+  };
+  svc.on('record', onRecord);
+  svc.on('stats', onStats);
+  svc.on('status', onStatus);
+  svc.on('heads', onHeads);
+  return {
+    endpoints: () => [...state.values()].map((e) => ({ ...e })),
+    refresh: () => onStats(svc.getStats()),
+    detach() {
+      svc.off('record', onRecord);
+      svc.off('stats', onStats);
+      svc.off('status', onStatus);
+      svc.off('heads', onHeads);
+    },
+  };
+}
+
+/** Log feed (serve mode): one record read from a log, in file order. */
+export function feedFromLogRecord(m: MissedBlockMetrics, r: MissedBlock): Sighting {
+  return m.observeRecord(r);
+}

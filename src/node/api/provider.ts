@@ -1,0 +1,33 @@
+// What the HTTP API needs from whatever it serves: a live MonitorService (`mbm watch --listen`) or
+// log files alone (`mbm serve`). The server only talks to this, so both faces share every route.
+import type { RecordFilter } from '../../core/recordFilter';
+import type { MissedBlockMetrics } from './metrics';
+import type { MissedBlock } from '../../core/model';
+import type { Report } from '../../core/report';
+import type { EventLog } from './events';
+
+export interface Health {
+  /** false → 503: no endpoint answers (live), or a log cannot be read (logs). */
+  ok: boolean;
+  body: Record<string, unknown>;
+}
+
+export interface ApiProvider {
+  readonly mode: 'live' | 'logs';
+  readonly metrics: MissedBlockMetrics;
+  /** New records, recoveries and alerts, for /events. */
+  readonly events: EventLog;
+  health(): Promise<Health>;
+  /** The /stats body. */
+  stats(): Promise<unknown>;
+  /** The report of the logs (rotated siblings included); throws LogReadError when one cannot be read. */
+  report(): Promise<Report>;
+  /** The logs /export reads, as `mbm export` would be given them. Resolves once they are current (a live writer flushed). */
+  exportFiles(): Promise<readonly string[]>;
+  /** When set, /export streams these records (already collapsed, in export order) instead of reading exportFiles() (the shared store). */
+  exportRecords?(filter: RecordFilter): AsyncGenerator<MissedBlock[]>;
+  /** Bring gauges that are computed rather than fed up to date, just before a scrape. */
+  refreshMetrics(): Promise<void>;
+  /** Stop following the monitor or the files. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,399 @@
+// MonitorService: the running monitor. Wires one live source (the primary endpoint), a fetcher per
+// endpoint, the BlockMonitor, the JSONL writer, recovery, the head-lag check, the checkpoint and
+// the 1 s tick, and reports what happens as events for whichever face runs it (CLI, extension,
+// HTTP). Data flows one way: source → pipeline → monitor → records → writer/listeners.
+import { EventEmitter } from 'node:events';
+import type { BackfillProgress } from './backfill';
+import { CheckpointStore, checkpointPathFor, type Checkpoint } from './checkpoint';
+import { toClassified } from './chain/errors';
+import { RpcFetcher, type FetcherOptions } from './chain/fetcher';
+import { HeadLagChecker } from './chain/headLag';
+import { createSource, type SourceOptions } from './chain/sources';
+import type { BlockSource, Endpoint } from './chain/types';
+import type { MonitorFileConfig } from '../core/config';
+import { JsonlWriter, writerOptionsFrom, type JsonlWriterOptions } from './log/writer';
+import type { RecordSink } from './store/types';
+import { recordKey, type BlockInfo, type MissedBlock, type MissedBlockReason } from '../core/model';
+import { AlertManager, type AlertManagerOptions } from './alerts';
+import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
+import { BlockPipeline } from './pipeline';
+import { Recovery } from './recovery';
+import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
+import type { MonitorStats } from '../core/stats';
+import { abortableSleep } from './sleep';
+
+export interface MonitorServiceOptions {
+  config: MonitorFileConfig;
+  /** [primary, ...alternatives]. */
+  endpoints: readonly Endpoint[];
+  /** Overrides config.logging.logFilePath. */
+  logPath?: string;
+  /** Checkpoint file; default `<log>.checkpoint.json`; false: no checkpoint, no resume. */
+  checkpointPath?: string | false;
+  /** Minimum time between checkpoint writes. Default 1 s. */
+  checkpointIntervalMs?: number;
+  /** The wall-clock timer (stalls, overdue slots) and the 'stats' event. Default 1 s. */
+  tickMs?: number;
+  /** Head-lag comparison across endpoints (only with ≥ 2). Default every 5 s, threshold 3 blocks. */
+  headLag?: { thresholdBlocks?: number; intervalMs?: number };
+  source?: SourceOptions;
+  fetcher?: FetcherOptions;
+  writer?: Partial<JsonlWriterOptions>;
+  monitor?: Partial<MonitorOptions>;
+  /** Most blocks a resume backfills (older downtime is skipped with a warning). Default 100 000. */
+  maxBackfillBlocks?: number;
+  backfill?: { windowSize?: number; concurrency?: number };
+  recovery?: { batchSize?: number; concurrency?: number };
+  /** Alert delivery ([alerts] of the config); false turns alerting off (tests, untrusted workspaces). */
+  alerts?: Partial<AlertManagerOptions> | false;
+  /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
+  sink?: RecordSink;
+}
+
+export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; message?: string };
+
+export type BackfillEvent =
+  | { phase: 'start'; from: number; to: number; skipped: number }
+  | ({ phase: 'progress' } & BackfillProgress)
+  | { phase: 'done'; from: number; to: number; count: number }
+  | { phase: 'retry'; reason: MissedBlockReason; message: string; delayMs: number }
+  | { phase: 'skipped'; why: string };
+
+export interface MonitorServiceEvents {
+  record: (r: MissedBlock, change: RecordChange) => void;
+  stats: (s: MonitorStats) => void;
+  status: (s: ServiceStatus) => void;
+  backfill: (e: BackfillEvent) => void;
+  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best. */
+  heads: (heads: ReadonlyMap<string, number>, best: number) => void;
+  /** The current streak reached alert_threshold (once per streak). */
+  alert: (message: string) => void;
+  /** Something went wrong that the service survives (disk, a failed fetch). */
+  warning: (message: string) => void;
+}
+
+/** Unrecovered gap records carried over from the log at most (the newest). */
+const CARRIED_GAPS_MAX = 1000;
+
+export class MonitorService extends EventEmitter {
+  readonly monitor: BlockMonitor;
+  readonly logPath: string;
+  readonly checkpoint: CheckpointStore | undefined;
+  private readonly fetchers: RpcFetcher[];
+  private readonly source: BlockSource;
+  private readonly pipeline: BlockPipeline;
+  private readonly writer: JsonlWriter | undefined;
+  private alerts: AlertManager | undefined;
+  private readonly recovery: Recovery | undefined;
+  private readonly headLag: HeadLagChecker | undefined;
+  private readonly abort = new AbortController();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private resuming: Promise<void> = Promise.resolve();
+  private chainId: number | undefined;
+  private alerting = false;
+  private backfilling = false;
+  private retryNow: AbortController | undefined;
+  /** The newest processed head, waiting for the writer to get its records into the file. */
+  private heldHead: BlockInfo | undefined;
+  /** Records already in the log for blocks after the checkpoint (key → recovered): not written again. */
+  private logged: Map<string, boolean> | undefined;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(private readonly o: MonitorServiceOptions) {
+    super();
+    if (o.endpoints.length === 0) throw new Error('at least one RPC endpoint is needed');
+    const { config } = o;
+    const primary = o.endpoints[0];
+    this.logPath = o.logPath ?? config.logging.logFilePath;
+    this.fetchers = o.endpoints.map((e) => new RpcFetcher(e, { timeoutMs: o.source?.timeoutMs, ...o.fetcher }));
+    this.monitor = new BlockMonitor(config.monitoring, {
+      source: primary.label,
+      headLagThreshold: o.headLag?.thresholdBlocks,
+      onListenerError: (err) => this.warn(`record listener failed: ${String(err)}`),
+      ...o.monitor,
+    });
+    if (config.logging.enableFileLogging && config.monitoring.logMissedBlocks) {
+      this.writer = new JsonlWriter(
+        writerOptionsFrom(config.logging, {
+          path: this.logPath,
+          onError: (e) => this.warn(`log ${this.logPath}: ${e.message}`),
+          onIdle: () => this.releaseHead(),
+          ...o.writer,
+        }),
+      );
+    }
+    if (o.checkpointPath !== false) {
+      this.checkpoint = new CheckpointStore(o.checkpointPath ?? checkpointPathFor(this.logPath), {
+        intervalMs: o.checkpointIntervalMs,
+        onError: (e) => this.warn(`checkpoint: ${e.message}`),
+      });
+    }
+    this.pipeline = new BlockPipeline(this.monitor, this.fetchers, {
+      onHead: (b) => this.headProcessed({ ...b, chainId: b.chainId ?? this.chainId }),
+      onError: (e) => this.warn(`processing: ${e.message}`),
+    });
+    if (config.monitoring.enableRecovery) {
+      this.recovery = new Recovery({
+        target: this.monitor,
+        fetchers: this.fetchers,
+        retryAttempts: config.monitoring.retryAttempts,
+        retryDelayMs: config.monitoring.retryDelayMs,
+        neighbours: (n) => this.monitor.blockAt(n),
+        onError: (e) => this.warn(`recovery: ${e.message}`),
+        ...o.recovery,
+      });
+    }
+    if (this.fetchers.length > 1) {
+      this.headLag = new HeadLagChecker(this.fetchers, {
+        thresholdBlocks: o.headLag?.thresholdBlocks ?? 3,
+        intervalMs: o.headLag?.intervalMs ?? 5_000,
+      });
+    }
+    // Polling slower than the chain makes blocks would skip heads and log false gaps.
+    const pollIntervalMs = Math.max(100, Math.min(2_000, Math.floor(config.monitoring.expectedBlockTimeMs / 2)));
+    this.source = createSource(primary, { pollIntervalMs, ...o.source });
+    this.wire();
+  }
+
+  override on<E extends keyof MonitorServiceEvents>(event: E, listener: MonitorServiceEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  override once<E extends keyof MonitorServiceEvents>(event: E, listener: MonitorServiceEvents[E]): this {
+    return super.once(event, listener);
+  }
+
+  override off<E extends keyof MonitorServiceEvents>(event: E, listener: MonitorServiceEvents[E]): this {
+    return super.off(event, listener);
+  }
+
+  get endpoints(): readonly Endpoint[] {
+    return this.o.endpoints;
+  }
+
+  /**
+   * Open the log, resume from the checkpoint (backfill, in the background while the node is
+   * unreachable) and start following the live source. Resolves once the source has made its
+   * first attempt; an unreachable node is a 'status' down event, not a rejection.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error('a MonitorService starts once');
+    this.state = 'running';
+    await this.writer?.open();
+    await this.o.sink?.start((m) => this.warn(m));
+    if (this.o.alerts !== false) {
+      this.alerts = await AlertManager.open({
+        config: this.o.config,
+        logPath: this.logPath,
+        source: this.o.endpoints[0].label,
+        head: () => this.monitor.lastProcessed()?.number,
+        // A delivered alert flips the records' alert_sent: write them again (readers keep the last).
+        onDelivered: (records) => {
+          for (const r of records) {
+            this.writer?.write(r);
+            this.o.sink?.write(r);
+            this.emit('record', r, 'updated');
+          }
+        },
+        onWarning: (m) => this.warn(`alerts: ${m}`),
+        ...this.o.alerts,
+      });
+    }
+    const cp = await this.checkpoint?.load();
+    if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
+    // Gaps whose recovery a stop or a crash interrupted are retried, not left open forever.
+    const carried = this.recovery && this.writer ? this.monitor.adoptPending(await unrecoveredGaps(this.logPath, CARRIED_GAPS_MAX)) : 0;
+    if (carried > 0) {
+      this.emit('warning', `resuming recovery of ${carried} gap record${carried === 1 ? '' : 's'} left unrecovered in ${this.logPath}`);
+      queueMicrotask(() => this.recovery?.kick());
+    }
+    if (cp) {
+      this.pipeline.hold();
+      this.resuming = this.resume(cp);
+    }
+    this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
+    this.headLag?.start();
+    await this.source.start();
+  }
+
+  /** Resolves when the startup backfill (if any) has finished and the live feed took over. */
+  resumed(): Promise<void> {
+    return this.resuming;
+  }
+
+  /** Stop everything; flush the log and the checkpoint. Safe to call more than once. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.abort.abort();
+    clearInterval(this.tickTimer);
+    this.headLag?.stop();
+    await this.source.stop();
+    await this.resuming.catch(() => undefined);
+    await this.pipeline.drain();
+    this.pipeline.close();
+    await this.recovery?.stop();
+    // The log first: the checkpoint may only pass blocks whose records reached the file.
+    await this.alerts?.close();
+    await this.writer?.close();
+    await this.o.sink?.close();
+    await this.checkpoint?.close().catch((e: Error) => this.warn(`checkpoint: ${e.message}`));
+    await Promise.all(this.fetchers.map((f) => f.close().catch(() => undefined)));
+    this.state = 'stopped';
+  }
+
+  getStats(): MonitorStats {
+    return this.monitor.getStats();
+  }
+
+  /** Records the writer has accepted but not yet written. */
+  get pendingWrites(): number {
+    return this.writer?.pending ?? 0;
+  }
+
+  /** Wait until recovery has nothing left to do (tests, benches). */
+  recoveryIdle(): Promise<void> {
+    return this.recovery?.idle() ?? Promise.resolve();
+  }
+
+  /** Write batched records now. */
+  flush(): Promise<void> {
+    return this.writer?.flush() ?? Promise.resolve();
+  }
+
+  private wire(): void {
+    this.monitor.onRecord((r, change) => this.onRecord(r, change));
+    this.source.on('block', (b) => {
+      this.chainId ??= b.chainId;
+      this.pipeline.live(b);
+    });
+    this.source.on('error', (reason) => this.monitor.noteTransportError(reason));
+    this.source.on('down', (reason) => {
+      this.monitor.noteTransportError(reason);
+      this.emit('status', { state: 'down', reason } satisfies ServiceStatus);
+    });
+    this.source.on('up', () => {
+      // A backfill waiting to retry need not wait out its backoff: the node answers again.
+      this.retryNow?.abort();
+      this.emit('status', { state: 'up' } satisfies ServiceStatus);
+    });
+    // Every round, not just transitions: the monitor keeps one record per lag episode and ends
+    // an episode when the lag is back within the threshold.
+    this.headLag?.on('round', (round) => {
+      if (round.best === undefined) return;
+      for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
+      this.emit('heads', round.heads, round.best);
+    });
+  }
+
+  private onRecord(r: MissedBlock, change: RecordChange): void {
+    if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    // Before the write: the alert manager sets alert_sent on records it has already delivered for.
+    this.alerts?.observe(r, change);
+    if (!this.alreadyLogged(r)) {
+      this.writer?.write(r);
+      this.o.sink?.write(r);
+    }
+    this.emit('record', r, change);
+    if (change === 'new' && (r.kind ?? 'gap') === 'gap' && this.recovery) {
+      // After the monitor's current call returns: recovery reads monitor.pending().
+      queueMicrotask(() => this.recovery?.kick());
+    }
+    const alerting = this.monitor.shouldAlert();
+    if (alerting && !this.alerting) {
+      const msg = this.monitor.getAlertMessage();
+      if (msg) this.emit('alert', msg);
+    }
+    this.alerting = alerting;
+  }
+
+  /**
+   * A head was processed. The checkpoint moves to it only once every record accepted so far is in
+   * the file: a kill -9 with records still queued (a batch, a failing disk) then resumes from a
+   * block before them and detects them again, instead of skipping them for good.
+   */
+  private headProcessed(b: BlockInfo): void {
+    if (!this.checkpoint) return;
+    if (!this.writer || this.writer.pending === 0) {
+      this.heldHead = undefined;
+      this.checkpoint.update(b);
+    } else {
+      this.heldHead = b;
+    }
+  }
+
+  private releaseHead(): void {
+    const b = this.heldHead;
+    this.heldHead = undefined;
+    if (b) this.checkpoint?.update(b);
+  }
+
+  /** Re-detected after a restart and already in the log (recovered there, if it is recovered now). */
+  private alreadyLogged(r: MissedBlock): boolean {
+    if (!this.logged || this.logged.size === 0) return false;
+    const key = recordKey(r);
+    const loggedRecovered = this.logged.get(key);
+    if (loggedRecovered === undefined) return false;
+    if (loggedRecovered || !r.recovered) return true;
+    this.logged.set(key, true); // the recovery is news: written once
+    return false;
+  }
+
+  private tick(): void {
+    // A backfill replays the past; a stall timer running meanwhile would judge the past by today's clock.
+    if (this.backfilling) return;
+    this.monitor.tick();
+    this.emit('stats', this.monitor.getStats());
+  }
+
+  /** Backfill from the checkpoint, retrying while the node cannot be reached; then release the live feed. */
+  private async resume(saved: Checkpoint): Promise<void> {
+    this.backfilling = true;
+    const primary = this.fetchers[0];
+    try {
+      for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
+        // A retry after a partial backfill continues from what the monitor has already seen.
+        const last = attempt > 1 ? this.monitor.lastProcessed() : undefined;
+        const cp: Checkpoint = last ? { ...saved, ...last } : saved;
+        try {
+          const plan = await planResume(primary, cp, { maxBlocks: this.o.maxBackfillBlocks ?? 100_000 });
+          this.chainId ??= await primary.chainId();
+          if (plan.action === 'fresh') {
+            this.emit('backfill', { phase: 'skipped', why: plan.why } satisfies BackfillEvent);
+            this.warn(`not resuming from checkpoint: ${plan.why}`);
+            return;
+          }
+          if (plan.skipped > 0) this.warn(`downtime of ${plan.skipped + plan.to - plan.from + 1} blocks: backfilling the last ${plan.to - plan.from + 1} only`);
+          this.emit('backfill', { phase: 'start', from: plan.from, to: plan.to, skipped: plan.skipped } satisfies BackfillEvent);
+          const res = await runResume({
+            fetcher: primary,
+            monitor: this.monitor,
+            pipeline: this.pipeline,
+            cp,
+            plan,
+            ...this.o.backfill,
+            onProgress: (p) => this.emit('backfill', { phase: 'progress', ...p } satisfies BackfillEvent),
+            signal: this.abort.signal,
+          });
+          this.emit('backfill', { phase: 'done', from: res.from, to: res.to, count: res.count } satisfies BackfillEvent);
+          return;
+        } catch (err) {
+          const c = toClassified(err, 'backfill');
+          const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt - 1, 6));
+          this.emit('backfill', { phase: 'retry', reason: c.reason, message: c.message, delayMs } satisfies BackfillEvent);
+          this.retryNow = new AbortController();
+          await abortableSleep(delayMs, AbortSignal.any([this.abort.signal, this.retryNow.signal]));
+          this.retryNow = undefined;
+        }
+      }
+    } finally {
+      await this.pipeline.release();
+      this.backfilling = false;
+    }
+  }
+
+  private warn(message: string): void {
+    this.emit('warning', message);
+  }
+}
+

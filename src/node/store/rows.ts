@@ -1,0 +1,143 @@
+// A log record as a row of mbm_records, and the batched upsert. Rows travel as the record's log
+// line (toLogLine), the same text the JSONL writer appends, so the store's `record` column is the
+// file's line and the spool file is plain JSONL.
+import type { ClientBase } from 'pg';
+import { fromParsed, type MissedBlock } from '../../core/model';
+
+/** Column values for the key and the filters/aggregates; the line itself goes to `record`. */
+export interface StoreRow {
+  source: string;
+  chain_id: number;
+  block_number: number;
+  kind: string;
+  slot: number;
+  reason: string;
+  severity: string;
+  ts: number;
+  expected_ts: number | null;
+  actual_ts: number | null;
+  recovery_attempts: number | null;
+  recovered: boolean;
+  alert_sent: boolean;
+  recovered_at: number | null;
+  recovery_ms: number | null;
+  streak: number | null;
+  record: string;
+}
+
+/** Key columns' defaults for records that lack them (NOT NULL, so the unique key always applies). */
+export const NO_SOURCE = '';
+export const NO_CHAIN = -1;
+export const NO_SLOT = -1;
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const int32 = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v : null);
+const safeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+/** The row of a log line, or a reason it cannot be stored. */
+export function rowFromLine(line: string): StoreRow | { error: string } {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch {
+    return { error: 'not JSON' };
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: 'not a JSON object' };
+  return rowFromRecord(fromParsed(obj as Record<string, unknown>), line);
+}
+
+export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error: string } {
+  if (!safeInt(r.block_number) || r.block_number < 0) return { error: 'block_number is not a whole number' };
+  if (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp)) return { error: 'timestamp is not a number' };
+  if (typeof r.reason !== 'string' || typeof r.severity !== 'string') return { error: 'reason/severity missing' };
+  const kind = typeof r.kind === 'string' ? r.kind : 'gap';
+  return {
+    source: typeof r.source === 'string' ? r.source : NO_SOURCE,
+    chain_id: safeInt(r.chain_id) ? r.chain_id : NO_CHAIN,
+    block_number: r.block_number,
+    kind,
+    // recordKey: only missed slots are told apart by their slot.
+    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : NO_SLOT,
+    reason: r.reason,
+    severity: r.severity,
+    ts: r.timestamp,
+    expected_ts: num(r.expected_timestamp),
+    actual_ts: num(r.actual_timestamp),
+    recovery_attempts: int32(r.recovery_attempts),
+    recovered: r.recovered === true,
+    alert_sent: r.alert_sent === true,
+    recovered_at: num(r.recovered_at),
+    recovery_ms: num(r.recovery_ms),
+    streak: int32(r.streak),
+    record: line,
+  };
+}
+
+export function rowKey(r: Pick<StoreRow, 'source' | 'chain_id' | 'block_number' | 'kind' | 'slot'>): string {
+  return `${r.source}\0${r.chain_id}\0${r.block_number}\0${r.kind}\0${r.slot}`;
+}
+
+/** Last version of each key, in the order of those last versions (the file's collapse order). */
+export function collapseRows(rows: readonly StoreRow[]): StoreRow[] {
+  const last = new Map<string, number>();
+  rows.forEach((r, i) => last.set(rowKey(r), i));
+  return rows.filter((r, i) => last.get(rowKey(r)) === i);
+}
+
+const COLUMNS = [
+  ['source', 'text'],
+  ['chain_id', 'bigint'],
+  ['block_number', 'bigint'],
+  ['kind', 'text'],
+  ['slot', 'bigint'],
+  ['reason', 'text'],
+  ['severity', 'text'],
+  ['ts', 'float8'],
+  ['expected_ts', 'float8'],
+  ['actual_ts', 'float8'],
+  ['recovery_attempts', 'int4'],
+  ['recovered', 'bool'],
+  ['alert_sent', 'bool'],
+  ['recovered_at', 'float8'],
+  ['recovery_ms', 'float8'],
+  ['streak', 'int4'],
+  ['record', 'text'],
+] as const satisfies readonly (readonly [keyof StoreRow, string])[];
+
+const KEY = ['source', 'chain_id', 'block_number', 'kind', 'slot'];
+
+/** Rows per statement: write_seq is batch * this + position. */
+export const MAX_STATEMENT_ROWS = 10_000;
+
+const UPSERT_SQL = `
+WITH b AS (SELECT nextval('mbm_write_batch') AS id)
+INSERT INTO mbm_records (${COLUMNS.map((c) => c[0]).join(', ')}, write_seq)
+SELECT ${COLUMNS.map((c) => (c[0] === 'record' ? 'u.record::json' : `u.${c[0]}`)).join(', ')}, b.id * ${MAX_STATEMENT_ROWS} + u.ord
+  FROM b, unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) WITH ORDINALITY AS u(${COLUMNS.map((c) => c[0]).join(', ')}, ord)
+ ORDER BY u.ord
+ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET
+  ${[...COLUMNS.map((c) => c[0]).filter((c) => !KEY.includes(c)), 'write_seq'].map((c) => `${c} = EXCLUDED.${c}`).join(',\n  ')},
+  stored_at = now()`;
+
+/**
+ * Upsert rows in statements of at most MAX_STATEMENT_ROWS, one transaction. Within the input a
+ * later version of a key wins and takes its position (ON CONFLICT may touch a row once per
+ * statement, and the file's collapse keeps the last version where it was written).
+ */
+export async function upsertRows(client: ClientBase, rows: readonly StoreRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query('BEGIN');
+  try {
+    for (let i = 0; i < rows.length; i += MAX_STATEMENT_ROWS) {
+      const chunk = collapseRows(rows.slice(i, i + MAX_STATEMENT_ROWS));
+      await client.query(
+        UPSERT_SQL,
+        COLUMNS.map(([c]) => chunk.map((r) => r[c])),
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
