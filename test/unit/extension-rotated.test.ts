@@ -15,7 +15,7 @@ import { formatReportText } from '../../src/node/reportText';
 import { entriesOf, rec, T0 } from '../helpers/extensionRecords';
 import { waitFor } from '../helpers/wait';
 
-const FIXTURE = path.join(import.meta.dirname, '..', 'fixtures', 'logs', 'rotated');
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'logs', 'rotated');
 const opts = { alertThreshold: 3, restricted: false, time: { locale: 'en-GB', timeZone: 'UTC' } };
 
 function rotatedWorkspace(): { dir: string; log: string; done(): void } {
