@@ -90,6 +90,19 @@ test('lsp: contradictory timestamps are warnings on the offending value; records
   lsp.close(uri);
 });
 
+test('lsp: a log the monitor wrote (mbm demo against anvil: missed slots, reorgs, delays, gaps) opens with zero diagnostics', async () => {
+  // demo-run.mbl.jsonl is a 75 s `mbm demo` log, copied as written: 29 lines whose detection times
+  // (the host's clock) are 1–2 s before the chain's expected times, which drew 20 warnings before.
+  const { file, uri, text } = fixture('demo-run.mbl.jsonl');
+  assert.equal(text.trim().split('\n').length, 29);
+  lsp.open(uri, text);
+  assert.deepEqual(await lsp.diagnostics(uri, 1), []);
+  let out = '';
+  const sink = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
+  assert.equal(await runValidate([file], { stdout: sink, stderr: sink, color: false, stderrIsTTY: false }), 0, out);
+  lsp.close(uri);
+});
+
 test('lsp: hover shows block, kind, reason, severity, UTC and relative times, delay, recovery and the streak', async () => {
   const { uri, text } = fixture('streaks-and-rewrite.mbl.jsonl');
   lsp.open(uri, text);
