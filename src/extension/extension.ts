@@ -13,6 +13,7 @@ import { MissedBlocksTree } from './tree';
 import { Trust } from './trust';
 import { ViewState } from './viewState';
 import { startLanguageClient } from './languageClient';
+import { recogniseLogs } from './logLanguage';
 import { pickLog } from './commands/pickLog';
 import { registerDashboard } from './dashboard';
 import { Fleet, FLEET_COMMANDS } from './fleet/fleet';
@@ -49,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): void {
         if (controller?.running && affectsRestart(e)) void offerRestart(controller);
       }),
     );
+    // Before the client: a recognised document's language change is an open of our language.
+    context.subscriptions.push(recogniseLogs());
     registerLanguageClient(context, log);
     void setContext('missedBlocks.monitoring', false);
     if (state.settings.autoStart) {
