@@ -102,8 +102,13 @@ export class NotificationPolicy {
 
   /** New events; returns the notice to show now, if any (the rest wait for flush()). */
   offer(events: readonly NoticeEvent[]): Notice | undefined {
-    const fresh = events.filter((e) => !this.seen.has(e.key));
-    for (const e of fresh) this.remember(e.key);
+    // One key, one event: a record and its rewrite (alert_sent, recovered) often arrive in one batch.
+    const fresh: NoticeEvent[] = [];
+    for (const e of events) {
+      if (this.seen.has(e.key)) continue;
+      this.remember(e.key);
+      fresh.push(e);
+    }
     if (this.mutedUntil !== undefined) return undefined;
     this.pending.push(...fresh);
     return this.flush();
