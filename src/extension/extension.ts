@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const state = new ViewState(controller, log);
     const fleet = new Fleet(secrets, trust, log, () => state.settings);
     const tree = new MissedBlocksTree(state, trust, fleet);
-    const notifications = new Notifications(state, log);
+    const notifications = new Notifications(state, log, controller);
     context.subscriptions.push(trust, controller, state, fleet, tree, new StatusBar(state, trust), notifications);
     const commandContext = { log, controller, state, trust, secrets };
     context.subscriptions.push(...registerCommands(commandContext));

@@ -62,7 +62,7 @@ test('what a log held before the window opened is primed, never shown', () => {
   assert.ok(p.offer([ev('new')]));
 });
 
-test('Mute for 1 hour drops events until it ends, and they do not come back later', () => {
+test('muting notifications drops events until it ends, and they do not come back later', () => {
   const c = clock();
   const p = new NotificationPolicy({ minIntervalMs: 0, now: c.now });
   p.mute(3_600_000);

@@ -166,3 +166,11 @@ test('an unknown severity from a newer writer still shows, after the known ones'
   const sev = find(buildTree([input(FILE, [rec(1, { severity: 'Catastrophic' as never })])], opts), 'By Severity')!;
   assert.deepEqual(sev.children!.map((n) => n.label), ['Critical', 'High', 'Medium', 'Low', 'Catastrophic']);
 });
+
+test('Connection row: "stopped at <local time>" after Stop Monitoring; "not monitored" for a window that never started', () => {
+  const stopped = input();
+  stopped.view.stoppedAt = (T0 + 31 * 12) * 1000; // 2023-11-14 22:19:32 UTC
+  const conn = (l: LogInput) => child(find(buildTree([l], opts), 'Status'), 'Connection')!.description;
+  assert.equal(conn(stopped), 'stopped at 14/11/2023, 23:19:32 CET');
+  assert.equal(conn(input()), 'not monitored in this window');
+});

@@ -3,7 +3,7 @@
 // every node also carries an accessible label "<label>: <value>" that tests and screen readers use.
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
 import { isListedStreak, MIN_LISTED_STREAK, type Streak } from '../../core/streaks';
-import { blockRange, bothTimes, utcTime, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
+import { blockRange, bothTimes, localTime, utcTime, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
 import type { LiveInfo, LogView } from './live';
 import type { LogEntry } from './logBook';
 import type { LogSummary } from './summary';
@@ -111,7 +111,8 @@ function row(id: string, label: string, value: string, extra: Partial<TreeNode> 
   return { id, label, description: value, ariaLabel: `${label}: ${value}`, state: 'none', ...extra };
 }
 
-function connectionText(live: LiveInfo | undefined, restricted: boolean): string {
+function connectionText(live: LiveInfo | undefined, restricted: boolean, stoppedAt: number | undefined, o: TreeOptions): string {
+  if (!live && stoppedAt !== undefined) return `stopped at ${localTime(stoppedAt / 1000, o.time)}`;
   if (!live) return restricted ? 'Restricted Mode (not connecting)' : 'not monitored in this window';
   switch (live.connection) {
     case 'connecting':
@@ -140,7 +141,7 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
   const source = live?.source ?? (s.latest?.record.source !== undefined ? s.latest.record.source : undefined);
   const streakColor = s.level === 'error' ? 'charts.red' : s.level === 'warning' ? 'charts.orange' : undefined;
   const nodes: TreeNode[] = [
-    row(id('connection'), 'Connection', connectionText(live, o.restricted), { icon: connIcon }),
+    row(id('connection'), 'Connection', connectionText(live, o.restricted, l.view.stoppedAt, o), { icon: connIcon }),
     row(id('source'), 'Source', source !== undefined ? cleanText(source, 80) : 'unknown', { icon: { id: 'server' } }),
     row(id('head'), 'Head', live?.head !== undefined ? `#${live.head}` : '—', {
       icon: { id: 'symbol-number' },
