@@ -38,7 +38,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const commandContext = { log, controller, state, trust, secrets };
     context.subscriptions.push(...registerCommands(commandContext));
     context.subscriptions.push(
-      registerDashboard(context, { log, pickLog: (title) => pickLog(commandContext, title), settings: () => state.settings, fleetUrl: () => fleet.usableUrl() }),
+      registerDashboard(context, {
+        log,
+        pickLog: (title) => pickLog(commandContext, title),
+        settings: () => state.settings,
+        fleetUrl: () => fleet.usableUrl(),
+        monitoredLog: () => controller?.live?.logFile,
+        onMonitorChange: controller.onDidChange,
+      }),
       vscode.commands.registerCommand(FLEET_COMMANDS.set, () => guard(log, 'Set Fleet Database URL', () => fleet.setUrl())),
       vscode.commands.registerCommand(FLEET_COMMANDS.refresh, () => guard(log, 'Refresh Fleet', () => fleet.refresh())),
     );
