@@ -50,7 +50,8 @@ export interface MonitorServiceOptions {
   sink?: RecordSink;
 }
 
-export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; message?: string };
+/** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
+export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; detail: string };
 
 export type BackfillEvent =
   | { phase: 'start'; from: number; to: number; skipped: number }
@@ -98,6 +99,7 @@ export class MonitorService extends EventEmitter {
   /** Records already in the log for blocks after the checkpoint (key → recovered): not written again. */
   private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private lastStatus: ServiceStatus = { state: 'up' };
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
@@ -242,6 +244,11 @@ export class MonitorService extends EventEmitter {
     this.state = 'stopped';
   }
 
+  /** The primary endpoint's state as last reported (up until a first 'down'). */
+  get status(): ServiceStatus {
+    return this.lastStatus;
+  }
+
   getStats(): MonitorStats {
     return this.monitor.getStats();
   }
@@ -268,14 +275,16 @@ export class MonitorService extends EventEmitter {
       this.pipeline.live(b);
     });
     this.source.on('error', (reason) => this.monitor.noteTransportError(reason));
-    this.source.on('down', (reason) => {
+    this.source.on('down', (reason, detail) => {
       this.monitor.noteTransportError(reason);
-      this.emit('status', { state: 'down', reason } satisfies ServiceStatus);
+      this.lastStatus = { state: 'down', reason, detail };
+      this.emit('status', this.lastStatus);
     });
     this.source.on('up', () => {
       // A backfill waiting to retry need not wait out its backoff: the node answers again.
       this.retryNow?.abort();
-      this.emit('status', { state: 'up' } satisfies ServiceStatus);
+      this.lastStatus = { state: 'up' };
+      this.emit('status', this.lastStatus);
     });
     // Every round, not just transitions: the monitor keeps one record per lag episode and ends
     // an episode when the lag is back within the threshold.

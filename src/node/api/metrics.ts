@@ -9,7 +9,7 @@
 // Labels stay low-cardinality: reason, severity, endpoint label, alert channel. Never a block number.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
-import type { MonitorService } from '../service';
+import type { MonitorService, ServiceStatus } from '../service';
 import type { MonitorStats } from '../../core/stats';
 
 export const DEFAULT_METRICS_PREFIX = 'mev_relay_';
@@ -179,6 +179,8 @@ export interface EndpointState {
   /** undefined until known (an alternative before the first head-lag round). */
   up?: boolean;
   head?: number;
+  /** Why the endpoint is down (the primary's, from the service status). */
+  error?: string;
 }
 
 export interface ServiceFeed {
@@ -210,14 +212,17 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
     m.setStreaks(s.current_streak, s.longest_streak);
     if (s.head && s.head.number !== primary.head) setHead(primary, s.head.number);
   };
-  setUp(primary, true);
+  const onStatus = (st: ServiceStatus) => {
+    setUp(primary, st.state === 'up');
+    primary.error = st.state === 'down' ? st.detail : undefined;
+  };
+  onStatus(svc.status);
   onStats(svc.getStats());
 
   const onRecord = (r: MissedBlock) => {
     const s = m.observeRecord(r);
     o.onRecord?.(r, s);
   };
-  const onStatus = (st: { state: 'up' | 'down' }) => setUp(primary, st.state === 'up');
   const onHeads = (heads: ReadonlyMap<string, number>) => {
     for (const e of state.values()) {
       const h = heads.get(e.label);
