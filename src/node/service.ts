@@ -53,6 +53,12 @@ export interface MonitorServiceOptions {
 /** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
 export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; detail: string };
 
+export interface AlertDelivery {
+  channel: string;
+  result: 'queued' | 'delivered' | 'failed';
+  depth: number;
+}
+
 export type BackfillEvent =
   | { phase: 'start'; from: number; to: number; skipped: number }
   | ({ phase: 'progress' } & BackfillProgress)
@@ -69,6 +75,8 @@ export interface MonitorServiceEvents {
   heads: (heads: ReadonlyMap<string, number>, best: number) => void;
   /** The current streak reached alert_threshold (once per streak). */
   alert: (message: string) => void;
+  /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
+  delivery: (e: AlertDelivery) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
 }
@@ -200,6 +208,11 @@ export class MonitorService extends EventEmitter {
         onWarning: (m) => this.warn(`alerts: ${m}`),
         ...this.o.alerts,
       });
+      const a = this.alerts;
+      const delivery = (channel: string, result: AlertDelivery['result']) => this.emit('delivery', { channel, result, depth: a.depth } satisfies AlertDelivery);
+      a.on('queued', (_m, channels) => channels.forEach((c) => delivery(c, 'queued')));
+      a.on('delivered', (_m, c) => delivery(c, 'delivered'));
+      a.on('failed', (_m, c) => delivery(c, 'failed'));
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
@@ -247,6 +260,11 @@ export class MonitorService extends EventEmitter {
   /** The primary endpoint's state as last reported (up until a first 'down'). */
   get status(): ServiceStatus {
     return this.lastStatus;
+  }
+
+  /** Alert deliveries the outbox still owes (0 without alerting). */
+  get alertOutboxDepth(): number {
+    return this.alerts?.depth ?? 0;
   }
 
   getStats(): MonitorStats {
