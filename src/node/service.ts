@@ -71,8 +71,8 @@ export interface MonitorServiceEvents {
   stats: (s: MonitorStats) => void;
   status: (s: ServiceStatus) => void;
   backfill: (e: BackfillEvent) => void;
-  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best. */
-  heads: (heads: ReadonlyMap<string, number>, best: number) => void;
+  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best (undefined: none answered). */
+  heads: (heads: ReadonlyMap<string, number>, best: number | undefined) => void;
   /** The current streak reached alert_threshold (once per streak). */
   alert: (message: string) => void;
   /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
@@ -307,8 +307,8 @@ export class MonitorService extends EventEmitter {
     // Every round, not just transitions: the monitor keeps one record per lag episode and ends
     // an episode when the lag is back within the threshold.
     this.headLag?.on('round', (round) => {
-      if (round.best === undefined) return;
-      for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
+      // A round nobody answered still tells the views that every alternative is down.
+      if (round.best !== undefined) for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
       this.emit('heads', round.heads, round.best);
     });
   }
