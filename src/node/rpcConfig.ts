@@ -19,7 +19,8 @@ export function parseRpcConfig(cfg: MonitorFileConfig, env: NodeJS.ProcessEnv = 
   if (raw === undefined) return {};
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('rpc', raw, `a table with ${KNOWN.join(', ')}`);
   const t = raw as Record<string, unknown>;
-  for (const k of Object.keys(t)) if (!KNOWN.includes(k)) throw new ConfigError(`rpc.${k}`, t[k], `one of the known keys of [rpc]: ${KNOWN.join(', ')}`);
+  // The value is not shown: a misspelt `url = "https://…/<key>"` is still a secret.
+  for (const k of Object.keys(t)) if (!KNOWN.includes(k)) throw new ConfigError(`rpc.${k}`, '(not shown)', `one of the known keys of [rpc]: ${KNOWN.join(', ')}`);
   const out: RpcConfig = {};
   const set = ['urls', 'url_env', 'urls_env'].filter((k) => t[k] !== undefined);
   if (set.length > 1) throw new ConfigError(`rpc.${set[1]}`, t[set[1]!], `only one of rpc.urls, rpc.url_env, rpc.urls_env (choose one)`);
