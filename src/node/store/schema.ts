@@ -175,7 +175,7 @@ const MIGRATIONS: readonly string[] = [V1, V2];
  * migrates, the others wait on the lock and then find nothing to do); each step is one
  * transaction. Returns the versions applied.
  */
-export async function migrate(client: ClientBase): Promise<number[]> {
+export async function migrate(client: ClientBase, target = SCHEMA_VERSION): Promise<number[]> {
   const applied: number[] = [];
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
@@ -185,7 +185,7 @@ export async function migrate(client: ClientBase): Promise<number[]> {
     if (current > SCHEMA_VERSION) {
       throw new Error(`the database's schema is version ${current}, newer than this mbm knows (${SCHEMA_VERSION}): upgrade mbm`);
     }
-    for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
+    for (let v = current + 1; v <= Math.min(target, SCHEMA_VERSION); v++) {
       await client.query('BEGIN');
       try {
         await client.query(MIGRATIONS[v - 1]);
