@@ -217,7 +217,7 @@ export function describeFailure(err: unknown, reason?: MissedBlockReason): strin
     if (depth < 5) for (const c of children(e)) queue.push([c, depth + 1]);
   }
   const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
-  // "<label> <method>: <what happened>": the part after the label is the useful one.
-  const tail = msg.replace(/^[^:]*: /, '');
+  // "<label> <method>: <what happened>" (labels are host:port): the part after them is the useful one.
+  const tail = msg.replace(/^\S+(?: [^\s:]+)?: /, '');
   return oneLine(tail || reason || 'Unknown');
 }
