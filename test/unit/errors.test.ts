@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
-import { classifyError, ClassifiedError, toClassified } from '../../src/node/chain/errors';
+import { classifyError, ClassifiedError, describeFailure, HttpStatusError, RequestTimeoutError, RpcResponseError, SocketClosedError, toClassified } from '../../src/node/chain/errors';
+import { SourceBase } from '../../src/node/chain/sourceBase';
 import { HttpRpcClient } from '../../src/node/chain/rpc';
 import { WsRpcClient } from '../../src/node/chain/wsRpc';
 import { freePort } from '../../src/node/chain/anvil';
@@ -194,8 +195,7 @@ describe('classifyError on plain values', () => {
 });
 
 describe('describeFailure: why, in words an operator can act on', () => {
-  test('statuses, JSON-RPC errors, timeouts, socket codes, and the fallback', async () => {
-    const { describeFailure, HttpStatusError, RpcResponseError, RequestTimeoutError, SocketClosedError } = await import('../../src/node/chain/errors');
+  test('statuses, JSON-RPC errors, timeouts, socket codes, and the fallback', () => {
     assert.equal(describeFailure(new HttpStatusError(503)), 'HTTP 503 Service Unavailable');
     assert.equal(describeFailure(new RpcResponseError(-32601, 'the method eth_subscribe does not exist')), 'JSON-RPC error -32601: the method eth_subscribe does not exist');
     assert.equal(describeFailure(new RequestTimeoutError(1500, 'x eth_chainId')), 'no answer within 1500 ms');
@@ -206,8 +206,7 @@ describe('describeFailure: why, in words an operator can act on', () => {
     assert.equal(describeFailure(new ClassifiedError('RpcError', 'x', { detail: 'wrong chain id: the node is on chain 5, expected 1' })), 'wrong chain id: the node is on chain 5, expected 1');
   });
 
-  test('a source scrubs its URL (and its key) out of the message and the detail', async () => {
-    const { SourceBase } = await import('../../src/node/chain/sourceBase');
+  test('a source scrubs its URL (and its key) out of the message and the detail', () => {
     const url = 'https://mainnet.example.io/v3/SECRETKEY0123456789';
     class Probe extends SourceBase {
       async start() {}
