@@ -2,6 +2,7 @@
 // lines, colour only when asked for. The numbers come from core/report.ts.
 import { createColors } from 'picocolors';
 import type { Report } from '../core/report';
+import { formatEth, formatValueLost } from '../core/payloads';
 
 const num = (n: number) => n.toLocaleString('en-US');
 const when = (unix: number) => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
@@ -29,6 +30,11 @@ export function formatReportText(report: Report, opts: { color?: boolean } = {})
     `${label('By reason')}${counts(report.by_reason)}`,
     `${label('By kind')}${counts(report.by_kind)}`,
   ];
+  const v = report.value_lost;
+  if (v && v.count > 0) {
+    lines.push(`${label('Value lost')}${c.red(formatValueLost(v))}`);
+    for (const [relay, x] of Object.entries(v.by_relay)) lines.push(`  ${relay.padEnd(32)} ${String(x.count).padStart(6)} missed  ${formatEth(x.wei)}`);
+  }
   if (report.streaks.length > 0) {
     lines.push(c.bold('Longest streaks'));
     for (const s of report.streaks) {
