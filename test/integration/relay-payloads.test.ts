@@ -165,8 +165,9 @@ describe('relay Data API payloads against a real Lodestar node', () => {
 
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const payloadLines = lines.filter((r) => r.kind === 'payload_missed');
+    // A record is written again when it changes (alert_sent once an alert went out): readers keep the last.
     const bySlot = new Map(payloadLines.map((r) => [r.beacon_slot, r]));
-    assert.equal(payloadLines.length, 4, 'one line per missed payload');
+    assert.equal(bySlot.size, 4, 'one record per missed payload');
     assert.deepEqual([...bySlot.keys()].sort((a, b) => a - b), [...missed.map((s) => s.slot), replacedSlot.slot].sort((a, b) => a - b));
     missed.forEach((s, i) => {
       const r = bySlot.get(s.slot)!;
@@ -211,6 +212,6 @@ describe('relay Data API payloads against a real Lodestar node', () => {
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0, second.stderr());
     const after2 = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.kind === 'payload_missed');
-    assert.equal(after2.length, 4, 'no payload_missed line doubled by the restart');
+    assert.equal(after2.length, payloadLines.length, 'the restart wrote no payload_missed line');
   });
 });
