@@ -87,7 +87,7 @@ function trace(slot: number, blockHash: string, parentHash: string, blockNumber:
 const fakeHash = (slot: number) => `0x${slot.toString(16).padStart(64, 'e')}`;
 
 describe('relay Data API payloads against a real Lodestar node', () => {
-  test('payload_missed exactly for the delivered-but-missed and replaced payloads; value lost sums; cursor paging; 429 classified; no key leaks; nothing doubled on restart', { timeout: 420_000 }, async () => {
+  test('payload_missed exactly for the delivered-but-missed and replaced payloads; value lost sums; cursor paging; 429 classified; no key leaks; nothing doubled on restart', { timeout: 420_000 }, async (t) => {
     const node = new LodestarDev();
     nodes.push(node);
     await node.start({ executionPayloads: true });
@@ -136,6 +136,7 @@ describe('relay Data API payloads against a real Lodestar node', () => {
     const api = `http://127.0.0.1:${port}`;
     const args = ['watch', '--rpc', anvil.url, '--config', config, '--log', log, '--checkpoint', path.join(dir, 'cp.json'), '--relay', relay.url, '--beacon', node.url];
     const env = { ...process.env, NO_COLOR: '1', MBM_API_TOKEN: '' };
+    const startedAt = Date.now();
     const mbm = spawnMbm([...args, '--listen', `127.0.0.1:${port}`], { env, running });
 
     const relayLabel = `127.0.0.1:${relay.port}`;
@@ -144,6 +145,7 @@ describe('relay Data API payloads against a real Lodestar node', () => {
       const s = r.status === 200 ? JSON.parse(r.body) : undefined;
       return s?.value_lost?.count === 4 ? s : undefined;
     }, { timeoutMs: 90_000, intervalMs: 500 });
+    const detectedMs = Date.now() - startedAt;
     // One more whole poll (every page again) must add nothing.
     const seen = relay.requests.length;
     await waitFor('another poll of the relay', () => relay.requests.length >= seen + 4, { timeoutMs: 30_000 });
@@ -205,6 +207,10 @@ describe('relay Data API payloads against a real Lodestar node', () => {
 
     for (const out of [readFileSync(log, 'utf8'), mbm.stdout(), mbm.stderr(), metrics, JSON.stringify(stats), rep1.stdout]) assert.ok(!out.includes(SECRET), 'the relay key never shows');
 
+    t.diagnostic(
+      `slots 1..${slots.length}: ${slots.filter((x) => !x.hash).length} without a block; ${fixtures.length} payloads fed (3 missed, 4 landed, 1 replaced); ` +
+        `value lost ${VALUE_LOST_WEI} wei seen in /stats ${detectedMs} ms after mbm started (incl. process start); ${seen} Data API requests by then (page size 2, first one a 429)`,
+    );
     // Restart: the look-back slots are judged again, nothing is written twice.
     const before = relay.requests.length;
     const second = spawnMbm(args, { env, running });
