@@ -25,7 +25,7 @@ import { ValueLostTally } from '../core/payloads';
 import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
 import type { SlotBlocks } from './relay/slotBlocks';
 import { loggedPayloadKeys } from './relay/logged';
-import { endpointLabel } from './endpoints';
+import { endpointsFromUrls } from './endpoints';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -264,7 +264,7 @@ export class MonitorService extends EventEmitter {
 
   /** Relay labels (host:port) being checked; empty without [relay]. */
   get relays(): string[] {
-    return (this.o.relay?.settings.urls ?? []).map(endpointLabel);
+    return endpointsFromUrls(this.o.relay?.settings.urls ?? []).map((e) => e.label);
   }
 
   /** Records the writer has accepted but not yet written. */

@@ -66,8 +66,8 @@ export class RelayDataApi {
   private readonly base: URL;
 
   /** `url` may carry a key (path or query); it stays out of every message and label. */
-  constructor(url: string, private readonly o: { timeoutMs?: number; signal?: AbortSignal } = {}) {
-    this.label = endpointLabel(url);
+  constructor(url: string, private readonly o: { timeoutMs?: number; signal?: AbortSignal; label?: string } = {}) {
+    this.label = o.label ?? endpointLabel(url);
     this.base = new URL(url);
   }
 

@@ -11,6 +11,7 @@ import { judgePayload, payloadRecord, type SlotContent } from '../../core/payloa
 import { toClassified } from '../chain/errors';
 import { abortableSleep } from '../sleep';
 import { RelayDataApi } from './dataApi';
+import { endpointsFromUrls } from '../endpoints';
 import type { SlotBlocks } from './slotBlocks';
 
 export interface RelayWatchSettings {
@@ -70,7 +71,8 @@ export class RelayWatcher extends EventEmitter {
 
   constructor(private readonly o: RelayWatcherOptions) {
     super();
-    this.apis = o.urls.map((u) => new RelayDataApi(u, { timeoutMs: o.timeoutMs, signal: this.abort.signal }));
+    // Labels as for RPC endpoints: host:port, numbered when two relays share one.
+    this.apis = endpointsFromUrls(o.urls).map((e) => new RelayDataApi(e.url, { timeoutMs: o.timeoutMs, signal: this.abort.signal, label: e.label }));
     for (const k of o.known ?? []) this.remember(k);
     this.now = o.now ?? Date.now;
   }
