@@ -198,6 +198,9 @@ describe('relay Data API payloads against a real Lodestar node', () => {
     const firstPoll = relay.requests.slice(1, 5).map((q) => Number(q.get('cursor')));
     for (let i = 1; i < firstPoll.length; i++) assert.ok(firstPoll[i] < firstPoll[i - 1], `cursors decrease: ${firstPoll}`);
     assert.match(mbm.stderr(), new RegExp(`relay check ${relayLabel} failed \\(RateLimitExceeded`));
+    // The console alert channel: a Critical missed payload's alert says what was lost.
+    assert.match(mbm.stderr(), /^Payload: (1\.5|123\.4567) ETH delivered by relay 127\.0\.0\.1:\d+ for slot \d+; slot \d+ has no block$/m);
+    assert.match(mbm.stderr(), /^Value lost: 1 missed payload, (1\.5|123\.4567) ETH$/m);
 
     const rep1 = await run(process.execPath, [...cliArgs(), 'report', '--json', log], { cwd: ROOT, env });
     const report = JSON.parse(rep1.stdout);
