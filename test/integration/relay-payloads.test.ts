@@ -7,8 +7,8 @@
 // hash: they landed), for slots that were missed, and one for a slot whose block carries another
 // execution payload ("another block won"). `mbm watch --relay --beacon` must log `payload_missed`
 // for exactly the missed and replaced ones, with their exact wei, page through the Data API with a
-// cursor (page size 2), classify a 429 as RateLimitExceeded, keep the relay's key out of
-// everything, and write nothing twice after a restart.
+// cursor (page size 2), classify a 429 as RateLimitExceeded and a dead beacon node as
+// ConnectionLost, keep the relay's key out of everything, and write nothing twice after a restart.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -218,6 +218,10 @@ describe('relay Data API payloads against a real Lodestar node', () => {
     const before = relay.requests.length;
     const second = spawnMbm(args, { env, running });
     await waitFor('a full poll after the restart', () => relay.requests.length >= before + 5, { timeoutMs: 60_000 });
+    // The beacon node goes away: a classified event naming it (host:port), the monitor keeps running.
+    await node.stop();
+    await waitFor('the beacon outage reported', () => /relay check 127\.0\.0\.1:\d+ failed \(ConnectionLost: beacon 127\.0\.0\.1:\d+ /.test(second.stderr()), { timeoutMs: 30_000 });
+    assert.equal(second.child.exitCode, null, 'still running');
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0, second.stderr());
     const after2 = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.kind === 'payload_missed');

@@ -1,4 +1,4 @@
-// `mbm watch [--rpc URL]... [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL]`
+// `mbm watch [--rpc URL]... [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL] [--relay URL]... [--beacon URL]`
 // (ARCHITECTURE.md §9): run the monitor against a node until SIGINT/SIGTERM, then flush the log
 // batch and the checkpoint and exit 0.
 import { parseAlertSettings } from '../../node/alerts';
