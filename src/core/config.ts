@@ -1,6 +1,7 @@
 // The seed's two config structs with its defaults, loaded from TOML in the seed's shape
 // ([monitoring], [logging], [alerts]). Durations are seconds in TOML and milliseconds here.
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { parseRelayConfig, type RelayConfig } from './relayConfig';
 
 export interface BlockMonitoringConfig {
   expectedBlockTimeMs: number;
@@ -47,6 +48,8 @@ export interface MonitorFileConfig {
   other: Record<string, unknown>;
   /** [storage]: the shared PostgreSQL store (issue 10); absent when the file has no such table. */
   storage?: StorageConfig;
+  /** [relay]: delivered payloads checked against the beacon chain (relayConfig.ts); absent without the table. */
+  relay?: RelayConfig;
 }
 
 export interface StorageConfig {
@@ -249,7 +252,8 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
   }
   const cfg = defaultConfig();
   try {
-    const { monitoring, logging, alerts, storage, ...other } = doc;
+    const { monitoring, logging, alerts, storage, relay, ...other } = doc;
+    if (relay !== undefined) cfg.relay = parseRelayConfig(relay);
     applyFields('monitoring', table('monitoring', monitoring), MONITORING_FIELDS, cfg.monitoring);
     applyFields('logging', table('logging', logging), LOGGING_FIELDS, cfg.logging);
     parseAlerts(table('alerts', alerts), cfg.alerts);

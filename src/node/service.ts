@@ -21,6 +21,11 @@ import { Recovery } from './recovery';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
+import { ValueLostTally } from '../core/payloads';
+import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
+import type { SlotBlocks } from './relay/slotBlocks';
+import { loggedPayloadKeys } from './relay/logged';
+import { endpointsFromUrls } from './endpoints';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -48,6 +53,8 @@ export interface MonitorServiceOptions {
   alerts?: Partial<AlertManagerOptions> | false;
   /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
   sink?: RecordSink;
+  /** Delivered payloads of these relays checked against the beacon chain (`payload_missed` records). */
+  relay?: { settings: RelayWatchSettings; slotBlocks: SlotBlocks };
 }
 
 /** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
@@ -77,6 +84,8 @@ export interface MonitorServiceEvents {
   alert: (message: string) => void;
   /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
   delivery: (e: AlertDelivery) => void;
+  /** A relay (or the beacon node it is checked against) stopped or started answering. */
+  relay: (s: RelayStatus) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
 }
@@ -108,6 +117,9 @@ export class MonitorService extends EventEmitter {
   private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private lastStatus: ServiceStatus = { state: 'up' };
+  private relayWatcher: RelayWatcher | undefined;
+  /** Missed payloads since start (value lost), from the one tally every view uses. */
+  private readonly valueLost = new ValueLostTally();
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
@@ -226,6 +238,7 @@ export class MonitorService extends EventEmitter {
       this.pipeline.hold();
       this.resuming = this.resume(cp);
     }
+    if (this.o.relay) await this.startRelay(this.o.relay);
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
     await this.source.start();
@@ -243,6 +256,7 @@ export class MonitorService extends EventEmitter {
     this.abort.abort();
     clearInterval(this.tickTimer);
     this.headLag?.stop();
+    await this.relayWatcher?.stop();
     await this.source.stop();
     await this.resuming.catch(() => undefined);
     await this.pipeline.drain();
@@ -268,7 +282,14 @@ export class MonitorService extends EventEmitter {
   }
 
   getStats(): MonitorStats {
-    return this.monitor.getStats();
+    const s = this.monitor.getStats();
+    if (this.o.relay) s.value_lost = this.valueLost.summary();
+    return s;
+  }
+
+  /** Relay labels (host:port) being checked; empty without [relay]. */
+  get relays(): string[] {
+    return endpointsFromUrls(this.o.relay?.settings.urls ?? []).map((e) => e.label);
   }
 
   /** Records the writer has accepted but not yet written. */
@@ -376,7 +397,7 @@ export class MonitorService extends EventEmitter {
     // A backfill replays the past; a stall timer running meanwhile would judge the past by today's clock.
     if (this.backfilling) return;
     this.monitor.tick();
-    this.emit('stats', this.monitor.getStats());
+    this.emit('stats', this.getStats());
   }
 
   /** Backfill from the checkpoint, retrying while the node cannot be reached; then release the live feed. */
@@ -423,6 +444,33 @@ export class MonitorService extends EventEmitter {
       await this.pipeline.release();
       this.backfilling = false;
     }
+  }
+
+  private async startRelay(relay: NonNullable<MonitorServiceOptions['relay']>): Promise<void> {
+    // A restart judges its look-back slots again: what the log already has is not written twice.
+    const known = this.writer ? await loggedPayloadKeys(this.logPath) : [];
+    const w = (this.relayWatcher = new RelayWatcher({
+      ...relay.settings,
+      slotBlocks: relay.slotBlocks,
+      source: this.o.endpoints[0].label,
+      chainId: () => this.chainId,
+      known,
+    }));
+    w.on('record', (r) => this.payloadRecord(r));
+    w.on('status', (st) => this.emit('relay', st));
+    w.on('warning', (m) => this.warn(m));
+    w.start();
+  }
+
+  /** A missed payload: counted, alerted, logged and announced like the monitor's own records, but not held (no streak, no recovery). */
+  private payloadRecord(r: MissedBlock): void {
+    if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    this.monitor.countExternal(r);
+    this.valueLost.add(r);
+    this.alerts?.observe(r, 'new');
+    this.writer?.write(r);
+    this.o.sink?.write(r);
+    this.emit('record', r, 'new');
   }
 
   private warn(message: string): void {

@@ -56,8 +56,9 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     chain_id: safeInt(r.chain_id) ? r.chain_id : NO_CHAIN,
     block_number: r.block_number,
     kind,
-    // recordKey: only missed slots are told apart by their slot.
-    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : NO_SLOT,
+    // recordKey: missed slots are told apart by their slot, missed payloads by their beacon slot
+    // (two relays delivering for one slot share a row here: the last written).
+    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : kind === 'payload_missed' && safeInt(r.beacon_slot) ? r.beacon_slot : NO_SLOT,
     reason: r.reason,
     severity: r.severity,
     ts: r.timestamp,
