@@ -30,6 +30,8 @@ export interface AlertsConfig {
 export interface MissedBlockLoggerConfig {
   logFilePath: string;
   logRotationSize: number;
+  /** Also rotate at every UTC boundary of this many ms (`log_rotation_interval`, "1h" or "1d"); 0 = size only. */
+  logRotationIntervalMs: number;
   logRetentionDays: number;
   enableFileLogging: boolean;
   enableConsoleLogging: boolean;
@@ -85,6 +87,7 @@ export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze
 export const DEFAULT_LOGGING: Readonly<MissedBlockLoggerConfig> = Object.freeze({
   logFilePath: 'logs/missed_blocks.jsonl',
   logRotationSize: 10 * 1024 * 1024,
+  logRotationIntervalMs: 0,
   logRetentionDays: 30,
   enableFileLogging: true,
   enableConsoleLogging: true,
@@ -152,6 +155,24 @@ export function parseSeconds(key: string, v: unknown): number {
   throw new ConfigError(key, v, 'a duration in seconds (a number ≥ 0, or a string like "30s", "500ms", "5m")');
 }
 
+/**
+ * `log_rotation_interval`: "1d" (at 00:00 UTC) or "Nh" where N divides 24 ("1h", "6h"...), so every
+ * boundary falls at the same UTC times each day; "" or "off" turns time rotation off.
+ */
+export function parseRotationInterval(key: string, v: unknown): number {
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === '' || s === 'off') return 0;
+    const m = /^(\d+)\s*(h|d)$/.exec(s);
+    if (m) {
+      const n = Number(m[1]);
+      if (m[2] === 'd' && n === 1) return 86_400_000;
+      if (m[2] === 'h' && n > 0 && 24 % n === 0) return n * 3_600_000;
+    }
+  }
+  throw new ConfigError(key, v, 'a rotation interval "1d" (daily at 00:00 UTC) or "1h" (hourly; also "2h", "3h", "4h", "6h", "8h", "12h"), or "off"');
+}
+
 function parseBool(key: string, v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   throw new ConfigError(key, v, 'true or false');
@@ -189,6 +210,7 @@ const MONITORING_FIELDS: Field<BlockMonitoringConfig>[] = [
 const LOGGING_FIELDS: Field<MissedBlockLoggerConfig>[] = [
   ['log_file_path', 'logFilePath', parseString],
   ['log_rotation_size', 'logRotationSize', parseSize],
+  ['log_rotation_interval', 'logRotationIntervalMs', parseRotationInterval],
   ['log_retention_days', 'logRetentionDays', (k, v) => parseCount(k, v)],
   ['enable_file_logging', 'enableFileLogging', parseBool],
   ['enable_console_logging', 'enableConsoleLogging', parseBool],
