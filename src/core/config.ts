@@ -49,6 +49,43 @@ export interface MonitorFileConfig {
   other: Record<string, unknown>;
   /** [storage]: the shared PostgreSQL store (issue 10); absent when the file has no such table. */
   storage?: StorageConfig;
+  /** [recovery]; absent when the file has no such table. */
+  recovery?: RecoveryConfig;
+}
+
+/** [recovery]: a block explorer as the last source when the nodes cannot give a missed block. */
+export interface RecoveryConfig {
+  /** `explorer_url`: an Etherscan-style API base (Etherscan, Blockscout), without the key. */
+  explorerUrl?: string;
+  /** `explorer_api_key_env`: the environment variable holding the explorer's API key. */
+  explorerApiKeyEnv?: string;
+}
+
+function parseRecovery(src: Record<string, unknown>): RecoveryConfig {
+  const known = ['explorer_url', 'explorer_api_key_env'];
+  for (const k of Object.keys(src)) if (!known.includes(k)) throw new ConfigError(`recovery.${k}`, src[k], `one of the known keys of [recovery]: ${known.join(', ')}`);
+  const out: RecoveryConfig = {};
+  const url = src.explorer_url;
+  if (url !== undefined) {
+    const expected = 'an http(s) URL of an Etherscan-style API like "https://api.etherscan.io/v2/api?chainid=1" or "https://eth.blockscout.com/api"';
+    let u: URL | undefined;
+    try {
+      u = typeof url === 'string' ? new URL(url) : undefined;
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new ConfigError('recovery.explorer_url', url, expected);
+    if (u.searchParams.has('apikey')) {
+      throw new ConfigError('recovery.explorer_url', '(a URL with apikey=…)', `${expected}, without the key: name the environment variable that holds it in recovery.explorer_api_key_env`);
+    }
+    out.explorerUrl = url as string;
+  }
+  const env = src.explorer_api_key_env;
+  if (env !== undefined) {
+    if (typeof env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) throw new ConfigError('recovery.explorer_api_key_env', env, 'the name of an environment variable, like "ETHERSCAN_API_KEY"');
+    out.explorerApiKeyEnv = env;
+  }
+  return out;
 }
 
 export interface StorageConfig {
@@ -271,7 +308,8 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
   }
   const cfg = defaultConfig();
   try {
-    const { monitoring, logging, alerts, storage, ...other } = doc;
+    const { monitoring, logging, alerts, storage, recovery, ...other } = doc;
+    if (recovery !== undefined) cfg.recovery = parseRecovery(table('recovery', recovery));
     applyFields('monitoring', table('monitoring', monitoring), MONITORING_FIELDS, cfg.monitoring);
     applyFields('logging', table('logging', logging), LOGGING_FIELDS, cfg.logging);
     parseAlerts(table('alerts', alerts), cfg.alerts);

@@ -18,6 +18,7 @@ import { AlertManager, type AlertManagerOptions } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
+import { explorerFromConfig, type ExplorerOptions } from './chain/explorer';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
@@ -44,6 +45,8 @@ export interface MonitorServiceOptions {
   maxBackfillBlocks?: number;
   backfill?: { windowSize?: number; concurrency?: number };
   recovery?: { batchSize?: number; concurrency?: number };
+  /** Overrides for the [recovery] explorer (tests: request spacing, timeout). */
+  explorer?: Partial<ExplorerOptions>;
   /** Alert delivery ([alerts] of the config); false turns alerting off (tests, untrusted workspaces). */
   alerts?: Partial<AlertManagerOptions> | false;
   /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
@@ -133,9 +136,11 @@ export class MonitorService extends EventEmitter {
       onError: (e) => this.warn(`processing: ${e.message}`),
     });
     if (config.monitoring.enableRecovery) {
+      // After the RPC retries and the alternatives, the block explorer of [recovery], if any.
+      const explorer = explorerFromConfig(config.recovery, { chainId: () => this.chainId, warn: (m) => queueMicrotask(() => this.warn(m)), extra: o.explorer });
       this.recovery = new Recovery({
         target: this.monitor,
-        fetchers: this.fetchers,
+        fetchers: explorer ? [...this.fetchers, explorer] : this.fetchers,
         retryAttempts: config.monitoring.retryAttempts,
         retryDelayMs: config.monitoring.retryDelayMs,
         neighbours: (n) => this.monitor.blockAt(n),
