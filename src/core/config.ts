@@ -91,6 +91,26 @@ function parseRecovery(src: Record<string, unknown>): RecoveryConfig {
 export interface StorageConfig {
   /** `postgres_url`: every record written is also upserted there. */
   postgresUrl?: string;
+  /** `redis_url`: every record and alert is also published to Redis Streams there. */
+  redisUrl?: string;
+  /** `redis_max_len`: approximate bound of each stream (XADD MAXLEN ~). */
+  redisMaxLen?: number;
+}
+
+/** `[storage] redis_url` (or $MBM_REDIS_URL, or watch --redis): a redis:// or rediss:// URL. */
+export function parseRedisUrl(key: string, v: unknown): string {
+  const expected = 'a Redis URL like "redis://127.0.0.1:6379" or "rediss://:password@host:6380/0"';
+  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(key, v, expected);
+  const shown = v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(key, shown, expected);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError(key, shown, `${expected} (redis:// or rediss://)`);
+  if (!u.hostname) throw new ConfigError(key, shown, `${expected} (with a host)`);
+  return v;
 }
 
 /** `[storage] postgres_url` (or $MBM_POSTGRES_URL): a postgres:// or postgresql:// URL with a host. */
@@ -314,9 +334,12 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
     applyFields('logging', table('logging', logging), LOGGING_FIELDS, cfg.logging);
     parseAlerts(table('alerts', alerts), cfg.alerts);
     if (storage !== undefined) {
-      const { postgres_url, ...unknown } = table('storage', storage);
-      for (const k of Object.keys(unknown)) throw new ConfigError(`storage.${k}`, unknown[k], 'one of the known keys of [storage]: postgres_url');
-      cfg.storage = postgres_url === undefined ? {} : { postgresUrl: parsePostgresUrl('storage.postgres_url', postgres_url) };
+      const { postgres_url, redis_url, redis_max_len, ...unknown } = table('storage', storage);
+      for (const k of Object.keys(unknown)) throw new ConfigError(`storage.${k}`, unknown[k], 'one of the known keys of [storage]: postgres_url, redis_url, redis_max_len');
+      cfg.storage = {};
+      if (postgres_url !== undefined) cfg.storage.postgresUrl = parsePostgresUrl('storage.postgres_url', postgres_url);
+      if (redis_url !== undefined) cfg.storage.redisUrl = parseRedisUrl('storage.redis_url', redis_url);
+      if (redis_max_len !== undefined) cfg.storage.redisMaxLen = parseCount('storage.redis_max_len', redis_max_len, 1);
     }
     cfg.other = other;
   } catch (err) {

@@ -203,6 +203,8 @@ export class MonitorService extends EventEmitter {
         onWarning: (m) => this.warn(`alerts: ${m}`),
         ...this.o.alerts,
       });
+      // Sinks that publish alerts (Redis Streams) get each message as it is queued for delivery.
+      if (this.o.sink?.writeAlert) this.alerts.on('queued', (msg) => this.o.sink?.writeAlert?.(msg));
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
