@@ -14,8 +14,8 @@ export interface BlockMonitoringConfig {
   metricsEnabled: boolean;
 }
 
-export type AlertChannelKind = 'console' | 'file' | 'webhook' | 'email' | 'slack' | 'discord';
-export const ALERT_CHANNEL_KINDS: readonly AlertChannelKind[] = ['console', 'file', 'webhook', 'email', 'slack', 'discord'];
+export type AlertChannelKind = 'console' | 'file' | 'webhook' | 'email' | 'slack' | 'discord' | 'alertmanager' | 'pagerduty' | 'telegram';
+export const ALERT_CHANNEL_KINDS: readonly AlertChannelKind[] = ['console', 'file', 'webhook', 'email', 'slack', 'discord', 'alertmanager', 'pagerduty', 'telegram'];
 
 export interface AlertsConfig {
   channels: AlertChannelKind[];
