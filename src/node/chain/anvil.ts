@@ -51,6 +51,26 @@ export function anvilBinary(): string {
   return bin;
 }
 
+/** Is the anvil that anvilBinary() names there to run (a path, or a name found on PATH)? */
+export function anvilAvailable(bin = anvilBinary()): boolean {
+  const canRun = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (bin.includes('/') || bin.includes('\\')) return canRun(bin);
+  const exts = process.platform === 'win32' ? ['.exe', ''] : [''];
+  return (process.env.PATH ?? '').split(process.platform === 'win32' ? ';' : ':').some((d) => d && exts.some((e) => canRun(join(d, bin + e))));
+}
+
+/** What to tell a user who has no anvil (an installed `mbm` does not bring the test node along). */
+export const ANVIL_HINT =
+  'mbm demo runs a local anvil node, which is not installed here: `npm install -g @foundry-rs/anvil` ' +
+  '(or Foundry\'s foundryup), or point ANVIL_BIN at an anvil binary';
+
 /** A port nobody listens on right now (bind 0, read, release). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
