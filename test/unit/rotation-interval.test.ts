@@ -211,7 +211,7 @@ describe('kill -9 during time + size rotation', () => {
     return { child, exited: () => done, stderr: () => err };
   }
 
-  test('after each SIGKILL the files hold every record of every round once, in order, and nothing half-made is left', { timeout: 180_000 }, async () => {
+  test('after each SIGKILL the files hold every record of every round once, in order, and nothing half-made is left', { timeout: 180_000 }, async (t) => {
     const file = await logPath();
     const dir = path.dirname(file);
     const rounds = 6;
@@ -261,5 +261,7 @@ describe('kill -9 during time + size rotation', () => {
       assert.ok(ns.length > 10, `round ${i} wrote records`);
       assert.deepEqual(ns, ns.map((_, j) => j), `round ${i}: records 0..${ns.length - 1} each once`);
     });
+    const rotatedFiles = (await rotatedSiblings(file)).length;
+    t.diagnostic(`${rounds} kills, ${rotatedFiles} rotated files, ${seen.length} records (${byRound.map((ns) => ns.length).join('/')}), torn lines set aside: ${existsSync(`${file}.torn`) ? 'yes' : 'none'}`);
   });
 });
