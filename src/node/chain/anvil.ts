@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { HttpRpcClient } from './rpc';
 
 export interface AnvilOptions {
@@ -51,19 +51,23 @@ export function anvilBinary(): string {
   return bin;
 }
 
-/** Is the anvil that anvilBinary() names there to run (a path, or a name found on PATH)? */
-export function anvilAvailable(bin = anvilBinary()): boolean {
-  const canRun = (p: string) => {
+/** Whether anvilBinary() names a program that exists (the npm package, $ANVIL_BIN, or `anvil` on PATH). */
+export function anvilAvailable(): boolean {
+  let bin: string;
+  try {
+    bin = anvilBinary();
+  } catch {
+    return false;
+  }
+  const dirs = bin.includes('/') ? [''] : (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  return dirs.some((d) => {
     try {
-      accessSync(p, constants.X_OK);
+      accessSync(d ? join(d, bin) : bin, constants.X_OK);
       return true;
     } catch {
       return false;
     }
-  };
-  if (bin.includes('/') || bin.includes('\\')) return canRun(bin);
-  const exts = process.platform === 'win32' ? ['.exe', ''] : [''];
-  return (process.env.PATH ?? '').split(process.platform === 'win32' ? ';' : ':').some((d) => d && exts.some((e) => canRun(join(d, bin + e))));
+  });
 }
 
 /** What to tell a user who has no anvil (an installed `mbm` does not bring the test node along). */
