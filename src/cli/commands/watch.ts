@@ -10,8 +10,10 @@ import { parseRpcConfig } from '../../node/rpcConfig';
 import { startLiveApi } from '../../node/api/liveProvider';
 import type { RunningHttpServer } from '../../node/api/server';
 import { MonitorService, type MonitorServiceOptions } from '../../node/service';
-import { postgresUrlFrom } from '../../node/store/options';
+import { postgresUrlFrom, redisUrlFrom } from '../../node/store/options';
 import { PostgresSink, spoolPathFor } from '../../node/store/sink';
+import { combineSinks } from '../../node/store/types';
+import { RedisSink, redisSpoolPathFor } from '../../node/store/redis';
 import { colors, safeText } from '../../node/consoleText';
 import { attachOutput } from '../serviceOutput';
 import { collect, parseListen, UsageError } from '../util';
@@ -32,6 +34,8 @@ export interface WatchOptions {
   relay?: string[];
   /** Beacon node REST URL (else [beacon] url): what the relays' payloads are checked against. */
   beacon?: string;
+  /** Redis Streams (else $MBM_REDIS_URL, else [storage] redis_url). */
+  redis?: string;
 }
 
 /** Where the node is when neither --rpc nor the config's [rpc] urls say: a local node's default. */
@@ -58,7 +62,13 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   parseAlertSettings(config.alerts, { alertThreshold: config.monitoring.alertThreshold });
   // Every record the log gets is also upserted there; an outage queues them in <log>.pgqueue.
   const postgresUrl = postgresUrlFrom({ name: '--postgres', value: opts.postgres }, config);
-  const sink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
+  const pgSink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
+  // Records and alerts to Redis Streams; ioredis is loaded only then. An outage queues in <log>.redisqueue.
+  const redisUrl = redisUrlFrom({ name: '--redis', value: opts.redis }, config);
+  const redisSink = redisUrl
+    ? new RedisSink({ url: redisUrl, spoolPath: redisSpoolPathFor(config.logging.logFilePath), maxLen: config.storage?.redisMaxLen })
+    : undefined;
+  const sink = combineSinks([pgSink, redisSink]);
   const relay = relayOptions(opts, config);
   return { config, endpoints, ...(rpc.chainId !== undefined ? { source: { expectChainId: rpc.chainId } } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}), ...(relay ? { relay } : {}) };
 }
@@ -181,6 +191,7 @@ export function register(program: Command): void {
     .option('--relay <url>', 'check the payloads this relay delivered (its Data API) against the beacon chain; repeatable (default: [relay] urls)', collect)
     .option('--beacon <url>', 'beacon node REST API the relay payloads are checked against (default: [beacon] url)')
     .option('--postgres <url>', 'also upsert every record into this PostgreSQL store (default: $MBM_POSTGRES_URL, else [storage] postgres_url)')
+    .option('--redis <url>', 'also publish every record and alert to Redis Streams mbm:records / mbm:alerts (default: $MBM_REDIS_URL, else [storage] redis_url)')
     .action(async (opts: WatchOptions) => {
       const code = await watchAction(opts);
       if (code !== 0) process.exitCode = code;
