@@ -1,5 +1,6 @@
 // `npm run bench:export`: CSV export of a 1M-record log, `mbm export` side by side with Miller,
-// jq and the floor (a bare read + JSON.parse loop, bench/floor.mjs). Not a test: it prints
+// jq, DuckDB (read_json → COPY csv, bench/duckdb-export.mjs) and the floor (a bare read +
+// JSON.parse loop, bench/floor.mjs). Not a test: it prints
 // medians, ratios against the goals, and our peak RSS.
 //
 //   BENCH_RECORDS=1000000  BENCH_ROUNDS=3  node bench/export.mjs
@@ -36,6 +37,10 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+/** DuckDB is a devDependency for this benchmark only: without it the anchor is left out. */
+function hasDuckdb() {
+  return spawnSync(process.execPath, ['-e', "require.resolve('@duckdb/node-api')"], { cwd: root }).status === 0;
+}
 const out = (name) => path.join(dataDir, `out-${name}.csv`);
 const rssFile = path.join(dataDir, 'rss.txt');
 
@@ -43,6 +48,7 @@ const rssFile = path.join(dataDir, 'rss.txt');
 const contenders = [
   { name: 'mbm', argv: [process.execPath, '--require', path.join(root, 'bench', 'rss-probe.cjs'), cli, 'export', '--format', 'csv', '--output', out('mbm'), log] },
   { name: 'floor', argv: [process.execPath, path.join(root, 'bench', 'floor.mjs'), log] },
+  hasDuckdb() && { name: 'duckdb', argv: [process.execPath, path.join(root, 'bench', 'duckdb-export.mjs'), log, out('duckdb')] },
   has('mlr') && {
     name: 'mlr',
     argv: ['mlr', '--ijsonl', '--ocsv', 'rename', 'timestamp,missed_at', 'then', 'cut', '-o', '-f', COLUMNS, log],
@@ -121,6 +127,11 @@ const ratios = [
   ratio('jq / mbm', 'jq', 'mbm', GOALS.jq, true),
   ratio('mbm / floor', 'mbm', 'floor', GOALS.floor, false),
 ];
+// DuckDB has no goal: it is the yardstick an analyst would use, reported as it is.
+if (med.duckdb !== undefined) {
+  const c = medCpu.duckdb !== undefined && medCpu.mbm !== undefined ? `, cpu ${(medCpu.duckdb / medCpu.mbm).toFixed(2)}×` : '';
+  console.log(`  ${'duckdb / mbm'.padEnd(11)} wall ${(med.duckdb / med.mbm).toFixed(2)}×${c}  (DuckDB read_json → COPY csv; below 1× it is faster than mbm)`);
+}
 const peak = rss.length ? Math.max(...rss) : undefined;
 if (peak !== undefined) console.log(`  mbm peak RSS ${peak.toFixed(0)} MB  (goal < ${GOALS.rssMB} MB: ${verdict(peak < GOALS.rssMB)})`);
 console.log('  (mbm validates every line against the schema and collapses rewritten records; mlr, jq and the floor do neither)');
@@ -132,7 +143,7 @@ if (peak !== undefined && peak >= GOALS.rssMB) missed.push('RSS');
 appendResult({
   bench: 'export',
   title: `CSV export of a generated log: \`mbm export\` vs Miller, jq and the JSON.parse floor (\`bench/export.mjs\`). Goals: mlr/mbm ≥ ${GOALS.mlr}×, jq/mbm ≥ ${GOALS.jq}×, mbm/floor ≤ ${GOALS.floor}×, peak RSS < ${GOALS.rssMB} MB.`,
-  note: '**mbm/floor/mlr/jq s**: median wall time; ratios are of wall times (the printed output also gives CPU-time ratios); **cli**: the mbm build measured (BENCH_CLI) when not dist/cli.js; **goals missed**: by wall time.',
+  note: '**mbm/floor/mlr/jq/duckdb s**: median wall time; ratios are of wall times (the printed output also gives CPU-time ratios); **cli**: the mbm build measured (BENCH_CLI) when not dist/cli.js; **goals missed**: by wall time.',
   row: {
     records: RECORDS,
     rounds: ROUNDS,
@@ -143,6 +154,8 @@ appendResult({
     'mbm/floor': wallRatio('mbm', 'floor'),
     'mlr/mbm': wallRatio('mlr', 'mbm'),
     'jq/mbm': wallRatio('jq', 'mbm'),
+    'duckdb s': secs('duckdb'),
+    'duckdb/mbm': wallRatio('duckdb', 'mbm'),
     'RSS MB': peak !== undefined ? peak.toFixed(0) : '—',
     cli: process.env.BENCH_CLI ? path.relative(root, cli) : 'dist/cli.js',
     'goals missed': missed.length ? missed.join(', ') : 'none',
