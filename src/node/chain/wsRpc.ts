@@ -2,6 +2,13 @@
 // never reconnects by itself (the WS source owns the reconnect policy), and turns a closed socket
 // into ConnectionLost for every request still waiting. 'error' is always listened to, so a dead
 // endpoint can never crash the process with an unhandled 'error' event.
+//
+// Every frame received is answered at once with an unsolicited pong (RFC 6455 §5.5.3: one
+// "serves as a unidirectional heartbeat. A response to an unsolicited Pong frame is not expected").
+// Its only job is to carry the TCP ACK for that frame right away. Some nodes (anvil among them)
+// do not set TCP_NODELAY on their WebSocket sockets, so Nagle holds their next small frame until
+// the previous one is ACKed — and a receiver with nothing to send delays its ACK by ≥ 40 ms (Linux).
+// Two heads in quick succession then arrived 40 ms late (bench/detect.mjs: p90 39 ms).
 import { ClassifiedError, SocketClosedError, toClassified } from './errors';
 import { DEFAULT_TIMEOUT_MS, NOT_JSON_RPC_SHAPE, outcomesOf, resultOf, type RpcCall, type RpcOutcome, type RpcTransport, type TransportOptions } from './rpc';
 
@@ -9,6 +16,7 @@ import { DEFAULT_TIMEOUT_MS, NOT_JSON_RPC_SHAPE, outcomesOf, resultOf, type RpcC
 interface WsSocket {
   readonly readyState: number;
   send(data: string, cb?: (err?: Error) => void): void;
+  pong(data?: string, mask?: boolean, cb?: (err?: Error) => void): void;
   close(code?: number): void;
   terminate(): void;
   on(ev: 'open', l: () => void): this;
@@ -31,6 +39,12 @@ interface Pending {
   resolve: (body: unknown) => void;
   reject: (err: ClassifiedError) => void;
   timer: NodeJS.Timeout;
+}
+
+/** An empty unsolicited pong: our TCP ACK for the frame just read rides on it immediately. */
+function ackNow(ws: WsSocket): void {
+  // The callback swallows a send on a socket that is closing ('close' does the cleanup).
+  if (ws.readyState === OPEN) ws.pong(undefined, undefined, () => undefined);
 }
 
 export class WsRpcClient implements RpcTransport {
@@ -93,7 +107,10 @@ export class WsRpcClient implements RpcTransport {
         this.opening = undefined;
         resolve(ws);
       });
-      ws.on('message', (data) => this.onMessage(String(data)));
+      ws.on('message', (data) => {
+        ackNow(ws);
+        this.onMessage(String(data));
+      });
       ws.on('error', (err) => {
         if (!opened) {
           if (this.opening) this.opening = undefined;
