@@ -1,6 +1,7 @@
 // `npm run bench:detect`: how long from anvil mining a block after an empty slot to its
 // missed_slot record being in the log file (appended and fsynced), with the full MonitorService
-// over WebSocket newHeads and unbatched logging. Prints p50/p99 (goal p99 ≤ 50 ms). Not a test.
+// over WebSocket newHeads and unbatched logging. Prints p50/p90/p99 (goals on an idle machine: p99 ≤ 10 ms
+// to the record made, ≤ 15 ms to the record fsynced). Not a test.
 //
 //   BENCH_SAMPLES=200 node bench/detect.mjs     (BENCH_QUICK=1: 20 samples)
 //
@@ -16,7 +17,8 @@ import { tsImport } from 'tsx/esm/api';
 import { appendResult, loadText, percentile, QUICK, verdict } from './results.mjs';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (QUICK ? 20 : 200));
-const GOAL_P99_MS = 50;
+const GOAL_P99_MS = 15;
+const GOAL_MADE_P99_MS = 10;
 
 const load = (p) => tsImport(p, import.meta.url);
 const { startAnvil } = await load('../src/node/chain/anvil.ts');
@@ -85,11 +87,11 @@ try {
     `mine → record in file (WebSocket newHeads, unbatched log with fsync), ${lat.length} samples; load average ${loadText()}\n` +
       `  record in file:  p50 ${p50.toFixed(1)} ms  p90 ${pct(lat, 90).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${Math.max(...lat).toFixed(1)} ms\n` +
       `  record made:     p50 ${pct(det, 50).toFixed(1)} ms  p90 ${pct(det, 90).toFixed(1)} ms  p99 ${pct(det, 99).toFixed(1)} ms (the rest is append + fsync)\n` +
-      `  goal p99 ≤ ${GOAL_P99_MS} ms: ${verdict(p99 <= GOAL_P99_MS)}\n`,
+      `  goals (idle machine) p99 ≤ ${GOAL_MADE_P99_MS} ms made: ${verdict(pct(det, 99) <= GOAL_MADE_P99_MS)}, p99 ≤ ${GOAL_P99_MS} ms in file: ${verdict(p99 <= GOAL_P99_MS)}\n`,
   );
   appendResult({
     bench: 'detect',
-    title: `Detection latency over WebSocket newHeads on anvil: evm_mine after an empty slot → its missed_slot record appended and fsynced by the full MonitorService, unbatched log (\`bench/detect.mjs\`). Goal: p99 ≤ ${GOAL_P99_MS} ms.`,
+    title: `Detection latency over WebSocket newHeads on anvil: evm_mine after an empty slot → its missed_slot record appended and fsynced by the full MonitorService, unbatched log (\`bench/detect.mjs\`). Goals on an idle machine: p99 ≤ ${GOAL_MADE_P99_MS} ms to the record made, ≤ ${GOAL_P99_MS} ms to the record in the file.`,
     note: '**in file**: mine → record in the file (fsync done); **made**: mine → record emitted (before the append); percentiles over the samples after 10 warm-up ones.',
     row: {
       samples: lat.length,
@@ -97,8 +99,8 @@ try {
       'in file p90 ms': pct(lat, 90).toFixed(1),
       'in file p99 ms': p99.toFixed(1),
       'in file max ms': Math.max(...lat).toFixed(1),
-      'made p50/p99 ms': `${pct(det, 50).toFixed(1)} / ${pct(det, 99).toFixed(1)}`,
-      goal: `p99 ≤ ${GOAL_P99_MS} ms ${verdict(p99 <= GOAL_P99_MS)}`,
+      'made p50/p90/p99 ms': `${pct(det, 50).toFixed(1)} / ${pct(det, 90).toFixed(1)} / ${pct(det, 99).toFixed(1)}`,
+      goal: `made p99 ≤ ${GOAL_MADE_P99_MS} ms ${verdict(pct(det, 99) <= GOAL_MADE_P99_MS)}, in file p99 ≤ ${GOAL_P99_MS} ms ${verdict(p99 <= GOAL_P99_MS)}`,
     },
   });
 } finally {

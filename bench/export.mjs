@@ -5,6 +5,8 @@
 //
 //   BENCH_RECORDS=1000000  BENCH_ROUNDS=3  node bench/export.mjs
 //   BENCH_CLI=path/to/other/cli.js  compares another build of mbm (e.g. with a change to try)
+//   BENCH_CONTENDERS=mbm,duckdb  time only these (still alternately), e.g. when mlr's minutes
+//                                per round do not fit
 //   BENCH_QUICK=1  20,000 records, 2 rounds, nothing recorded (smoke run)
 //
 // The log is generated once (deterministic, bench/gen-log.mjs) and cached in .bench-data/.
@@ -59,7 +61,7 @@ const contenders = [
     argv: ['jq', '-r', '[.block_number,.reason,.severity,.expected_timestamp,.actual_timestamp,.recovery_attempts,.recovered,.timestamp] | @csv', log],
     stdout: out('jq'),
   },
-].filter(Boolean);
+].filter(Boolean).filter((c) => !process.env.BENCH_CONTENDERS || process.env.BENCH_CONTENDERS.split(',').includes(c.name));
 
 // CPU time (user + system, all threads) as well as wall time: on a shared machine wall time
 // swings with other people's load, CPU time much less. GNU time reports it when installed.
