@@ -187,6 +187,9 @@ function makeProcessor(cfg) {
         continue;
       }
       if (!valid(v)) continue;
+      // Records without a numeric key other than missed slots (tx_missed: keyed by metadata.tx_hash)
+      // take the record-by-record path, which keys them with recordKey().
+      if (v.kind !== undefined && KIND.get(v.kind) >= 4) continue;
       if (o + MAX_ROW > out.length) {
         const bigger = Buffer.from(new ArrayBuffer(Math.max(out.length * 2, o + MAX_ROW)));
         out.copy(bigger, 0, 0, o);

@@ -2,7 +2,7 @@
 // line (toLogLine), the same text the JSONL writer appends, so the store's `record` column is the
 // file's line and the spool file is plain JSONL.
 import type { ClientBase } from 'pg';
-import { fromParsed, type MissedBlock } from '../../core/model';
+import { fromParsed, txHashOf, type MissedBlock } from '../../core/model';
 
 /** Column values for the key and the filters/aggregates; the line itself goes to `record`. */
 export interface StoreRow {
@@ -56,8 +56,8 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     chain_id: safeInt(r.chain_id) ? r.chain_id : NO_CHAIN,
     block_number: r.block_number,
     kind,
-    // recordKey: only missed slots are told apart by their slot.
-    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : NO_SLOT,
+    // recordKey: missed slots are told apart by their slot, tx_missed records by their transaction.
+    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : kind === 'tx_missed' ? txSlot(r) : NO_SLOT,
     reason: r.reason,
     severity: r.severity,
     ts: r.timestamp,
@@ -71,6 +71,15 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     streak: int32(r.streak),
     record: line,
   };
+}
+
+/**
+ * The store keys records by (…, kind, slot); a tx_missed record's "slot" is the first 52 bits of
+ * its transaction hash, which tells the records of one block apart without a new key column.
+ */
+function txSlot(r: MissedBlock): number {
+  const h = txHashOf(r);
+  return /^0x[0-9a-f]{13}/.test(h) ? parseInt(h.slice(2, 15), 16) : NO_SLOT;
 }
 
 export function rowKey(r: Pick<StoreRow, 'source' | 'chain_id' | 'block_number' | 'kind' | 'slot'>): string {
