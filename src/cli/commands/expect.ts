@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { defaultConfig } from '../../core/config';
 import { formatExpectationErrors, parseExpectations } from '../../core/expectations';
-import { HttpRpcClient } from '../../node/chain/rpc';
+import { createTransport } from '../../node/chain/transport';
 import { loadConfigFile } from '../../node/configFile';
 import { colors, safeText } from '../../node/consoleText';
 import { endpointLabel } from '../../node/endpoints';
@@ -44,7 +44,6 @@ export async function expectAction(file: string, opts: ExpectOptions, signal?: A
   const settings = expectSettingsFrom(config);
   if (opts.confirmations !== undefined) settings.confirmations = opts.confirmations;
   const url = opts.rpc ?? rpcUrlsFromConfig(config)?.[0] ?? DEFAULT_RPC;
-  if (/^wss?:/i.test(url)) throw new UsageError('--rpc: mbm expect speaks HTTP JSON-RPC (give the http:// endpoint)');
   let label: string;
   try {
     label = endpointLabel(url);
@@ -58,16 +57,20 @@ export async function expectAction(file: string, opts: ExpectOptions, signal?: A
     process.stderr.write(`${formatExpectationErrors(parsed.errors)}\n`);
     return EXIT_USAGE;
   }
-  const rpc = new HttpRpcClient(url, { label });
-  const res = await judgeExpectations(parsed.expectations, {
-    rpc,
-    source: label,
-    confirmations: settings.confirmations,
-    waitTimeoutMs: settings.waitTimeoutMs,
-    alertThreshold: config.monitoring.alertThreshold,
-    signal,
-  });
-  await rpc.close();
+  const rpc = createTransport(url, { label });
+  let res;
+  try {
+    res = await judgeExpectations(parsed.expectations, {
+      rpc,
+      source: label,
+      confirmations: settings.confirmations,
+      waitTimeoutMs: settings.waitTimeoutMs,
+      alertThreshold: config.monitoring.alertThreshold,
+      signal,
+    });
+  } finally {
+    await rpc.close();
+  }
   if (res.errors.length > 0) {
     process.stderr.write(`${formatExpectationErrors(res.errors)}\n`);
     return EXIT_USAGE;
@@ -102,7 +105,7 @@ export function register(program: Command): void {
     .command('expect')
     .description('judge expected transactions/bundles (JSONL: {"block": N|"next", "raw"|"hash": "0x…"}) and log each one that missed its block')
     .argument('<file>', 'expectations, one JSON object a line; - reads standard input')
-    .option('--rpc <url>', `node's HTTP JSON-RPC endpoint (default: [rpc] urls of the config, else ${DEFAULT_RPC})`)
+    .option('--rpc <url>', `node's JSON-RPC endpoint (http:// or ws://) (default: [rpc] urls of the config, else ${DEFAULT_RPC})`)
     .option('--config <file>', 'TOML config ([logging] for the log, [expect] confirmations / wait_timeout)')
     .option('--log <file>', 'JSONL log to append to (overrides logging.log_file_path)')
     .option('--confirmations <n>', 'blocks on top of the target before judging it (default: [expect] confirmations, else 0)', parseIntOption('--confirmations'))

@@ -63,9 +63,12 @@ export async function prepareExpectations(exps: readonly Expectation[], rpc: Rpc
   return { txs, errors };
 }
 
-export async function judgeExpectations(exps: readonly Expectation[], o: JudgeOptions): Promise<JudgeResult & { errors: ExpectationError[] }> {
+/** The result, or the input errors (raw transactions that do not decode) that stopped it. */
+export type JudgeOutcome = JudgeResult & { errors: ExpectationError[] };
+
+export async function judgeExpectations(exps: readonly Expectation[], o: JudgeOptions): Promise<JudgeOutcome> {
   const { txs, errors } = await prepareExpectations(exps, o.rpc);
-  const result: JudgeResult & { errors: ExpectationError[] } = { records: [], judged: 0, included: 0, failures: [], errors };
+  const result: JudgeOutcome = { records: [], judged: 0, included: 0, failures: [], errors };
   if (errors.length > 0) return result;
   const byBlock = new Map<number, (ExpectedTx & { target: number })[]>();
   for (const t of txs) {
