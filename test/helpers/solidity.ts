@@ -10,10 +10,11 @@ export interface Compiled {
   compiler: string;
 }
 
-export function compileFixture(file: string, contract: string): Compiled {
+/** `dir`: where the source is (default test/fixtures; callers loaded as ES modules pass it). */
+export function compileFixture(file: string, contract: string, dir = join(__dirname, '..', 'fixtures')): Compiled {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solc = require('solc') as { compile(input: string): string; version(): string };
-  const source = readFileSync(join(__dirname, '..', 'fixtures', file), 'utf8');
+  const source = readFileSync(join(dir, file), 'utf8');
   const input = {
     language: 'Solidity',
     sources: { [file]: { content: source } },

@@ -102,9 +102,13 @@ async function judgeBlock(
   sim: Simulator,
   o: JudgeOptions,
 ): Promise<{ records: MissedBlock[]; included: number }> {
-  const block = await o.rpc.call<Loose | null>('eth_getBlockByNumber', [hex(number), false]);
+  // Full transactions: the node's `from` of those that landed saves recovering their senders.
+  const block = await o.rpc.call<Loose | null>('eth_getBlockByNumber', [hex(number), true]);
   if (!block) throw new ClassifiedError('RpcError', `block ${number} is not on the node`);
-  const inBlock = new Set(((block.transactions as unknown[]) ?? []).map((h) => String(h).toLowerCase()));
+  const inBlock = new Map<string, string>();
+  for (const tx of (block.transactions as Loose[] | undefined) ?? []) {
+    if (tx && typeof tx === 'object' && typeof tx.hash === 'string') inBlock.set(tx.hash.toLowerCase(), typeof tx.from === 'string' ? tx.from.toLowerCase() : '');
+  }
   const target = { number, hash: typeof block.hash === 'string' ? block.hash : undefined, timestamp: num(block.timestamp) };
   const parentTag = hex(Math.max(0, number - 1));
   const now = o.now ?? (() => Math.floor(Date.now() / 1000));
@@ -126,8 +130,8 @@ async function judgeBlock(
     });
   }
 
-  // Senders' nonces and balances at the parent state, for every transaction we know the fields of.
-  const senders = [...new Set(list.filter((t) => t.fields).map((t) => t.fields!.from.toLowerCase()))];
+  // Senders' nonces and balances at the parent state, for the missing transactions we know the fields of.
+  const senders = [...new Set(list.filter((t) => t.fields && !inBlock.has(t.hash)).map((t) => t.fields!.from.toLowerCase()))];
   const state = new Map<string, { nonce: bigint; balance: bigint }>();
   if (senders.length > 0) {
     const answers = await o.rpc.batch(
@@ -151,16 +155,18 @@ async function judgeBlock(
   let included = 0;
   for (const t of list) {
     const f = t.fields;
-    let facts: TxFacts | undefined;
-    if (f) {
-      const s = f.from.toLowerCase();
-      const st = state.get(s)!;
-      const expectedNonce = running.get(s) ?? st.nonce;
-      if (f.nonce === expectedNonce) running.set(s, expectedNonce + 1n);
-      facts = factsOf(f, expectedNonce, st.balance, block, chainId);
+    const landedFrom = inBlock.get(t.hash);
+    if (landedFrom !== undefined) included++;
+    // Only senders with a missing transaction matter; one that landed still moves their nonce on.
+    const s = landedFrom ?? f?.from.toLowerCase();
+    const st = s !== undefined ? state.get(s) : undefined;
+    if (!f || !st || s === undefined) {
+      if (landedFrom === undefined) missing.push({ t });
+      continue;
     }
-    if (inBlock.has(t.hash)) included++;
-    else missing.push({ t, facts });
+    const expectedNonce = running.get(s) ?? st.nonce;
+    if (f.nonce === expectedNonce) running.set(s, expectedNonce + 1n);
+    if (landedFrom === undefined) missing.push({ t, facts: factsOf(f, expectedNonce, st.balance, block, chainId) });
   }
 
   // Simulate only what the state reads did not already decide.

@@ -32,17 +32,22 @@ export function decodeRaw(e: Expectation & { raw: string }): ExpectedTx | Expect
   } catch (err) {
     return { line: e.line, message: `"raw" is not a transaction ethers can decode (${shortMessage(err)})` };
   }
-  if (!tx.signature || !tx.hash || !tx.from) return { line: e.line, message: '"raw" is an unsigned transaction: give the signed one, as sent to the node' };
-  const feeCap = tx.maxFeePerGas ?? tx.gasPrice ?? 0n;
+  if (!tx.signature) return { line: e.line, message: '"raw" is an unsigned transaction: give the signed one, as sent to the node' };
+  const hash = tx.hash!.toLowerCase();
+  // Recovering the sender is the costly part (an elliptic-curve recovery, milliseconds in pure
+  // JavaScript): done once, and only for a transaction that turns out to be missing.
+  let from: string | undefined;
   return {
     exp: e,
-    hash: tx.hash.toLowerCase(),
+    hash,
     fields: {
-      hash: tx.hash.toLowerCase(),
-      from: tx.from,
+      hash,
+      get from() {
+        return (from ??= tx.from!);
+      },
       nonce: BigInt(tx.nonce),
       gasLimit: tx.gasLimit,
-      feeCap,
+      feeCap: tx.maxFeePerGas ?? tx.gasPrice ?? 0n,
       value: tx.value,
       to: tx.to,
       data: tx.data,
