@@ -88,7 +88,7 @@ export interface TxMissedInput {
   sender?: string;
   verdict: TxVerdict;
   facts?: TxFacts;
-  /** Which simulation decided (absent when the state reads alone did). */
+  /** Which simulation decided (absent: the state reads alone did, or — without facts — nothing could be read). */
   simulation?: SimulationMethod;
   bundle?: string;
   /** Where the expectation came from: its line (or array position). */
@@ -120,7 +120,7 @@ export function txMissedRecord(i: TxMissedInput): MissedBlock {
       meta.revert_data = f.call.revert.data;
     }
   }
-  meta.simulation = i.simulation ?? 'state_reads';
+  meta.simulation = i.simulation ?? (f ? 'state_reads' : 'none');
   if (i.line !== undefined) meta.expectation_line = i.line;
   if (i.more) Object.assign(meta, i.more);
   if (i.extra) meta.expectation = i.extra;

@@ -174,6 +174,7 @@ describe('expected transactions on anvil', () => {
     const res = await judge(node, [{ block: n, hash }]);
     assert.equal(res.records.length, 1);
     assert.equal(res.records[0].metadata.verdict, 'unknown_tx');
+    assert.equal(res.records[0].metadata.simulation, 'none');
     assert.equal(res.records[0].metadata.tx_hash, hash);
   });
 
