@@ -203,6 +203,32 @@ describe('expected transactions on anvil', () => {
     assert.equal(res.records[0].block_number, n);
   });
 
+  test('eth_simulateV1 runs a block\'s missing transactions in order: a bundle\'s second member sees its first', async () => {
+    const w = devWallet(13);
+    await node.rpc('anvil_setBalance', [w.address, '0xde0b6b3a7640000']); // 1 ETH
+    const d = await signTx(w, { nonce: 0, to: null, data: reverter.bytecode, gasLimit: 1_000_000n });
+    await mineWith(node, [d.raw]);
+    const { contractAddress: fresh } = await node.rpc<{ contractAddress: string }>('eth_getTransactionReceipt', [d.hash]);
+    const iface = new Interface(reverter.abi as never);
+    const first = await signTx(w, { nonce: 1, to: fresh, data: iface.encodeFunctionData('bump'), gasLimit: 100_000n });
+    const second = await signTx(w, { nonce: 2, to: fresh, data: iface.encodeFunctionData('requireCount', [1]), gasLimit: 100_000n });
+    const n = await mineWith(node);
+    const lines = [
+      { block: n, raw: first.raw, bundle: 'seq' },
+      { block: n, raw: second.raw, bundle: 'seq' },
+    ];
+    const inOrder = await judge(node, lines);
+    assert.deepEqual(inOrder.records.map((r) => [r.metadata.verdict, r.metadata.simulation]), [
+      ['not_included', 'eth_simulateV1'],
+      ['not_included', 'eth_simulateV1'],
+    ]);
+    // eth_call runs each on its own at the parent state: there the second one reverts.
+    const rpc = new HttpRpcClient(node.url);
+    const parsed = parseExpectations(lines.map((l) => JSON.stringify(l)).join('\n'));
+    const alone = await judgeExpectations(parsed.expectations, { rpc, alertThreshold: 5, simulator: new Simulator(rpc, ['eth_call']) });
+    assert.deepEqual(alone.records.map((r) => r.metadata.revert ?? null), [null, 'Error("count differs")']);
+  });
+
   for (const method of ['debug_traceCall', 'eth_call'] as const) {
     test(`falling back to ${method}, the same reverts decode the same way and the record says ${method}`, async () => {
       const w = devWallet(method === 'eth_call' ? 10 : 11);
