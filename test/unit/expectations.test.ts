@@ -122,3 +122,25 @@ test('[expect] settings: defaults, and a bad key or value names itself', () => {
   assert.throws(() => expectSettingsFrom(parseConfig('[expect]\nconfirmations = -1\n')), /expect\.confirmations = -1: expected a whole number of blocks/);
   assert.throws(() => expectSettingsFrom(parseConfig('[expect]\nconfirmation = 1\n')), /expect\.confirmation = 1: expected no such key/);
 });
+
+test('the published schema (schema/expectation.schema.json) accepts and refuses the same lines as the parser', async () => {
+  const Ajv2020 = (await import('ajv/dist/2020')).default;
+  const schema = (await import('../../schema/expectation.schema.json', { with: { type: 'json' } })).default;
+  const validate = new Ajv2020({ strict: false }).compile(schema);
+  const lines: [unknown, boolean][] = [
+    [{ block: 1, raw: '0x02f8' }, true],
+    [{ block: 'next', hash: HASH, bundle: 'b', abi: ['error X()', { type: 'error', name: 'Y', inputs: [] }], note: 1 }, true],
+    [{ block: 1 }, false],
+    [{ block: 1, raw: '0x02', hash: HASH }, false],
+    [{ block: -1, raw: '0x02' }, false],
+    [{ block: 'soon', raw: '0x02' }, false],
+    [{ block: 1, raw: '0x123' }, false],
+    [{ block: 1, hash: '0x12' }, false],
+    [{ block: 1, raw: '0x02', bundle: '' }, false],
+    [{ block: 1, raw: '0x02', abi: 'error X()' }, false],
+  ];
+  for (const [v, ok] of lines) {
+    assert.equal(validate(v), ok, `schema on ${JSON.stringify(v)}`);
+    assert.equal(parseExpectationArray([v]).errors.length === 0, ok, `parser on ${JSON.stringify(v)}`);
+  }
+});
