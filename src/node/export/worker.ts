@@ -187,8 +187,8 @@ function makeProcessor(cfg) {
         continue;
       }
       if (!valid(v)) continue;
-      // Records without a numeric key other than missed slots (tx_missed: keyed by metadata.tx_hash)
-      // take the record-by-record path, which keys them with recordKey().
+      // Kinds past the first four have no numeric key: a missed payload's holds its beacon slot and
+      // relay, a missed transaction's its hash (recordKey); the record-by-record path keys them.
       if (v.kind !== undefined && KIND.get(v.kind) >= 4) continue;
       if (o + MAX_ROW > out.length) {
         const bigger = Buffer.from(new ArrayBuffer(Math.max(out.length * 2, o + MAX_ROW)));
