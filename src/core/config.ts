@@ -1,4 +1,4 @@
-// The seed's two config structs with its defaults, loaded from TOML in the seed's shape
+// The relay logger's two config structs with its defaults, loaded from TOML in its shape
 // ([monitoring], [logging], [alerts]). Durations are seconds in TOML and milliseconds here.
 import { parse as parseToml, TomlError } from 'smol-toml';
 
@@ -45,7 +45,7 @@ export interface MonitorFileConfig {
   alerts: AlertsConfig;
   /** Any other top-level tables ([rpc], [storage]...) for the modules that own them. */
   other: Record<string, unknown>;
-  /** [storage]: the shared PostgreSQL store (issue 10); absent when the file has no such table. */
+  /** [storage]: the shared PostgreSQL store; absent when the file has no such table. */
   storage?: StorageConfig;
 }
 
@@ -230,14 +230,14 @@ function parseAlerts(src: Record<string, unknown>, into: AlertsConfig): void {
 }
 
 /**
- * The seed writes sizes bare (`log_rotation_size = 100MB`), which is not TOML. Quote such values
- * so the seed's examples load as written; everything else goes to the TOML parser untouched.
+ * The relay's examples write sizes bare (`log_rotation_size = 100MB`), which is not TOML. Quote such values
+ * so those examples load as written; everything else goes to the TOML parser untouched.
  */
 export function quoteBareSizes(text: string): string {
   return text.replace(/^(\s*[A-Za-z0-9_]+\s*=\s*)(\d+(?:\.\d+)?\s*[KMGkmg]i?[Bb])(\s*(?:#.*)?)$/gm, '$1"$2"$3');
 }
 
-/** Parse TOML text in the seed's shape. Throws ConfigError (bad key or value) with the file named. */
+/** Parse TOML text in the relay's shape. Throws ConfigError (bad key or value) with the file named. */
 export function parseConfigText(text: string, file?: string): MonitorFileConfig {
   let doc: Record<string, unknown>;
   try {

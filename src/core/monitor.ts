@@ -1,5 +1,5 @@
 // The BlockMonitor: turns the blocks a feed delivers (plus transport errors, head-lag reports and
-// a wall-clock tick) into missed-block records, following ARCHITECTURE.md §4 to the letter. Pure:
+// a wall-clock tick) into missed-block records, following the README's classification table to the letter. Pure:
 // no I/O, no ethers, time only from the injected clock, so every rule is testable without sleeping.
 //
 // Records are announced to onRecord listeners ('new', or 'updated' when a held record changes:
@@ -276,7 +276,7 @@ export class BlockMonitor {
     return this.streaks().current >= this.config.alertThreshold;
   }
 
-  /** The seed's alert text for the latest record of the current streak, when shouldAlert(). */
+  /** The relay's alert text for the latest record of the current streak, when shouldAlert(). */
   getAlertMessage(): string | undefined {
     if (!this.shouldAlert()) return undefined;
     const s = this.streaks().streaks.at(-1)!;
@@ -299,7 +299,7 @@ export class BlockMonitor {
     });
   }
 
-  /** The seed's get_recovery_rate(): recovered / missed × 100. */
+  /** The relay logger's get_recovery_rate(): recovered / missed × 100. */
   getRecoveryRate(): number {
     return this.getStats().getRecoveryRate();
   }

@@ -238,7 +238,7 @@ describe('a log written by another process', { timeout: 180_000 }, () => {
       page = (await open(cs, ws, 'external-log')).page;
       await openViewContainer(page, VIEW_CONTAINER);
       await expandRow(page, 'Recent');
-      await untilRows(page, 'the seed record', (l) => l.some((x) => x.startsWith('Block 1001: ')), 30_000, { keepExpanded: 'Recent' });
+      await untilRows(page, 'the example record', (l) => l.some((x) => x.startsWith('Block 1001: ')), 30_000, { keepExpanded: 'Recent' });
       await screenshot(page, '10-external-log-before');
       const latencies: number[] = [];
       for (let i = 1; i <= 5; i++) {

@@ -74,7 +74,7 @@ test('stats: processed, missed rate, head, last arrival; JSON carries data only'
   assert.deepEqual([empty.total_missed, empty.missed_rate, empty.recovery_rate, empty.avg_recovery_ms, empty.current_streak], [0, 0, 0, 0, 0]);
 });
 
-test('alerts: a streak of alert_threshold makes every record of it Critical and an alert in the seed format', () => {
+test('alerts: a streak of alert_threshold makes every record of it Critical and an alert in the relay format', () => {
   const four = new Harness();
   four.run(100, 100, T0);
   four.feed(blk(105, ts(105)));

@@ -70,7 +70,7 @@ export interface AlertSecrets {
   smtpPassword?: string;
 }
 
-/** The seed's defaults, in the units the settings use (seconds, and a size string). */
+/** The relay's defaults, in the units the settings use (seconds, and a size string). */
 export const SETTING_DEFAULTS = {
   rpcUrls: [] as string[],
   logFile: 'logs/missed_blocks.jsonl',
@@ -87,7 +87,7 @@ export const SETTING_DEFAULTS = {
   enableConsoleLogging: true,
   batchLogging: true,
   batchSize: 100,
-  // The seed's 60 s suits a server; here the views read the log, so records must reach it soon.
+  // The relay's 60 s suits a server; here the views read the log, so records must reach it soon.
   batchTimeout: 1,
   alertChannels: ['console'] as AlertChannelKind[],
   'alerts.minSeverity': 'Critical' as MissedBlockSeverity,

@@ -1,4 +1,4 @@
-// The [alerts] table, validated into what the alerts module runs on. config.ts parsed the seed's
+// The [alerts] table, validated into what the alerts module runs on. config.ts parsed the relay's
 // keys (channels, webhook_url, slack_webhook, discord_webhook, email_address) and left every other
 // key in `extra` for us. Errors are ConfigErrors naming the key, the value and the expected form —
 // except that a secret's value is never shown (only a redacted URL or the variable it came from).

@@ -1,4 +1,4 @@
-// Prometheus metrics (ARCHITECTURE §6) on a registry of our own (never prom-client's global one, so
+// Prometheus metrics (README, "HTTP API and metrics") on a registry of our own (never prom-client's global one, so
 // two monitors in one process, or a test, never share counters).
 //
 // Records are written again when they change (recovered, escalated), so counters go through a
@@ -13,7 +13,7 @@ import type { MonitorService } from '../service';
 import type { MonitorStats } from '../../core/stats';
 
 export const DEFAULT_METRICS_PREFIX = 'mev_relay_';
-/** Seconds; 5 is the seed's own example bucket. */
+/** Seconds; 5 is the relay's own example bucket. */
 export const DURATION_BUCKETS = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
 
 export interface MetricsOptions {

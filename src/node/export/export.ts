@@ -1,4 +1,4 @@
-// Streaming export of records as CSV (the seed's columns) or as one JSON array of log objects.
+// Streaming export of records as CSV (the relay's columns) or as one JSON array of log objects.
 //
 // CSV quoting and formula-injection escaping are papaparse's. Papa.unparse costs about as much as
 // parsing the log, though, and for a validated record every cell is a whole number, a boolean or
@@ -16,7 +16,7 @@ import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, toLogLine, type MissedBl
 export type ExportFormat = 'csv' | 'json';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'json'];
 
-/** Column order of the seed's CSV; `missed_at` is the record's `timestamp`. */
+/** Column order of the relay's CSV; `missed_at` is the record's `timestamp`. */
 export const CSV_COLUMNS = [
   'block_number',
   'reason',
