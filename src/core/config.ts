@@ -1,6 +1,7 @@
 // The relay logger's two config structs with its defaults, loaded from TOML in its shape
 // ([monitoring], [logging], [alerts]). Durations are seconds in TOML and milliseconds here.
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { maskUrlPassword } from './redact';
 
 export interface BlockMonitoringConfig {
   expectedBlockTimeMs: number;
@@ -59,7 +60,7 @@ export function parsePostgresUrl(key: string, v: unknown): string {
   const expected = 'a PostgreSQL URL like "postgres://user:password@host:5432/database"';
   if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(key, v, expected);
   // The message shows the value: never its password.
-  const shown = v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  const shown = maskUrlPassword(v);
   let u: URL;
   try {
     u = new URL(v);

@@ -21,6 +21,7 @@ import { Recovery } from './recovery';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
+import { backoffDelay } from '../core/backoff';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -379,7 +380,7 @@ export class MonitorService extends EventEmitter {
           return;
         } catch (err) {
           const c = toClassified(err, 'backfill');
-          const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt - 1, 6));
+          const delayMs = backoffDelay(attempt, { initialMs: 500, maxMs: 30_000 }, c.retryAfterMs);
           this.emit('backfill', { phase: 'retry', reason: c.reason, message: c.message, delayMs } satisfies BackfillEvent);
           this.retryNow = new AbortController();
           await abortableSleep(delayMs, AbortSignal.any([this.abort.signal, this.retryNow.signal]));
