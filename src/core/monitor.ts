@@ -27,7 +27,6 @@ import {
   type Draft,
   type RuleContext,
 } from './detection/rules';
-import { formatAlertMessage } from './alertText';
 import type { BlockInfo, MissedBlock, MissedBlockReason } from './model';
 import type { MonitorStats } from './stats';
 
@@ -272,20 +271,9 @@ export class BlockMonitor {
     this.trace = undefined;
   }
 
+  /** The current streak reached alert_threshold. Alerts themselves are AlertManager's (src/node/alerts). */
   shouldAlert(): boolean {
     return this.streaks().current >= this.config.alertThreshold;
-  }
-
-  /** The relay's alert text for the latest record of the current streak, when shouldAlert(). */
-  getAlertMessage(): string | undefined {
-    if (!this.shouldAlert()) return undefined;
-    const s = this.streaks().streaks.at(-1)!;
-    let latest: MissedBlock | undefined;
-    for (const r of this.book.store.values()) {
-      if (r.block_number < s.fromBlock || r.block_number > s.toBlock) continue;
-      if (!latest || r.block_number > latest.block_number || (r.block_number === latest.block_number && r.timestamp >= latest.timestamp)) latest = r;
-    }
-    return latest && formatAlertMessage(latest, s);
   }
 
   getStats(): MonitorStats {

@@ -170,7 +170,7 @@ export class MonitorRun {
       }
       changed();
     });
-    svc.on('alert', (m) => o.log.warn(`alert threshold reached: ${m}`));
+    svc.on('alert', (m, channels) => o.log.warn(`alert (${channels.join(', ')}): ${m.title}`));
     svc.on('warning', (w) => o.log.warn(w));
     if (o.config.logging.enableConsoleLogging) svc.on('record', (r) => o.log.info(formatRecord(r, plain)));
   }

@@ -10,11 +10,12 @@ import { RpcFetcher, type FetcherOptions } from './chain/fetcher';
 import { HeadLagChecker } from './chain/headLag';
 import { createSource, type SourceOptions } from './chain/sources';
 import type { BlockSource, Endpoint } from './chain/types';
-import type { MonitorFileConfig } from '../core/config';
+import type { AlertChannelKind, MonitorFileConfig } from '../core/config';
 import { JsonlWriter, writerOptionsFrom, type JsonlWriterOptions } from './log/writer';
 import type { RecordSink } from './store/types';
 import { recordKey, type BlockInfo, type MissedBlock, type MissedBlockReason } from '../core/model';
 import { AlertManager, type AlertManagerOptions } from './alerts';
+import type { AlertMessage } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
@@ -67,8 +68,12 @@ export interface MonitorServiceEvents {
   backfill: (e: BackfillEvent) => void;
   /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best. */
   heads: (heads: ReadonlyMap<string, number>, best: number) => void;
-  /** The current streak reached alert_threshold (once per streak). */
-  alert: (message: string) => void;
+  /**
+   * AlertManager queued an alert (an incident reached alert_threshold or a channel's minimum
+   * severity), for these channels. The one alert path: nothing else announces alerts. When it is
+   * delivered, the records' alert_sent turns true and they come again as 'record' ('updated').
+   */
+  alert: (msg: AlertMessage, channels: AlertChannelKind[]) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
 }
@@ -91,7 +96,6 @@ export class MonitorService extends EventEmitter {
   private tickTimer: NodeJS.Timeout | undefined;
   private resuming: Promise<void> = Promise.resolve();
   private chainId: number | undefined;
-  private alerting = false;
   private backfilling = false;
   private retryNow: AbortController | undefined;
   /** The newest processed head, waiting for the writer to get its records into the file. */
@@ -199,6 +203,9 @@ export class MonitorService extends EventEmitter {
         onWarning: (m) => this.warn(`alerts: ${m}`),
         ...this.o.alerts,
       });
+      this.alerts.on('queued', (msg, channels) => {
+        if (msg.kind === 'alert') this.emit('alert', msg, channels);
+      });
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
@@ -300,12 +307,6 @@ export class MonitorService extends EventEmitter {
       // After the monitor's current call returns: recovery reads monitor.pending().
       queueMicrotask(() => this.recovery?.kick());
     }
-    const alerting = this.monitor.shouldAlert();
-    if (alerting && !this.alerting) {
-      const msg = this.monitor.getAlertMessage();
-      if (msg) this.emit('alert', msg);
-    }
-    this.alerting = alerting;
   }
 
   /**
