@@ -72,6 +72,8 @@ export function parsePostgresUrl(key: string, v: unknown): string {
   return v;
 }
 
+const SIZE_MIB = 1024 * 1024;
+
 export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze({
   expectedBlockTimeMs: 12_000,
   maxBlockDelayMs: 30_000,
@@ -85,7 +87,7 @@ export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze
 
 export const DEFAULT_LOGGING: Readonly<MissedBlockLoggerConfig> = Object.freeze({
   logFilePath: 'logs/missed_blocks.jsonl',
-  logRotationSize: 10 * 1024 * 1024,
+  logRotationSize: 10 * SIZE_MIB,
   logRetentionDays: 30,
   enableFileLogging: true,
   enableConsoleLogging: true,
@@ -119,17 +121,19 @@ export class ConfigError extends Error {
   }
 }
 
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, B: 1,
-  KB: 1e3, MB: 1e6, GB: 1e9,
-  KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3,
-  K: 1024, M: 1024 ** 2, G: 1024 ** 3,
-};
-
 /**
- * "10MB" → bytes. Log sizes are conventionally binary (what `ls -lh` and logrotate show), so
- * KB/MB/GB mean 1024-based units here, the same as KiB/MiB/GiB; the README says so.
+ * The one size table. Log sizes are conventionally binary (what `ls -lh` and logrotate show), so
+ * KB/MB/GB are 1024-based here, the same as KiB/MiB/GiB and K/M/G; the README says so.
  */
+const KIB = 1024;
+export const SIZE_UNITS: Readonly<Record<string, number>> = Object.freeze({
+  '': 1, B: 1,
+  K: KIB, KB: KIB, KIB: KIB,
+  M: KIB ** 2, MB: KIB ** 2, MIB: KIB ** 2,
+  G: KIB ** 3, GB: KIB ** 3, GIB: KIB ** 3,
+});
+
+/** "10MB" → bytes (units: SIZE_UNITS, any case). */
 export function parseSize(key: string, v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
   if (typeof v === 'bigint' && v > 0n) return Number(v);
@@ -137,7 +141,7 @@ export function parseSize(key: string, v: unknown): number {
     const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
     if (m) {
       const unit = m[2].toUpperCase();
-      const mult = unit in SIZE_UNITS ? (/^[KMG]B$/.test(unit) ? SIZE_UNITS[unit.replace('B', 'IB')] : SIZE_UNITS[unit]) : undefined;
+      const mult = Object.hasOwn(SIZE_UNITS, unit) ? SIZE_UNITS[unit] : undefined;
       if (mult !== undefined && Number(m[1]) > 0) return Math.round(Number(m[1]) * mult);
     }
   }
