@@ -17,3 +17,15 @@ test('every bundle esbuild.mjs writes is shipped in the .vsix and the npm packag
   const files = (JSON.parse(read('package.json')) as { files: string[] }).files;
   for (const f of outfiles) assert.ok(files.some((g) => f === g || f.startsWith(`${g}/`)), `package.json files does not include ${f}`);
 });
+
+test('nothing is installed beside dist/: no runtime dependencies, and the bundles leave out only vscode and pg-native', () => {
+  const pkg = JSON.parse(read('package.json')) as { dependencies?: Record<string, string>; devDependencies: Record<string, string> };
+  assert.deepEqual(Object.keys(pkg.dependencies ?? {}), [], 'esbuild bundles what runs; build inputs are devDependencies');
+  const externals = [...read('esbuild.mjs').matchAll(/external:\s*\[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/'([^']+)'/g)].map((x) => x[1]!));
+  assert.deepEqual([...new Set(externals)].sort(), ['pg-native', 'vscode']);
+});
+
+test('activationEvents list only what contributes does not imply (commands, views and languages activate by themselves)', () => {
+  const pkg = JSON.parse(read('package.json')) as { activationEvents: string[] };
+  assert.deepEqual(pkg.activationEvents, ['workspaceContains:**/missed_blocks*.jsonl', 'workspaceContains:**/*.mbl.jsonl', 'onWebviewPanel:missedBlocks.dashboard']);
+});
