@@ -1,5 +1,5 @@
 // Finds the workspace's missed-block logs (`missed_blocks*.jsonl`, `*.mbl.jsonl`) with chokidar and
-// follows each with the core's LogTailer, which reads only appended bytes and survives rotation.
+// follows each with src/node/log's LogTailer, which reads only appended bytes and survives rotation.
 // Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its
 // records only here, so every log looks the same. No vscode import: tested in plain Node.
 import { watch, type FSWatcher } from 'chokidar';

@@ -1,4 +1,4 @@
-// One monitoring run in the extension host: the core's MonitorService writing the JSONL log (and
+// One monitoring run in the extension host: src/node's MonitorService writing the JSONL log (and
 // its checkpoint beside it) into the workspace. Loaded with import() on the first Start, so the
 // chain and alert libraries cost nothing at activation. No vscode import.
 //

@@ -1,5 +1,5 @@
 // The export's fast paths must never change a result: the hand-written validity check may only
-// accept what the schema (ajv) accepts, the worker's rows and keys must be csv-bytes.ts's and
+// accept what the schema (ajv) accepts, the worker's rows and keys must be csvBytes.ts's and
 // keyscan's, and an export through worker threads must equal the single-threaded one byte for
 // byte, bad-line reports included.
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
-// The batch processor of a CSV export (export-log.ts): it takes a batch of log lines and returns,
-// for each line, either its finished CSV row and collapse key or "slow" — export-log.ts then
+// The batch processor of a CSV export (exportLog.ts): it takes a batch of log lines and returns,
+// for each line, either its finished CSV row and collapse key or "slow" — exportLog.ts then
 // handles that line exactly as the record-by-record path does (ajv's message, papaparse). Profiled
 // on a 1M-line log, parsing (JSON.parse, decoding, validation, row formatting) is most of an
 // export; this does it without building record objects, ajv or per-line UTF-8 decoding (ASCII
