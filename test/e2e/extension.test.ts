@@ -203,7 +203,8 @@ describe('trusted workspace: monitoring anvil from the editor', { timeout: 300_0
       const { page } = wb;
       await monitoringSteady(page);
       const head = await chain.jump(1); // the next block on time, then no block: the chain stays paused
-      await untilRows(page, `Block ${head + 1}: delayed`, (l) => l.some((x) => x.startsWith(`Block ${head + 1}: delayed`)), 20_000);
+      await expandRow(page, 'Recent');
+      await untilRows(page, `Block ${head + 1}: delayed`, (l) => l.some((x) => x.startsWith(`Block ${head + 1}: delayed`)), 20_000, { keepExpanded: 'Recent' });
       const labels = await rowLabels(page);
       assert.ok(Number(rowValue(labels, 'Current streak')) >= 1, 'the block that has not come is a streak');
       await screenshot(page, '04-mining-pause-delayed');
