@@ -78,14 +78,14 @@ export interface SettingsOptions {
 export function parseAlertSettings(cfg: AlertsConfig, o: SettingsOptions): AlertSettings {
   const env = o.env ?? process.env;
   const extra = { ...cfg.extra };
-  const seed: Record<string, unknown> = {
+  const relayKeys: Record<string, unknown> = {
     webhook_url: cfg.webhookUrl,
     slack_webhook: cfg.slackWebhook,
     discord_webhook: cfg.discordWebhook,
     email_address: cfg.emailAddress,
   };
   checkKnownKeys(extra);
-  const raw = (k: (typeof ENV_CAPABLE)[number]) => (k in seed ? seed[k] : extra[k]);
+  const raw = (k: (typeof ENV_CAPABLE)[number]) => (k in relayKeys ? relayKeys[k] : extra[k]);
   const str = (k: (typeof ENV_CAPABLE)[number]) => fromEnv(k, raw(k), extra[`${k}_env`], env);
 
   const s: AlertSettings = {
