@@ -18,7 +18,7 @@ export function redactUrl(url: string): string {
   return `${u.protocol}//${u.host}${first ? `/${first}/***` : u.search || u.username ? '/***' : ''}`;
 }
 
-const URL_IN_TEXT = /\b(?:https?|smtps?):\/\/[^\s"'<>]+/gi;
+const URL_IN_TEXT = /\b(?:https?|wss?|smtps?):\/\/[^\s"'<>]+/gi;
 
 /** `postgres://mbm:secret@db:5432/mbm` → `postgres://mbm:***@db:5432/mbm`, for every URL in `text`. */
 export function maskUrlPassword(text: string): string {
@@ -44,7 +44,7 @@ export class Redactor {
       if (!s) continue;
       set.add(s);
       // A URL's token also leaks without its scheme and host (a path in a library's message).
-      if (/^https?:\/\//i.test(s)) {
+      if (/^(?:https?|wss?):\/\//i.test(s)) {
         try {
           const u = new URL(s);
           if (u.pathname.length > 1) set.add(u.pathname + u.search);

@@ -45,7 +45,7 @@ export const SETTINGS = {
     scope: 'window',
     restricted: true,
     description:
-      'JSON-RPC endpoints of the node to monitor (`http(s)://` polls, `ws(s)://` subscribes to new heads). The first is the primary; the others are used for recovery and the head-lag check. Empty: **Start Monitoring** offers `http://127.0.0.1:8545` (anvil and hardhat default). Records name an endpoint by `host:port` only, never by its URL (provider URLs carry API keys).',
+      "JSON-RPC endpoints of the node to monitor (`http(s)://` polls, `ws(s)://` subscribes to new heads). The first is the primary; the others are used for recovery and the head-lag check. An entry may name an environment variable: `${env:MAINNET_RPC}`. A provider URL with an API key belongs in **Set RPC Endpoint…** (SecretStorage, used before these) or the environment, not here. With no endpoint, **Start Monitoring** offers `http://127.0.0.1:8545` (anvil and hardhat default), a URL typed in (kept in SecretStorage), or a local anvil. Records, logs and metrics name an endpoint by `host:port` only, never by its URL.",
   },
   logFile: {
     type: 'string',

@@ -46,6 +46,17 @@ function typeOk(type: string | undefined, v: unknown): boolean {
   }
 }
 
+/** Each pattern the schema uses: values on both sides of it (every way to miss it, and hits). */
+function hexCases(digits: number): string[] {
+  const h = 'a'.repeat(digits);
+  return [`0x${h}`, `0x${'A'.repeat(digits)}`, `0x${'aB'.repeat(digits / 2)}`, `0X${h}`, h, `0x${h.slice(1)}`, `0x${h}a`, `0x${h.slice(1)}g`, ` 0x${h}`, `0x${h}\n`, `0x${h.slice(2)}ü`, `xx${h}`, '0x'];
+}
+const PATTERN_CASES: Record<string, string[]> = {
+  '^0x[0-9a-fA-F]{64}$': hexCases(64),
+  '^0x[0-9a-fA-F]{96}$': hexCases(96),
+  '^(0|[1-9][0-9]{0,77})$': ['0', '1', '10', '9'.repeat(78), '9'.repeat(79), '1'.repeat(78), '01', '00', '-1', '+1', '1.0', '1e3', ' 1', '1 ', '0x10', '', '١٢'],
+};
+
 /** Values for one property: wrong types, enum outsiders, both sides of every bound, pattern breakers. */
 function valuesFor(p: PropSchema): unknown[] {
   const out = [...ANY_TYPE];
@@ -61,10 +72,9 @@ function valuesFor(p: PropSchema): unknown[] {
     out.push('a'.repeat(n), 'a'.repeat(n + 1), 'ü'.repeat(n), 'ü'.repeat(n + 1), '🚀'.repeat(n / 2), '🚀'.repeat(n / 2 + 1), '🚀'.repeat(n), '🚀'.repeat(n + 1));
   }
   if (p.pattern !== undefined) {
-    // The one pattern the schema has today: a 0x-prefixed 32-byte hex hash. Every way to miss it.
-    assert.equal(p.pattern, '^0x[0-9a-fA-F]{64}$', 'a new pattern needs its breakers here');
-    const h = 'a'.repeat(64);
-    out.push(`0x${h}`, `0x${'A'.repeat(64)}`, `0x${'aB'.repeat(32)}`, `0X${h}`, h, `0x${h.slice(1)}`, `0x${h}a`, `0x${h.slice(1)}g`, ` 0x${h}`, `0x${h}\n`, `0x${h.slice(2)}ü`, `xx${h}`);
+    const breakers = PATTERN_CASES[p.pattern];
+    assert.ok(breakers, `a new pattern needs its cases here: ${p.pattern}`);
+    out.push(...breakers);
   }
   return out;
 }

@@ -106,6 +106,8 @@ function processJob(job: ExportJob): ExportJob {
     }
     if (!fastValid(v)) continue;
     const r = v as MissedBlock;
+    // A missed payload's key holds its beacon slot and relay (recordKey): the slow path keys it.
+    if (r.kind === 'payload_missed') continue;
     if (o + MAX_FAST_ROW_BYTES > out.length) {
       const bigger = Buffer.from(new ArrayBuffer(Math.max(out.length * 2, o + MAX_FAST_ROW_BYTES)));
       out.copy(bigger, 0, 0, o);
