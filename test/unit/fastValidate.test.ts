@@ -114,7 +114,31 @@ test('the generator knows every keyword the schema uses (a new keyword must be t
   for (const [name, p] of Object.entries(PROPS)) {
     for (const k of Object.keys(p)) assert.ok(KNOWN_KEYWORDS.has(k), `${name}.${k}`);
   }
-  assert.deepEqual(Object.keys(schema).sort(), ['$id', '$schema', 'description', 'properties', 'required', 'title', 'type']);
+  assert.deepEqual(Object.keys(schema).sort(), ['$id', '$schema', 'description', 'if', 'properties', 'required', 'then', 'title', 'type']);
+  // The one conditional: a tx_missed record names its transaction in metadata.tx_hash.
+  assert.deepEqual(schema.if, { properties: { kind: { const: 'tx_missed' } }, required: ['kind'] });
+  assert.deepEqual(schema.then.properties.metadata, { required: ['tx_hash'], properties: { tx_hash: { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' } } });
+});
+
+test('the conditional path: a tx_missed record with every kind of metadata.tx_hash, and without one', () => {
+  const [base] = bases();
+  const variants: unknown[] = [{}, { other: 1 }, ...[...ANY_TYPE, ...PATTERN_CASES['^0x[0-9a-fA-F]{64}$']!].map((tx_hash) => ({ tx_hash }))];
+  let rejected = 0;
+  let accepted = 0;
+  for (const metadata of variants) {
+    for (const kind of ['tx_missed', 'gap']) {
+      const v = { ...base, kind, metadata };
+      const ajvOk = ajvValid(v);
+      if (fastValid(v)) {
+        assert.ok(ajvOk, `fastValid accepted what ajv rejects: ${JSON.stringify(v)}`);
+        accepted++;
+      }
+      if (!ajvOk) rejected++;
+    }
+  }
+  assert.ok(rejected > 10 && accepted > 10, `${rejected} rejected, ${accepted} accepted`);
+  assert.equal(fastValid({ ...base, kind: 'tx_missed', metadata: { tx_hash: `0x${'ab'.repeat(32)}` } }), true);
+  assert.equal(fastValid({ ...base, kind: 'tx_missed', metadata: {} }), false);
 });
 
 test('the bases are valid for both checks', () => {
@@ -157,7 +181,8 @@ test('fastValid never accepts what ajv rejects: every property × every wrong ty
 });
 
 test('every enum member is accepted, and the boundary values the schema allows', () => {
-  const [base] = bases();
+  // metadata names a transaction, so that kind tx_missed is valid too.
+  const base = { ...bases()[0]!, metadata: { tx_hash: `0x${'cd'.repeat(32)}` } };
   for (const [name, p] of Object.entries(PROPS)) {
     for (const e of p.enum ?? []) assert.equal(fastValid({ ...base, [name]: e }), true, `${name} = ${e}`);
     if (p.minimum !== undefined) assert.equal(fastValid({ ...base, [name]: p.minimum }), true, `${name} = ${p.minimum}`);

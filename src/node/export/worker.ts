@@ -16,7 +16,7 @@
 // test/unit/export-parallel.test.ts checks whole exports against the record-by-record path.
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { MissedBlock } from '../../core/model';
-import { recordKey } from '../../core/model';
+import { MISSED_BLOCK_KINDS, recordKey } from '../../core/model';
 import { MAX_FAST_ROW_BYTES, writeCsvRow } from './csvBytes';
 import { fastValid } from '../log/fastValidate';
 import { KEY_UNKNOWN, numericKey } from '../log/keyscan';
@@ -60,6 +60,9 @@ export interface ExportJob {
  * Node 0.x; measurably cheaper per line on the export benchmark).
  */
 type SlicingBuffer = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+
+/** The kinds numericKey can key (the first four); the others go the record-by-record way. */
+const NUMERIC_KEY_KINDS: ReadonlySet<string> = new Set(MISSED_BLOCK_KINDS.slice(0, 4));
 
 /** The job processor: fills in a job's results (in this thread, or in a worker's). */
 export function makeJobProcessor(): (job: ExportJob) => ExportJob {
@@ -106,8 +109,9 @@ function processJob(job: ExportJob): ExportJob {
     }
     if (!fastValid(v)) continue;
     const r = v as MissedBlock;
-    // A missed payload's key holds its beacon slot and relay (recordKey): the slow path keys it.
-    if (r.kind === 'payload_missed') continue;
+    // Kinds past the first four have no numeric key: a missed payload's holds its beacon slot and
+    // relay, a missed transaction's its hash (recordKey); the record-by-record path keys them.
+    if (r.kind !== undefined && !NUMERIC_KEY_KINDS.has(r.kind)) continue;
     if (o + MAX_FAST_ROW_BYTES > out.length) {
       const bigger = Buffer.from(new ArrayBuffer(Math.max(out.length * 2, o + MAX_FAST_ROW_BYTES)));
       out.copy(bigger, 0, 0, o);
