@@ -1,5 +1,5 @@
-// One build script, one entry per runtime. The CLI runs on plain Node; the extension,
-// language server and webview bundles are added here as their issues land.
+// One build script, one entry per runtime: the CLI, the export worker thread, the extension host,
+// the language server and the dashboard webview.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -20,6 +20,15 @@ const targets = [
     define: { __VERSION__: JSON.stringify(pkg.version) },
     // pg loads its optional libpq binding only when asked for (pg.native); we never ask.
     external: ['pg-native'],
+  },
+  {
+    // The export's worker threads (exportLog.ts starts dist/exportWorker.js beside the bundle
+    // that runs it: dist/cli.js or dist/extension.js).
+    entryPoints: ['src/node/export/exportWorkerMain.ts'],
+    outfile: 'dist/exportWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     // The extension host: `vscode` is provided at run time. Node 20 syntax so the bundle runs on

@@ -117,7 +117,7 @@ const serverRss = rssMb(child.pid);
 console.log(`server RSS: ${serverRss.toFixed(0)} MB`);
 appendResult({
   bench: 'lsp',
-  title: 'Language server on a large log over Node IPC, the shipped dist/server.js (`bench/lsp.mjs`). No anchor and no goal in issue 9.',
+  title: 'Language server on a large log over Node IPC, the shipped dist/server.js (`bench/lsp.mjs`). No anchor and no goal.',
   note: '**open ms**: didOpen → diagnostics; **hover p50 ms**: after the first; **append p50 ms**: 10 lines appended → diagnostics; **RSS MB**: the server process at the end.',
   row: {
     MB: (text.length / 1048576).toFixed(1),

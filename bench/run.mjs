@@ -1,4 +1,4 @@
-// `npm run bench` (after the build): every benchmark of issue 9 in sequence, each in its own Node
+// `npm run bench` (after the build): every benchmark in sequence, each in its own Node
 // process (no JIT state, heap or open handles carried from one into the next). Each prints its
 // figures and appends a row to bench/RESULTS.md. Not part of `npm test`.
 //
@@ -12,7 +12,7 @@ import { QUICK, root } from './results.mjs';
 
 /** In run order: the cheap ones first, so a quick look does not wait behind export. */
 const ALL = ['tail', 'writer', 'backfill', 'detect', 'sizes', 'export'];
-/** Runnable by name but not by default: no anchor, and not one of issue 9's figures. */
+/** Runnable by name but not by default: no anchor, and not one of the goals in the README's table. */
 const EXTRA = ['lsp', 'expect'];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

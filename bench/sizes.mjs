@@ -116,7 +116,7 @@ console.log(
 const sizeOf = (name) => bundles.find((b) => b.name === name)?.bytes;
 appendResult({
   bench: 'sizes',
-  title: 'Extension weight and start-up cost (`bench/sizes.mjs`). No goal in issue 9; watch the trend.',
+  title: 'Extension weight and start-up cost (`bench/sizes.mjs`). No goal; watch the trend.',
   note:
     '**dist KiB**: development bundles from `npm run build` (unminified); **prod KiB**: the minified bundles inside the .vsix; **activation ms**: `activate()` in code-server as last measured by the e2e suite (run date in brackets); **module load ms**: evaluating the production / development `extension.js` in a fresh Node with a stub `vscode` — not activation.',
   row: {

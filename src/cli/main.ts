@@ -1,4 +1,4 @@
-// `mbm`: argument parsing and exit codes only; every command's work lives in src/core.
+// `mbm`: argument parsing and exit codes only; every command's work lives in src/node (and the pure domain in src/core).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT_USAGE, UsageError } from './util';
 import { ConfigError } from '../core/config';

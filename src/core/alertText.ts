@@ -1,6 +1,6 @@
-// The alert text in the seed's format. Channels (console, mail, Slack...) send this string as is,
-// so its first six lines match the seed line for line; the streak line comes last so readers that
-// parse the seed's lines keep working.
+// The alert text in the relay's format. Channels (console, mail, Slack...) send this string as is,
+// so its first six lines match the relay's line for line; the streak line comes last so readers that
+// parse the relay's lines keep working.
 import type { MissedBlock } from './model';
 import { formatEth, formatValueLost, valueLost } from './payloads';
 

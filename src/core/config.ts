@@ -1,6 +1,7 @@
-// The seed's two config structs with its defaults, loaded from TOML in the seed's shape
+// The relay logger's two config structs with its defaults, loaded from TOML in its shape
 // ([monitoring], [logging], [alerts]). Durations are seconds in TOML and milliseconds here.
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { maskUrlPassword } from './redact';
 import { parseRelayConfig, type RelayConfig } from './relayConfig';
 
 export interface BlockMonitoringConfig {
@@ -48,7 +49,7 @@ export interface MonitorFileConfig {
   alerts: AlertsConfig;
   /** Any other top-level tables ([rpc], [storage]...) for the modules that own them. */
   other: Record<string, unknown>;
-  /** [storage]: the shared PostgreSQL store (issue 10); absent when the file has no such table. */
+  /** [storage]: the shared PostgreSQL store; absent when the file has no such table. */
   storage?: StorageConfig;
   /** [relay]: delivered payloads checked against the beacon chain (relayConfig.ts); absent without the table. */
   relay?: RelayConfig;
@@ -121,7 +122,7 @@ export function parsePostgresUrl(key: string, v: unknown): string {
   const expected = 'a PostgreSQL URL like "postgres://user:password@host:5432/database"';
   if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(key, v, expected);
   // The message shows the value: never its password.
-  const shown = v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  const shown = maskUrlPassword(v);
   let u: URL;
   try {
     u = new URL(v);
@@ -132,6 +133,8 @@ export function parsePostgresUrl(key: string, v: unknown): string {
   if (!u.hostname && !u.searchParams.get('host')) throw new ConfigError(key, shown, `${expected} (with a host)`);
   return v;
 }
+
+const SIZE_MIB = 1024 * 1024;
 
 export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze({
   expectedBlockTimeMs: 12_000,
@@ -146,7 +149,7 @@ export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze
 
 export const DEFAULT_LOGGING: Readonly<MissedBlockLoggerConfig> = Object.freeze({
   logFilePath: 'logs/missed_blocks.jsonl',
-  logRotationSize: 10 * 1024 * 1024,
+  logRotationSize: 10 * SIZE_MIB,
   logRotationIntervalMs: 0,
   logRetentionDays: 30,
   enableFileLogging: true,
@@ -181,17 +184,19 @@ export class ConfigError extends Error {
   }
 }
 
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, B: 1,
-  KB: 1e3, MB: 1e6, GB: 1e9,
-  KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3,
-  K: 1024, M: 1024 ** 2, G: 1024 ** 3,
-};
-
 /**
- * "10MB" → bytes. Log sizes are conventionally binary (what `ls -lh` and logrotate show), so
- * KB/MB/GB mean 1024-based units here, the same as KiB/MiB/GiB; the README says so.
+ * The one size table. Log sizes are conventionally binary (what `ls -lh` and logrotate show), so
+ * KB/MB/GB are 1024-based here, the same as KiB/MiB/GiB and K/M/G; the README says so.
  */
+const KIB = 1024;
+export const SIZE_UNITS: Readonly<Record<string, number>> = Object.freeze({
+  '': 1, B: 1,
+  K: KIB, KB: KIB, KIB: KIB,
+  M: KIB ** 2, MB: KIB ** 2, MIB: KIB ** 2,
+  G: KIB ** 3, GB: KIB ** 3, GIB: KIB ** 3,
+});
+
+/** "10MB" → bytes (units: SIZE_UNITS, any case). */
 export function parseSize(key: string, v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
   if (typeof v === 'bigint' && v > 0n) return Number(v);
@@ -199,7 +204,7 @@ export function parseSize(key: string, v: unknown): number {
     const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
     if (m) {
       const unit = m[2].toUpperCase();
-      const mult = unit in SIZE_UNITS ? (/^[KMG]B$/.test(unit) ? SIZE_UNITS[unit.replace('B', 'IB')] : SIZE_UNITS[unit]) : undefined;
+      const mult = Object.hasOwn(SIZE_UNITS, unit) ? SIZE_UNITS[unit] : undefined;
       if (mult !== undefined && Number(m[1]) > 0) return Math.round(Number(m[1]) * mult);
     }
   }
@@ -312,14 +317,14 @@ function parseAlerts(src: Record<string, unknown>, into: AlertsConfig): void {
 }
 
 /**
- * The seed writes sizes bare (`log_rotation_size = 100MB`), which is not TOML. Quote such values
- * so the seed's examples load as written; everything else goes to the TOML parser untouched.
+ * The relay's examples write sizes bare (`log_rotation_size = 100MB`), which is not TOML. Quote such values
+ * so those examples load as written; everything else goes to the TOML parser untouched.
  */
 export function quoteBareSizes(text: string): string {
   return text.replace(/^(\s*[A-Za-z0-9_]+\s*=\s*)(\d+(?:\.\d+)?\s*[KMGkmg]i?[Bb])(\s*(?:#.*)?)$/gm, '$1"$2"$3');
 }
 
-/** Parse TOML text in the seed's shape. Throws ConfigError (bad key or value) with the file named. */
+/** Parse TOML text in the relay's shape. Throws ConfigError (bad key or value) with the file named. */
 export function parseConfigText(text: string, file?: string): MonitorFileConfig {
   let doc: Record<string, unknown>;
   try {

@@ -1,4 +1,4 @@
-// The domain vocabulary, named exactly as the seed names it, so a log written by the Rust relay and
+// The domain vocabulary, named exactly as the relay's logger names it, so a log written by the Rust relay and
 // one written here are the same file.
 
 export const MISSED_BLOCK_REASONS = [
@@ -60,8 +60,8 @@ export interface BlockInfo {
 export type MetadataValue = string | number | boolean | null;
 
 /**
- * One log record. The first ten fields are required and spelled as the seed writes them; the rest
- * are this project's optional additions (ARCHITECTURE.md §3). Unknown fields from other writers
+ * One log record. The first ten fields are required and spelled as the relay's logger writes them; the rest
+ * are this project's optional additions (README, "The log format"). Unknown fields from other writers
  * are kept in `extra` so that readers and exporters pass them through untouched.
  */
 export interface MissedBlock {
@@ -149,7 +149,7 @@ export function txHashOf(r: { metadata?: Record<string, unknown> }): string {
   return typeof h === 'string' ? h.toLowerCase() : '';
 }
 
-/** The log line for a record: required fields in the seed's order, then the optional ones, then unknown ones. */
+/** The log line for a record: required fields in the relay's order, then the optional ones, then unknown ones. */
 export function toLogLine(r: MissedBlock): string {
   const out: Record<string, unknown> = {};
   for (const k of REQUIRED_FIELDS) out[k] = r[k];

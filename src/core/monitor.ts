@@ -1,5 +1,5 @@
 // The BlockMonitor: turns the blocks a feed delivers (plus transport errors, head-lag reports and
-// a wall-clock tick) into missed-block records, following ARCHITECTURE.md §4 to the letter. Pure:
+// a wall-clock tick) into missed-block records, following the README's classification table to the letter. Pure:
 // no I/O, no ethers, time only from the injected clock, so every rule is testable without sleeping.
 //
 // Records are announced to onRecord listeners ('new', or 'updated' when a held record changes:
@@ -27,7 +27,6 @@ import {
   type Draft,
   type RuleContext,
 } from './detection/rules';
-import { formatAlertMessage } from './alertText';
 import type { BlockInfo, MissedBlock, MissedBlockReason } from './model';
 import type { MonitorStats } from './stats';
 
@@ -277,20 +276,9 @@ export class BlockMonitor {
     this.trace = undefined;
   }
 
+  /** The current streak reached alert_threshold. Alerts themselves are AlertManager's (src/node/alerts). */
   shouldAlert(): boolean {
     return this.streaks().current >= this.config.alertThreshold;
-  }
-
-  /** The seed's alert text for the latest record of the current streak, when shouldAlert(). */
-  getAlertMessage(): string | undefined {
-    if (!this.shouldAlert()) return undefined;
-    const s = this.streaks().streaks.at(-1)!;
-    let latest: MissedBlock | undefined;
-    for (const r of this.book.store.values()) {
-      if (r.block_number < s.fromBlock || r.block_number > s.toBlock) continue;
-      if (!latest || r.block_number > latest.block_number || (r.block_number === latest.block_number && r.timestamp >= latest.timestamp)) latest = r;
-    }
-    return latest && formatAlertMessage(latest, s);
   }
 
   getStats(): MonitorStats {
@@ -304,7 +292,7 @@ export class BlockMonitor {
     });
   }
 
-  /** The seed's get_recovery_rate(): recovered / missed × 100. */
+  /** The relay logger's get_recovery_rate(): recovered / missed × 100. */
   getRecoveryRate(): number {
     return this.getStats().getRecoveryRate();
   }

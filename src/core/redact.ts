@@ -1,7 +1,9 @@
-// Webhook URLs carry their token in the path (Slack, Discord) or the query, SMTP has a password:
-// nothing the alerts module logs, throws or persists may show them. Two layers: URLs are shown
-// redacted wherever we name a peer, and every outgoing text passes through a Redactor that knows
-// the configured secrets, in case a library quotes one back at us.
+// The one secret redactor. Webhook URLs carry their token in the path (Slack, Discord) or the
+// query, SMTP and PostgreSQL URLs have a password, provider URLs an API key: nothing we log, throw
+// or persist may show them. Layers: URLs are shown redacted (redactUrl) or by host only
+// (describePostgresUrl) wherever we name a peer, a URL quoted back in a message has its password
+// masked (maskUrlPassword), and every outgoing alert text passes through a Redactor that knows the
+// configured secrets, in case a library quotes one back at us.
 
 /** `https://hooks.slack.com/services/T0/B0/xyz?x=1` → `https://hooks.slack.com/services/***`. */
 export function redactUrl(url: string): string {
@@ -17,6 +19,21 @@ export function redactUrl(url: string): string {
 }
 
 const URL_IN_TEXT = /\b(?:https?|wss?|smtps?):\/\/[^\s"'<>]+/gi;
+
+/** `postgres://mbm:secret@db:5432/mbm` → `postgres://mbm:***@db:5432/mbm`, for every URL in `text`. */
+export function maskUrlPassword(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@/\s]*@/gi, '$1***@');
+}
+
+/** host:port/database of a PostgreSQL URL: what messages name (user and password never appear). */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+  } catch {
+    return 'the database';
+  }
+}
 
 export class Redactor {
   private readonly secrets: string[];
@@ -44,7 +61,7 @@ export class Redactor {
   scrub(text: string): string {
     let out = text;
     for (const s of this.secrets) out = out.split(s).join('***');
-    return out.replace(URL_IN_TEXT, (m) => redactUrl(m));
+    return maskUrlPassword(out).replace(URL_IN_TEXT, (m) => redactUrl(m));
   }
 
   /** An error's message, scrubbed, as a new Error (the original may carry secrets in its fields). */

@@ -13,7 +13,7 @@ export interface ReportStreak {
   recovered: number;
 }
 
-/** `mbm report --json` prints this object; field names are the CLI contract (ARCHITECTURE §9). */
+/** `mbm report --json` prints this object; field names are the CLI contract (README, "The `mbm` command line"). */
 export interface Report {
   total_missed: number;
   recovered: number;

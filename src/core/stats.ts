@@ -1,4 +1,4 @@
-// The monitor's running totals (the seed's Key Metrics). Counters are cumulative since start and
+// The monitor's running totals (the relay logger's Key Metrics). Counters are cumulative since start and
 // follow each record's latest state, so they stay right after the record itself has left the
 // monitor's bounded window. Field names match `mbm report --json` where both have them.
 import {
@@ -39,7 +39,7 @@ export interface MonitorStatsData {
 }
 
 export interface MonitorStats extends MonitorStatsData {
-  /** The seed's `get_recovery_rate()`: 0–100. */
+  /** The relay logger's `get_recovery_rate()`: 0–100. */
   getRecoveryRate(): number;
 }
 

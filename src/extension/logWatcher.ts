@@ -1,5 +1,5 @@
 // Finds the workspace's missed-block logs (`missed_blocks*.jsonl`, `*.mbl.jsonl`) with chokidar and
-// follows each with the core's LogTailer, which reads only appended bytes and survives rotation.
+// follows each with src/node/log's LogTailer, which reads only appended bytes and survives rotation.
 // A log's rotated `.gz` siblings are read first, listed by the same resolveLogFiles the CLI report
 // and the dashboard use, so every view counts the same records.
 // Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its

@@ -1,4 +1,4 @@
-// One monitoring run in the extension host: the core's MonitorService writing the JSONL log (and
+// One monitoring run in the extension host: src/node's MonitorService writing the JSONL log (and
 // its checkpoint beside it) into the workspace. Loaded with import() on the first Start, so the
 // chain and alert libraries cost nothing at activation. No vscode import.
 //
@@ -210,7 +210,7 @@ export class MonitorRun {
       }
       changed();
     });
-    svc.on('alert', (m) => o.log.warn(`alert threshold reached: ${m}`));
+    svc.on('alert', (m, channels) => o.log.warn(`alert (${channels.join(', ')}): ${m.title}`));
     svc.on('warning', (w) => o.log.warn(w));
     if (o.config.logging.enableConsoleLogging) svc.on('record', (r) => o.log.info(formatRecord(r, plain)));
   }

@@ -24,7 +24,7 @@ export interface RecordSummary {
   reason: MissedBlockReason;
   kind: MissedBlockKind;
   /**
-   * Later lines with the same key replace this one (ARCHITECTURE §3): recordKey's identity, as a
+   * Later lines with the same key replace this one (docs/ARCHITECTURE.md: the last line of a key wins): recordKey's identity, as a
    * number when it fits (block_number * 4 + kind, as the reader's keyscan does; map lookups on
    * numbers are several times faster than on strings), else recordKey's string.
    */

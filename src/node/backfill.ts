@@ -4,6 +4,7 @@
 // batched getBlocks; the next windows are already in flight while one is being delivered.
 import type { BlockFetcher } from './chain/types';
 import type { BlockInfo } from '../core/model';
+import { backoffDelay } from '../core/backoff';
 import { abortableSleep as sleep } from './sleep';
 
 export interface BackfillProgress {
@@ -58,7 +59,8 @@ async function fetchWindow(o: BackfillOptions, numbers: number[]): Promise<(Bloc
       return got;
     } catch (err) {
       if (attempt >= retries || o.signal?.aborted) throw err;
-      await sleep((o.retryDelayMs ?? 500) * 2 ** attempt, o.signal);
+      const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
+      await sleep(backoffDelay(attempt + 1, { initialMs: o.retryDelayMs ?? 500, maxMs: 30_000 }, retryAfterMs), o.signal);
     }
   }
 }

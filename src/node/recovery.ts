@@ -1,4 +1,4 @@
-// Recovery of missed blocks (seed: RPC retry, then alternative nodes, then verification). For each
+// Recovery of missed blocks (as the relay's logger does it: RPC retry, then alternative nodes, then verification). For each
 // record the monitor still tracks, fetch the block again — up to retry_attempts times on the
 // primary with retry_delay between, then once on each alternative — and check that it is the block
 // of our chain: right number, parentHash linking to the hash we hold for n−1, and its hash being

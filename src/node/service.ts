@@ -10,11 +10,12 @@ import { RpcFetcher, type FetcherOptions } from './chain/fetcher';
 import { HeadLagChecker } from './chain/headLag';
 import { createSource, type SourceOptions } from './chain/sources';
 import type { BlockSource, Endpoint } from './chain/types';
-import type { MonitorFileConfig } from '../core/config';
+import type { AlertChannelKind, MonitorFileConfig } from '../core/config';
 import { JsonlWriter, writerOptionsFrom, type JsonlWriterOptions } from './log/writer';
 import type { RecordSink } from './store/types';
 import { recordKey, type BlockInfo, type MissedBlock, type MissedBlockReason } from '../core/model';
 import { AlertManager, type AlertManagerOptions } from './alerts';
+import type { AlertMessage } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
@@ -22,6 +23,7 @@ import { explorerFromConfig, type ExplorerOptions } from './chain/explorer';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
+import { backoffDelay } from '../core/backoff';
 import { ValueLostTally } from '../core/payloads';
 import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
 import type { SlotBlocks } from './relay/slotBlocks';
@@ -81,10 +83,14 @@ export interface MonitorServiceEvents {
   stats: (s: MonitorStats) => void;
   status: (s: ServiceStatus) => void;
   backfill: (e: BackfillEvent) => void;
-  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best (undefined: none answered). */
+  /** Each head-lag round (â¥ 2 endpoints): every endpoint's head that answered, and the best (undefined: none answered). */
   heads: (heads: ReadonlyMap<string, number>, best: number | undefined) => void;
-  /** The current streak reached alert_threshold (once per streak). */
-  alert: (message: string) => void;
+  /**
+   * AlertManager queued an alert (an incident reached alert_threshold or a channel's minimum
+   * severity), for these channels. The one alert path: nothing else announces alerts. When it is
+   * delivered, the records' alert_sent turns true and they come again as 'record' ('updated').
+   */
+  alert: (msg: AlertMessage, channels: AlertChannelKind[]) => void;
   /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
   delivery: (e: AlertDelivery) => void;
   /** A relay (or the beacon node it is checked against) stopped or started answering. */
@@ -111,7 +117,6 @@ export class MonitorService extends EventEmitter {
   private tickTimer: NodeJS.Timeout | undefined;
   private resuming: Promise<void> = Promise.resolve();
   private chainId: number | undefined;
-  private alerting = false;
   private backfilling = false;
   private retryNow: AbortController | undefined;
   /** The newest processed head, waiting for the writer to get its records into the file. */
@@ -224,6 +229,9 @@ export class MonitorService extends EventEmitter {
         },
         onWarning: (m) => this.warn(`alerts: ${m}`),
         ...this.o.alerts,
+      });
+      this.alerts.on('queued', (msg, channels) => {
+        if (msg.kind === 'alert') this.emit('alert', msg, channels);
       });
       const a = this.alerts;
       const delivery = (channel: string, result: AlertDelivery['result']) => this.emit('delivery', { channel, result, depth: a.depth } satisfies AlertDelivery);
@@ -365,12 +373,6 @@ export class MonitorService extends EventEmitter {
       // After the monitor's current call returns: recovery reads monitor.pending().
       queueMicrotask(() => this.recovery?.kick());
     }
-    const alerting = this.monitor.shouldAlert();
-    if (alerting && !this.alerting) {
-      const msg = this.monitor.getAlertMessage();
-      if (msg) this.emit('alert', msg);
-    }
-    this.alerting = alerting;
   }
 
   /**
@@ -445,7 +447,7 @@ export class MonitorService extends EventEmitter {
           return;
         } catch (err) {
           const c = toClassified(err, 'backfill');
-          const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt - 1, 6));
+          const delayMs = backoffDelay(attempt, { initialMs: 500, maxMs: 30_000 }, c.retryAfterMs);
           this.emit('backfill', { phase: 'retry', reason: c.reason, message: c.message, delayMs } satisfies BackfillEvent);
           this.retryNow = new AbortController();
           await abortableSleep(delayMs, AbortSignal.any([this.abort.signal, this.retryNow.signal]));

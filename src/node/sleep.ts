@@ -1,4 +1,4 @@
-// Waiting that a shutdown can cut short: every retry and pacing loop in the core uses this, so
+// Waiting that a shutdown can cut short: every retry and pacing loop in src/node uses this, so
 // stop() never waits out a backoff.
 
 /** Resolves after `ms`, or at once when `signal` aborts (already aborted: immediately). */

@@ -1,5 +1,5 @@
 // The dashboard's browser side: receives records from the host (protocol.ts), aggregates them
-// with the pure core (src/core/dashboard), and draws. Filters and ranges apply here, without a
+// with the shared view-model (src/shared/dashboard), and draws. Filters and ranges apply here, without a
 // round trip; the host hears of them only so it can hand them back after a reload.
 import { DashboardModel } from '../shared/dashboard/model';
 import { sanitizeView, type Filter, type ViewSettings } from '../shared/dashboard/viewFilter';

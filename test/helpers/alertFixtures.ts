@@ -64,7 +64,7 @@ export function removeTempDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** The [alerts] table as config.ts would hand it over (seed keys parsed, the rest in extra). */
+/** The [alerts] table as config.ts would hand it over (the relay's keys parsed, the rest in extra). */
 export function alertsConfig(table: Record<string, unknown>) {
   const { channels, webhook_url, slack_webhook, discord_webhook, email_address, ...extra } = table;
   const cfg = defaultConfig();

@@ -34,7 +34,7 @@ async function streakThenResolve(h: Harness): Promise<void> {
 }
 
 describe('webhook', () => {
-  test('one JSON POST per event, idempotency key in body and header, the seed text inside', async () => {
+  test('one JSON POST per event, idempotency key in body and header, the relay text inside', async () => {
     const peer = await HookPeer.start('webhook');
     peers.push(peer);
     const h = await harness({ channels: ['webhook'], webhook_url: peer.url() });
@@ -118,7 +118,7 @@ describe('discord', () => {
 });
 
 describe('console and file', () => {
-  test("console prints the seed's emoji format; the file channel writes alerts.jsonl beside the log", async () => {
+  test("console prints the relay's emoji format; the file channel writes alerts.jsonl beside the log", async () => {
     const h = await harness({ channels: ['console', 'file'] });
     await streakThenResolve(h);
     assert.equal(h.console.length, 2);

@@ -66,8 +66,9 @@ describe('retries', () => {
     await waitFor('the alert after a 429', () => p.delivered.length === 1 || undefined, { timeoutMs: 5_000 });
     const gap = p.requests[1].at - p.requests[0].at;
     assert.ok(gap >= 1000, `retried after ${gap} ms, before Retry-After`);
-    assert.ok(gap < 2000, `retried after ${gap} ms: far more than asked`);
-    assert.equal(h.retries[0].delayMs >= 1000, true);
+    // What it waited is what was asked, plus the spread of core/backoff.ts (at most 10 %, 250 ms).
+    const waited = h.retries[0].delayMs;
+    assert.ok(waited >= 1000 && waited <= 1100, `waited ${waited} ms for a Retry-After of 1 s`);
   });
 
   test('a 400 is permanent: given up with a warning, and the next alert still goes', async () => {

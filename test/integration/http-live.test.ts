@@ -12,6 +12,14 @@ import { get, parseExposition, promtoolCheck, sse, sumOf, type SseClient } from 
 import { startProxy, type RpcProxy } from '../helpers/proxy';
 import { latestBlock, mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
+import { alertsConfig } from '../helpers/alertFixtures';
+
+/** [alerts] with the file channel only (alerts.jsonl beside the log), at this alert_threshold. */
+function fileAlerts(alertThreshold: number) {
+  const cfg = alertsConfig({ channels: ['file'] });
+  cfg.monitoring.alertThreshold = alertThreshold;
+  return cfg;
+}
 
 guardProcess();
 const runs: Running[] = [];
@@ -54,7 +62,11 @@ describe('HTTP API over a live monitor on anvil', () => {
     const run = await startService({
       urls: [proxy.url],
       monitoring: { alertThreshold: 3 },
-      options: { source: { pollIntervalMs: 100, timeoutMs: 500, backoff: { initialMs: 100, maxMs: 300 } } },
+      // The one alert path: AlertManager with the file channel (alerts.jsonl beside the log).
+      options: {
+        source: { pollIntervalMs: 100, timeoutMs: 500, backoff: { initialMs: 100, maxMs: 300 } },
+        alerts: { config: fileAlerts(3), evaluateEveryMs: 100 },
+      },
     });
     runs.push(run);
     const api = await startLiveApi(run.svc, { port: 0 });
@@ -94,8 +106,11 @@ describe('HTTP API over a live monitor on anvil', () => {
     await run.until('the gap recovered', (rs) => rs.filter((r) => r.kind === 'gap' && r.recovered).length === 2);
     await run.head(5);
     await reference.next((e) => e.event === 'recovered');
+    // The same `alert` event as `mbm serve` sends: the record whose alert went out.
     const alert = await reference.next((e) => e.event === 'alert');
-    assert.match(JSON.parse(alert.data).message, /ALERT/);
+    const alerted = JSON.parse(alert.data) as MissedBlock;
+    assert.equal(alerted.alert_sent, true);
+    assert.equal(alerted.severity, 'Critical');
     assert.equal((await get(`${api.url}/health`)).status, 200);
 
     // Everything the monitor made is in the log; now compare every face with the file.

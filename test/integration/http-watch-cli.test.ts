@@ -29,7 +29,7 @@ describe('mbm watch --listen', () => {
     dirs.push(dir);
     const log = path.join(dir, 'missed_blocks.jsonl');
     const config = path.join(dir, 'mbm.toml');
-    // 1 s slots; the seed's batched logging stays on (60 s batches), so only a flush puts records in the file.
+    // 1 s slots; the relay's batched logging stays on (60 s batches), so only a flush puts records in the file.
     writeFileSync(config, '[monitoring]\nexpected_block_time = 1\nmax_block_delay = 60\n[logging]\nenable_console_logging = false\n');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,4 @@
-// Many monitors, one store (issue 10), the way operators run it: two `mbm watch` processes
+// Many monitors, one store, the way operators run it: two `mbm watch` processes
 // against two anvil nodes (other chain ids, so other sources) write into one real PostgreSQL
 // server this file starts. The fleet report shows both; the database is killed mid-run and
 // restarted, and afterwards the store holds exactly the logs' records (none lost, none doubled);

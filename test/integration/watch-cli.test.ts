@@ -49,7 +49,7 @@ describe('mbm watch', () => {
     await mineAt(node, Math.floor(Date.now() / 1000) + 30);
     const dir = tempDir();
     const config = path.join(dir, 'mbm.toml');
-    // The seed's shape; a 60 s batch timeout, so only the shutdown flush can put the record in the file.
+    // The relay's shape; a 60 s batch timeout, so only the shutdown flush can put the record in the file.
     writeFileSync(config, '[monitoring]\nexpected_block_time = 1\nmax_block_delay = 60\n\n[logging]\nlog_file_path = "ignored.jsonl"\nbatch_size = 100\nbatch_timeout = 60\nenable_console_logging = true\n');
     const log = path.join(dir, 'out.jsonl');
     const apiPort = await freePort();

@@ -1,5 +1,5 @@
 // Node faults as a matrix against a real anvil (interval mining), each event checked against the
-// classification contract (ARCHITECTURE.md §4), then a soak with RSS sampled.
+// classification contract (the README's classification table), then a soak with RSS sampled.
 //
 // Matrix: outage length {0 s, 3 s, 8 s} × block time {1 s, 2 s} × reorg depth {1, 3}. All 12
 // cells would take ~4 min; the 6 cells below are a pairwise (all-pairs) cover: every pair of

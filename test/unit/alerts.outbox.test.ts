@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Outbox, outboxPathFor } from '../../src/node/alerts/outbox';
-import { backoffDelay } from '../../src/node/alerts/delivery';
+import { retryDelay } from '../../src/node/alerts/delivery';
 import type { AlertMessage } from '../../src/node/alerts';
 import type { IncidentState } from '../../src/core/incidents';
 import { removeTempDirs, tempDir } from '../helpers/alertFixtures';
@@ -52,9 +52,12 @@ test('a line torn by a crash is skipped with a warning; the rest loads; compacti
   await b.close();
 });
 
-test('backoff: exponential, capped, with equal jitter', () => {
-  assert.deepEqual([1, 2, 3, 4, 10].map((n) => backoffDelay(n, 100, 1000, () => 0)), [50, 100, 200, 400, 500]);
-  assert.deepEqual([1, 2, 3, 4, 10].map((n) => backoffDelay(n, 100, 1000, () => 0.999999)), [100, 200, 400, 800, 1000]);
+test('delivery backoff: exponential, capped, with equal jitter; a Retry-After up to 1 h wins', () => {
+  const o = { baseMs: 100, maxMs: 1000 };
+  assert.deepEqual([1, 2, 3, 4, 10].map((n) => retryDelay(n, o, undefined, () => 0)), [50, 100, 200, 400, 500]);
+  assert.deepEqual([1, 2, 3, 4, 10].map((n) => retryDelay(n, o, undefined, () => 0.999999)), [100, 200, 400, 800, 1000]);
+  assert.equal(retryDelay(1, o, 120_000, () => 0), 120_000);
+  assert.equal(retryDelay(1, o, 7_200_000, () => 0), 3_600_000);
 });
 
 test('each log has its own outbox: two monitors logging into one directory never share a journal', () => {

@@ -1,4 +1,4 @@
-// [alerts] validation: the seed's production example loads; secrets come from the environment;
+// [alerts] validation: the relay's production example loads; secrets come from the environment;
 // every mistake is a ConfigError naming the key, the value and the expected form — and never
 // showing a secret.
 import { test } from 'node:test';
@@ -23,7 +23,7 @@ function configError(toml: string, env: NodeJS.ProcessEnv = {}, what = toml): Co
   assert.fail(`expected a ConfigError for ${what}`);
 }
 
-test("the seed's production [alerts] example loads, with SMTP added", () => {
+test("the relay's production [alerts] example loads, with SMTP added", () => {
   const s = settings(`
 [alerts]
 channels = ["webhook", "slack", "email"]

@@ -6,7 +6,7 @@ import { loadConfigFile } from '../../src/node/configFile';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'config');
 
-test('defaults are the seed defaults', () => {
+test('defaults are the relay defaults', () => {
   assert.deepEqual(DEFAULT_MONITORING, {
     expectedBlockTimeMs: 12_000,
     maxBlockDelayMs: 30_000,
@@ -25,7 +25,7 @@ test('defaults are the seed defaults', () => {
   assert.equal(parseConfigText('').alerts.channels.join(), 'console');
 });
 
-test("the seed's production example loads to its values", () => {
+test("the relay's production example loads to its values", () => {
   const c = loadConfigFile(path.join(fixtures, 'seed-production.toml'));
   assert.equal(c.monitoring.expectedBlockTimeMs, 12_000);
   assert.equal(c.monitoring.maxBlockDelayMs, 30_000);
@@ -44,7 +44,7 @@ test("the seed's production example loads to its values", () => {
   assert.equal(c.alerts.emailAddress, 'alerts@example.com');
 });
 
-test("the seed's development example loads to its values", () => {
+test("the relay's development example loads to its values", () => {
   const c = loadConfigFile(path.join(fixtures, 'seed-development.toml'));
   assert.equal(c.monitoring.maxBlockDelayMs, 60_000);
   assert.equal(c.monitoring.retryAttempts, 2);
@@ -55,7 +55,7 @@ test("the seed's development example loads to its values", () => {
   assert.deepEqual(c.alerts.channels, ['console']);
 });
 
-test('the seed example with bare sizes (100MB, not valid TOML) loads the same as the quoted one', () => {
+test('the relay example with bare sizes (100MB, not valid TOML) loads the same as the quoted one', () => {
   const bare = loadConfigFile(path.join(fixtures, 'seed-production-bare-sizes.toml'));
   const quoted = loadConfigFile(path.join(fixtures, 'seed-production.toml'));
   assert.deepEqual(bare, quoted);

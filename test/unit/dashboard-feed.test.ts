@@ -175,10 +175,17 @@ test('replay: paced by the log clock times the speed; long quiet stretches are s
   slow.control({ action: 'pause' });
   assert.equal(b.s.statuses.at(-1)?.state, 'paused');
   const held = b.s.model!.size;
-  // The one bounded wait here checks that nothing happens while paused.
-  await new Promise((r) => setTimeout(r, 150));
-  assert.equal(b.s.model!.size, held);
+  // Paused at full speed: a player that kept ticking would play everything in its next tick. A
+  // second player with the same tick, run to the end meanwhile, is the event that time has passed.
   slow.control({ action: 'speed', speed: 0 });
+  const c = webview();
+  const ref = new ReplayPlayer({ file, sink: c.sink, slotSeconds: 12, speed: 0, tickMs: 10 });
+  await ref.start();
+  await waitFor('the reference replay done', () => c.s.statuses.at(-1)?.state === 'done', { timeoutMs: 10_000 });
+  assert.equal(c.s.model!.size, 12);
+  await ref.stop();
+  assert.equal(b.s.model!.size, held, 'nothing played while paused');
+  assert.equal(b.s.statuses.at(-1)?.state, 'paused');
   slow.control({ action: 'resume' });
   await waitFor('done after resume at full speed', () => b.s.statuses.at(-1)?.state === 'done', { timeoutMs: 10_000 });
   assert.equal(b.s.model!.size, 12);

@@ -1,5 +1,5 @@
 // The export's fast paths must never change a result: the hand-written validity check may only
-// accept what the schema (ajv) accepts, the worker's rows and keys must be csv-bytes.ts's and
+// accept what the schema (ajv) accepts, the worker's rows and keys must be csvBytes.ts's and
 // keyscan's, and an export through worker threads must equal the single-threaded one byte for
 // byte, bad-line reports included.
 import { test } from 'node:test';
@@ -19,7 +19,7 @@ import { fastValid } from '../../src/node/log/fastValidate';
 import { numericKey } from '../../src/node/log/keyscan';
 import { readRecordBatches, type BadLine } from '../../src/node/log/reader';
 import { parseLogLine } from '../../src/node/log/validate';
-import { recordKey, type MissedBlock } from '../../src/core/model';
+import { recordKey } from '../../src/core/model';
 
 const ajvValid = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
@@ -122,7 +122,7 @@ test("the worker's rows and keys are writeCsvRow's, numericKey's and recordKey's
     lines.push(JSON.stringify(r));
   }
   const slow = ['{"torn":', '   ', '', '[1]', JSON.stringify({ ...good(1), block_number: 2 ** 53 + 2 }), JSON.stringify({ ...good(1), reason: 'Nope' }), '{"a":1e400}'];
-  lines.push(...slow, Buffer.from([0xff, 0xfe]), JSON.stringify({ ...good(3), timestamp: 1e400 }).replace('Infinity', '1e400').replace('null', '1e400'));
+  lines.push(...slow, Buffer.from([0xff, 0xfe]), JSON.stringify({ ...good(3), timestamp: Infinity }).replace('Infinity', '1e400').replace('null', '1e400'));
   const job = makeJobProcessor()(jobOf(lines));
   let row = 0;
   let off = 0;

@@ -50,7 +50,7 @@ function rec(over: Partial<MissedBlock> & Record<string, unknown>): MissedBlock 
   } as MissedBlock;
 }
 
-test("the seed's CSV example comes out exactly from the matching records (missed_at is the record's timestamp)", async () => {
+test("the relay's CSV example comes out exactly from the matching records (missed_at is the record's timestamp)", async () => {
   const records = [
     rec({}),
     rec({ block_number: 1002, reason: 'NodeUnresponsive', severity: 'High', expected_timestamp: 1640995224, actual_timestamp: 1640995240, recovery_attempts: 1, recovered: true, timestamp: 1640995240 }),
@@ -71,7 +71,7 @@ test('no records: CSV is the header alone, JSON an empty array', async () => {
   assert.deepEqual(JSON.parse(json), []);
 });
 
-test("JSON export is one array of the log objects, the seed's line byte for byte, unknown fields included", async () => {
+test("JSON export is one array of the log objects, the relay's line byte for byte, unknown fields included", async () => {
   const seedLine = readFileSync(path.join(fixtures, 'seed-example.jsonl'), 'utf8').trimEnd();
   const unknownLine = readFileSync(path.join(fixtures, 'unknown-fields.jsonl'), 'utf8').trimEnd();
   const batches = readRecordBatches([path.join(fixtures, 'seed-example.jsonl'), path.join(fixtures, 'unknown-fields.jsonl')]);

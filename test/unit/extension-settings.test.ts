@@ -24,7 +24,7 @@ test('every setting has a scope and a markdownDescription', () => {
   }
 });
 
-test('defaults give the seed\'s monitor config, except the editor\'s 1 s batch timeout', () => {
+test('defaults give the relay\'s monitor config, except the editor\'s 1 s batch timeout', () => {
   const { settings, warnings } = from({});
   assert.deepEqual(warnings, []);
   const cfg = monitorConfigFrom(settings, '/ws/logs/missed_blocks.jsonl', {});

@@ -1,4 +1,4 @@
-// The Prometheus registry: the seed's names, once-only counting of rewritten records, metrics that
+// The Prometheus registry: the relay's names, once-only counting of rewritten records, metrics that
 // survive an endpoint going down, and an exposition promtool accepts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ async function scrape(m: MissedBlockMetrics): Promise<Map<string, number>> {
 }
 
 describe('metrics', () => {
-  test("the seed's names and types, with the default prefix and a 5 s bucket", async () => {
+  test("the relay's names and types, with the default prefix and a 5 s bucket", async () => {
     const m = new MissedBlockMetrics();
     m.observeRecord(rec({ reason: 'NetworkLatency' }));
     m.observeRecord(rec({ block_number: 101, recovered: true, recovery_ms: 4_000 }));

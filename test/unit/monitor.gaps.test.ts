@@ -1,4 +1,4 @@
-// Gaps, late arrivals and stalls (ARCHITECTURE §4 rows 1–3, 6).
+// Gaps, late arrivals and stalls (the README classification table, rows 1–3, 6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blk, Harness, summary, T0 } from '../helpers/monitorHarness';

@@ -1,4 +1,4 @@
-// Reorgs (ARCHITECTURE §4 row 5): one record per replaced block of ours, depth = how many.
+// Reorgs (the README classification table, row 5): one record per replaced block of ours, depth = how many.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blk, Harness, hashOf, summary, T0 } from '../helpers/monitorHarness';

@@ -1,5 +1,5 @@
 // Missed slots: from the timestamp gap between consecutive blocks, and from the wall-clock timer,
-// never both for the same slot (ARCHITECTURE §4 row 4).
+// never both for the same slot (the README classification table, row 4).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blk, Harness, summary, T0, T0_SLOT } from '../helpers/monitorHarness';

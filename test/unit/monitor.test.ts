@@ -6,6 +6,7 @@ import { blk, Harness, hashOf, summary, T0, T0_SLOT } from '../helpers/monitorHa
 import { computeStreaks } from '../../src/core/streaks';
 import { schemaErrors } from '../../src/node/log/validate';
 import { toLogLine } from '../../src/core/model';
+import { formatAlertMessage } from '../../src/core/alertText';
 
 const ts = (n: number) => T0 + (n - 100) * 12;
 
@@ -67,20 +68,19 @@ test('stats: processed, missed rate, head, last arrival; JSON carries data only'
   assert.equal(s.missed_rate, (3 / 6) * 100);
   assert.deepEqual(s.head, { number: 105, hash: hashOf('a', 105), timestamp: ts(105) });
   assert.equal(s.last_block_at, ts(105) + 1);
-  assert.deepEqual(s.by_kind, { gap: 3, delayed: 0, missed_slot: 0, reorg: 0, payload_missed: 0 });
+  assert.deepEqual(s.by_kind, { gap: 3, delayed: 0, missed_slot: 0, reorg: 0, payload_missed: 0, tx_missed: 0 });
   assert.equal(s.by_reason.ConnectionLost, 3);
   assert.ok(!('getRecoveryRate' in JSON.parse(JSON.stringify(s))));
   const empty = new Harness().monitor.getStats();
   assert.deepEqual([empty.total_missed, empty.missed_rate, empty.recovery_rate, empty.avg_recovery_ms, empty.current_streak], [0, 0, 0, 0, 0]);
 });
 
-test('alerts: a streak of alert_threshold makes every record of it Critical and an alert in the seed format', () => {
+test('alerts: a streak of alert_threshold makes every record of it Critical and an alert in the relay format', () => {
   const four = new Harness();
   four.run(100, 100, T0);
   four.feed(blk(105, ts(105)));
   assert.equal(four.monitor.getStats().current_streak, 4);
   assert.equal(four.monitor.shouldAlert(), false);
-  assert.equal(four.monitor.getAlertMessage(), undefined);
   assert.ok([...four.latest.values()].every((r) => r.severity === 'Medium'));
 
   const h = new Harness();
@@ -89,8 +89,9 @@ test('alerts: a streak of alert_threshold makes every record of it Critical and 
   assert.deepEqual(summary(out), [101, 102, 103, 104, 105].map((n) => `${n} gap Unknown Critical`));
   assert.ok(out.every((r) => r.streak === 5));
   assert.equal(h.monitor.shouldAlert(), true);
+  // The text every channel starts with (AlertManager builds it from the streak's latest record).
   assert.equal(
-    h.monitor.getAlertMessage(),
+    formatAlertMessage(out.at(-1)!, { length: 5, fromBlock: 101, toBlock: 105 }),
     [
       '🚨 ALERT: Critical missed block 105 detected!',
       'Reason: Unknown',
@@ -104,7 +105,6 @@ test('alerts: a streak of alert_threshold makes every record of it Critical and 
   // Once the chain moves past the streak it is no longer current; it stays the longest.
   h.feed(blk(107, ts(107)));
   assert.equal(h.monitor.shouldAlert(), false);
-  assert.equal(h.monitor.getAlertMessage(), undefined);
   assert.deepEqual([h.monitor.getStats().current_streak, h.monitor.getStats().longest_streak], [0, 5]);
 });
 
@@ -198,7 +198,7 @@ test('a realistic run through every rule: counts, severities, streaks agree with
   assert.equal(s.blocks_processed, 10);
   assert.equal(s.total_missed, 7);
   assert.equal(h.latest.size, 7, 'one log key per event');
-  assert.deepEqual(s.by_kind, { gap: 2, delayed: 3, missed_slot: 1, reorg: 1, payload_missed: 0 });
+  assert.deepEqual(s.by_kind, { gap: 2, delayed: 3, missed_slot: 1, reorg: 1, payload_missed: 0, tx_missed: 0 });
   assert.deepEqual(s.by_severity, { Low: 1, Medium: 4, High: 2, Critical: 0 });
   assert.deepEqual(
     Object.fromEntries(Object.entries(s.by_reason).filter(([, v]) => v > 0)),

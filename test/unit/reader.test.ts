@@ -17,7 +17,7 @@ async function read(paths: string | string[], opts: ReadLogOptions = {}) {
   return { entries, bad };
 }
 
-test("the seed's example line reads back and serialises byte for byte", async () => {
+test("the relay's example line reads back and serialises byte for byte", async () => {
   const line = readFileSync(fx('seed-example.jsonl'), 'utf8').trimEnd();
   const { entries, bad } = await read(fx('seed-example.jsonl'));
   assert.deepEqual(bad, []);

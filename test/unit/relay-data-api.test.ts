@@ -77,7 +77,7 @@ test('[relay] config: defaults, exact critical value, errors name the key and ne
   assert.equal(parseConfigText('').relay, undefined);
 });
 
-test('alert text of a missed payload: the seed lines, then the payload and the value lost', () => {
+test('alert text of a missed payload: the relay logger lines, then the payload and the value lost', () => {
   const r = payloadRecord(
     { slot: 17, parent_hash: `0x${'1'.repeat(64)}`, block_hash: `0x${'a'.repeat(64)}`, builder_pubkey: `0x${'b'.repeat(96)}`, proposer_pubkey: `0x${'c'.repeat(96)}`, proposer_fee_recipient: `0x${'d'.repeat(40)}`, gas_limit: 1, gas_used: 1, value: '2500000000000000000', block_number: 42 },
     { status: 'missed' },

@@ -1,4 +1,4 @@
-// `mbm validate`, `export` and `report` as commands: exit codes and output per ARCHITECTURE §9,
+// `mbm validate`, `export` and `report` as commands: exit codes and output per the README's "The `mbm` command line",
 // called in-process (runX) and through the built CLI (dist/cli.js, made by `npm run build`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

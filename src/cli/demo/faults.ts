@@ -1,6 +1,6 @@
 // The demo's fault script: real faults induced on a real anvil, in a loop, each announced before
 // it happens so a newcomer can match what they read to what the monitor then logs. Every step
-// is one row of ARCHITECTURE.md §4; the comments say which record it should produce.
+// is one row of the README's classification table; the comments say which record it should produce.
 import type { AnvilNode } from '../../node/chain/anvil';
 import { abortableSleep as sleep } from '../../node/sleep';
 

@@ -1,4 +1,4 @@
-// What each detection rule writes (ARCHITECTURE §4): pure functions from what was observed to
+// What each detection rule writes (the README's classification table): pure functions from what was observed to
 // record drafts. The monitor decides when a rule fires and owns severity, dedup and announcing.
 import type { BlockInfo, MissedBlock, MissedBlockKind, MissedBlockReason } from '../model';
 import type { HeldBlock } from './chainWindow';

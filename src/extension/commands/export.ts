@@ -1,4 +1,4 @@
-// Export CSV… and Export JSON…: the core's exportLog, the function behind `mbm export`, so the
+// Export CSV… and Export JSON…: exportLog (src/node/export), the function behind `mbm export`, so the
 // file equals `mbm export --format F LOG` byte for byte. Written to a temporary file beside the
 // target and renamed into place, so a failed or cancelled export leaves no half file.
 import { createWriteStream } from 'node:fs';

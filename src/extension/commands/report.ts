@@ -1,4 +1,4 @@
-// Show Report: the core's formatReportText over the log and its rotated parts — the text
+// Show Report: formatReportText (src/node/reportText.ts) over the log and its rotated parts — the text
 // `mbm report LOG` prints — in a read-only document (closing it never asks to save).
 import * as vscode from 'vscode';
 import { buildReportAsync } from '../../core/report';

@@ -1,6 +1,6 @@
 // The fleet feed: the dashboard over the shared PostgreSQL store, every monitor's records side by
 // side (the webview keys them by source and finds streaks per source). A snapshot of the newest
-// records, then polls for rows written since (core/storage/changes.ts). The database going away
+// records, then polls for rows written since (node/store/changes.ts). The database going away
 // is a warning and the polls go on; nothing here throws into the panel. No vscode import.
 import { inferClock } from '../../shared/dashboard/heatmap';
 import { BatchWriter, fleetRecordKey, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../shared/dashboard/wire';

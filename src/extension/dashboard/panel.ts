@@ -1,6 +1,6 @@
 // The dashboard's WebviewPanel: one at a time (opening it again reveals it and switches what it
 // shows), restored after a reload by the serializer. The host only reads logs and forwards
-// records; all shaping happens in the webview (src/core/dashboard), which never reads files.
+// records; all shaping happens in the webview (src/shared/dashboard), which never reads files.
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { sanitizeView } from '../../shared/dashboard/viewFilter';

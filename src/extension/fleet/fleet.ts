@@ -1,4 +1,4 @@
-// The fleet: the shared PostgreSQL store that several monitors write to (issue 10), shown as a
+// The fleet: the shared PostgreSQL store that several monitors write to, shown as a
 // "Fleet" node in the tree and as a dashboard. Its URL carries the database password, so it lives
 // in SecretStorage; nothing connects in Restricted Mode (a workspace could otherwise make the
 // editor dial any host). The driver and the store code load only once a URL is set.

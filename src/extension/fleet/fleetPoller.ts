@@ -1,5 +1,5 @@
 // Keeps the Fleet node's numbers fresh: every few seconds, one summary per monitor from the shared
-// store (core/storage fleetSummary: index lookups, however many rows). A database that does not
+// store (node/store/fleet.ts fleetSummary: index lookups, however many rows). A database that does not
 // answer is a state the tree shows, never an exception; the next round connects again. No vscode.
 import { describePgError } from '../../node/store/connect';
 import { PostgresStore, type FleetSourceSummary } from '../../node/store/index';

@@ -1,6 +1,6 @@
 // The "Fleet" node: every monitor writing to the shared store, side by side — one row per
 // (source, chain) with its current and longest streak, and under it the severities and longest
-// streaks. The numbers are the store's report per monitor (core/storage fleetSummary), the same
+// streaks. The numbers are the store's report per monitor (node/store/fleet.ts fleetSummary), the same
 // ones `mbm report --from-postgres --source S` prints. Pure: tree.ts turns nodes into TreeItems.
 import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import type { FleetSourceSummary } from '../../node/store/fleet';

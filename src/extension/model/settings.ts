@@ -1,7 +1,7 @@
 // The `missedBlocks.*` settings as one typed, read-only object. Values are sanitised here, at the
 // boundary: a wrong type or range in settings.json becomes the default plus a warning, never an
 // exception deep inside the monitor. Pure: config.ts hands in a getter over the vscode section.
-// The defaults must equal package.json's (a unit test compares them).
+// The settings, their defaults and package.json's copy come from one declaration, src/core/settings.ts.
 import {
   ALERT_CHANNEL_KINDS,
   defaultConfig,
@@ -11,6 +11,7 @@ import {
 } from '../../core/config';
 import { endpointLabel } from '../../node/endpoints';
 import { MISSED_BLOCK_SEVERITIES, type MissedBlockSeverity } from '../../core/model';
+import { SETTINGS, type SettingKey } from '../../core/settings';
 
 export interface ExtensionSettings {
   readonly rpcUrls: readonly string[];
@@ -70,41 +71,12 @@ export interface AlertSecrets {
   smtpPassword?: string;
 }
 
-/** The seed's defaults, in the units the settings use (seconds, and a size string). */
-export const SETTING_DEFAULTS = {
-  rpcUrls: [] as string[],
-  logFile: 'logs/missed_blocks.jsonl',
-  autoStart: false,
-  expectedBlockTime: 12,
-  maxBlockDelay: 30,
-  retryAttempts: 3,
-  retryDelay: 5,
-  alertThreshold: 5,
-  enableRecovery: true,
-  logMissedBlocks: true,
-  logRotationSize: '10MB',
-  logRetentionDays: 30,
-  enableConsoleLogging: true,
-  batchLogging: true,
-  batchSize: 100,
-  // The seed's 60 s suits a server; here the views read the log, so records must reach it soon.
-  batchTimeout: 1,
-  alertChannels: ['console'] as AlertChannelKind[],
-  'alerts.minSeverity': 'Critical' as MissedBlockSeverity,
-  'alerts.emailAddress': '',
-  'alerts.emailFrom': '',
-  'alerts.smtpHost': '',
-  'alerts.smtpPort': 0,
-  'alerts.smtpSecure': false,
-  'alerts.smtpUser': '',
-  'notifications.enabled': true,
-  'notifications.minSeverity': 'Critical' as MissedBlockSeverity,
-  'notifications.throttleSeconds': 30,
-  'watch.usePolling': false,
-  'fleet.refreshSeconds': 10,
-} as const;
+/** Every setting's default, from the one declaration (src/core/settings.ts). */
+export const SETTING_DEFAULTS = Object.freeze(Object.fromEntries(Object.entries(SETTINGS).map(([k, d]) => [k, d.default]))) as {
+  readonly [K in SettingKey]: (typeof SETTINGS)[K]['default'];
+};
 
-export type SettingKey = keyof typeof SETTING_DEFAULTS;
+export type { SettingKey };
 
 /** Settings the running monitor reads at start: changing them needs a restart of the monitor. */
 export const RESTART_KEYS: readonly SettingKey[] = (Object.keys(SETTING_DEFAULTS) as SettingKey[]).filter(

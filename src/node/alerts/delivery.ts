@@ -5,6 +5,7 @@
 // entry stays owed in the outbox and goes after the next start.
 import type { Channel } from './channels/types';
 import type { DeliveryResult, OutboxEntry } from './outbox';
+import { backoffDelay } from '../../core/backoff';
 import type { Redactor } from '../../core/redact';
 import { SendError } from './sendError';
 import { abortableSleep as sleep } from '../sleep';
@@ -22,10 +23,13 @@ export interface QueueOptions {
   onRetry?(entry: OutboxEntry, attempt: number, delayMs: number, err: SendError): void;
 }
 
-/** Exponential backoff with "equal jitter": half fixed, half random, so retries spread but still grow. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp / 2 + random() * (exp / 2));
+/**
+ * The wait before delivery attempt `attempt + 1`: the one backoff (core/backoff.ts) with "equal
+ * jitter" (half fixed, half random, so retries spread but still grow), or what a 429's Retry-After
+ * asked for, up to maxRetryAfterMs.
+ */
+export function retryDelay(attempt: number, o: Pick<QueueOptions, 'baseMs' | 'maxMs' | 'maxRetryAfterMs'>, retryAfterMs: number | undefined, random: () => number): number {
+  return backoffDelay(attempt, { initialMs: o.baseMs, maxMs: o.maxMs, jitter: 0.5, maxRetryAfterMs: o.maxRetryAfterMs ?? Math.max(o.maxMs, 3_600_000) }, retryAfterMs, random);
 }
 
 export class ChannelQueue {
@@ -95,10 +99,7 @@ export class ChannelQueue {
             error = se;
             break;
           }
-          const delay =
-            se.retryAfterMs !== undefined
-              ? Math.min(se.retryAfterMs, this.o.maxRetryAfterMs ?? Math.max(this.o.maxMs, 3_600_000)) + Math.round(random() * Math.min(250, se.retryAfterMs * 0.1))
-              : backoffDelay(attempt, this.o.baseMs, this.o.maxMs, random);
+          const delay = retryDelay(attempt, this.o, se.retryAfterMs, random);
           this.o.onRetry?.(entry, attempt, delay, se);
           await sleep(delay, signal);
           if (signal.aborted) return;

@@ -4,7 +4,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { redactUrl } from '../../core/redact';
-import { parseRetryAfter, SendError } from './sendError';
+import { parseRetryAfter } from '../../core/backoff';
+import { SendError } from './sendError';
 
 export interface PostOptions {
   headers?: Record<string, string>;

@@ -104,7 +104,7 @@ export function alertMessage(o: {
 }): AlertMessage {
   const f = o.facts;
   const r = o.latest;
-  // The seed's six lines first (tools that parse them keep working), then the streak and the source.
+  // The relay's six lines first (tools that parse them keep working), then the streak and the source.
   const text = [formatAlertMessage(r, { length: f.length, fromBlock: f.from_block, toBlock: f.to_block }), `Source: ${sourceName(o.source)}`].join('\n');
   const what = f.length >= o.threshold ? `${f.length} consecutive missed (${blocks(f)})` : `${r.kind ?? 'gap'} ${r.reason} at ${blocks(f)}`;
   return {

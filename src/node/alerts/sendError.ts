@@ -13,12 +13,3 @@ export class SendError extends Error {
     this.name = 'SendError';
   }
 }
-
-/** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(v: string | undefined, nowMs: number): number | undefined {
-  if (!v) return undefined;
-  const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
-}

@@ -1,4 +1,4 @@
-// The [alerts] table, validated into what the alerts module runs on. config.ts parsed the seed's
+// The [alerts] table, validated into what the alerts module runs on. config.ts parsed the relay's
 // keys (channels, webhook_url, slack_webhook, discord_webhook, email_address) and left every other
 // key in `extra` for us. Errors are ConfigErrors naming the key, the value and the expected form —
 // except that a secret's value is never shown (only a redacted URL or the variable it came from).
@@ -88,14 +88,14 @@ export interface SettingsOptions {
 export function parseAlertSettings(cfg: AlertsConfig, o: SettingsOptions): AlertSettings {
   const env = o.env ?? process.env;
   const extra = { ...cfg.extra };
-  const seed: Record<string, unknown> = {
+  const relayKeys: Record<string, unknown> = {
     webhook_url: cfg.webhookUrl,
     slack_webhook: cfg.slackWebhook,
     discord_webhook: cfg.discordWebhook,
     email_address: cfg.emailAddress,
   };
   checkKnownKeys(extra);
-  const raw = (k: (typeof ENV_CAPABLE)[number]) => (k in seed ? seed[k] : extra[k]);
+  const raw = (k: (typeof ENV_CAPABLE)[number]) => (k in relayKeys ? relayKeys[k] : extra[k]);
   const str = (k: (typeof ENV_CAPABLE)[number]) => fromEnv('alerts', k, raw(k), extra[`${k}_env`], env);
 
   const s: AlertSettings = {

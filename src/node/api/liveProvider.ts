@@ -28,10 +28,10 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
   const feed = feedFromService(metrics, svc, {
     onRecord(r, s) {
       events.push(s.first ? 'record' : s.recoveredNow ? 'recovered' : 'updated', toLogLine(r));
+      // As `mbm serve` does: an alert is news when AlertManager's delivery flips alert_sent.
+      if (s.alertedNow) events.push('alert', toLogLine(r));
     },
   });
-  const onAlert = (message: string) => events.push('alert', { message, at: Math.floor(Date.now() / 1000) });
-  svc.on('alert', onAlert);
   const reports = new ReportCache([svc.logPath]);
   const startedAt = Date.now();
   let rpc: RpcTransport | undefined;
@@ -84,7 +84,6 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
       stopping.abort();
       await rpc?.close();
       feed.detach();
-      svc.off('alert', onAlert);
     },
   };
 }

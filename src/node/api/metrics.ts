@@ -1,4 +1,4 @@
-// Prometheus metrics (ARCHITECTURE §6) on a registry of our own (never prom-client's global one, so
+// Prometheus metrics (README, "HTTP API and metrics") on a registry of our own (never prom-client's global one, so
 // two monitors in one process, or a test, never share counters).
 //
 // Records are written again when they change (recovered, escalated), so counters go through a

@@ -10,7 +10,7 @@ import { HttpError, sendError } from './respond';
 import { ROUTES } from './routes';
 import type { SseOptions } from './sse';
 
-/** The seed's `curl http://localhost:9090/metrics`. */
+/** The relay docs' `curl http://localhost:9090/metrics`. */
 export const DEFAULT_API_PORT = 9090;
 export const DEFAULT_API_HOST = '127.0.0.1';
 

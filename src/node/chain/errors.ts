@@ -1,4 +1,4 @@
-// Transport/RPC failure → MissedBlockReason (ARCHITECTURE.md §4). Everything the chain layer throws
+// Transport/RPC failure → MissedBlockReason (the README's classification table). Everything the chain layer throws
 // is a ClassifiedError, so consumers switch on `reason` instead of parsing messages. classifyError
 // also understands raw Node/undici/ws errors and ethers v6 errors, because other modules may still
 // hand those in.

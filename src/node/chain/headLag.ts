@@ -1,5 +1,5 @@
 // Compares the heads of several endpoints: one that stays more than N blocks behind the best is
-// a node that stopped following the chain (→ delayed / NodeUnresponsive, ARCHITECTURE.md §4),
+// a node that stopped following the chain (→ delayed / NodeUnresponsive, README, "What is detected"),
 // even if it still answers RPC. Rounds never overlap; a failing endpoint is reported, not fatal.
 import { EventEmitter } from 'node:events';
 import type { MissedBlockReason } from '../../core/model';

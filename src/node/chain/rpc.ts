@@ -4,6 +4,7 @@
 // while a node is down, and WebSocketProvider never reconnects. Every failure leaves here as a
 // ClassifiedError.
 import { ClassifiedError, HttpStatusError, RpcResponseError, toClassified } from './errors';
+import { parseRetryAfter } from '../../core/backoff';
 
 export interface RpcCall {
   method: string;
@@ -75,14 +76,6 @@ export function outcomesOf(body: unknown, ids: readonly number[], what: string):
   });
 }
 
-export function retryAfterMs(h: string | null): number | undefined {
-  if (!h) return undefined;
-  const s = Number(h);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const t = Date.parse(h);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
-}
-
 /** JSON-RPC over HTTP(S) with Node's fetch. Batches are one POST with an array body. */
 export class HttpRpcClient implements RpcTransport {
   private nextId = 1;
@@ -137,7 +130,7 @@ export class HttpRpcClient implements RpcTransport {
         json = undefined;
       }
       if (!res.ok) {
-        if (res.status === 429) throw new HttpStatusError(429, retryAfterMs(res.headers.get('retry-after')));
+        if (res.status === 429) throw new HttpStatusError(429, parseRetryAfter(res.headers.get('retry-after'), Date.now()));
         const e = (json as Loose | undefined)?.error;
         if (e) throw rpcErrorOf(e, `${what} (HTTP ${res.status})`);
         throw new HttpStatusError(res.status);

@@ -1,12 +1,12 @@
-// Streaming export of records as CSV (the seed's columns) or as one JSON array of log objects.
+// Streaming export of records as CSV (the relay's columns) or as one JSON array of log objects.
 //
 // CSV quoting and formula-injection escaping are papaparse's. Papa.unparse costs about as much as
 // parsing the log, though, and for a validated record every cell is a whole number, a boolean or
 // one of the fixed enum names, none of which can need quoting or escaping; such rows are written
-// directly as bytes (csv-bytes.ts; the tests check they equal Papa's output byte for byte). Any
+// directly as bytes (csvBytes.ts; the tests check they equal Papa's output byte for byte). Any
 // other row goes through Papa.unparse.
 //
-// exportRecords() takes any stream of records (the live monitor, the HTTP API); export-log.ts is
+// exportRecords() takes any stream of records (the live monitor, the HTTP API); exportLog.ts is
 // the faster path for whole log files.
 import type { Writable } from 'node:stream';
 import Papa from 'papaparse';
@@ -16,7 +16,7 @@ import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, toLogLine, type MissedBl
 export type ExportFormat = 'csv' | 'json';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'json'];
 
-/** Column order of the seed's CSV; `missed_at` is the record's `timestamp`. */
+/** Column order of the relay's CSV; `missed_at` is the record's `timestamp`. */
 export const CSV_COLUMNS = [
   'block_number',
   'reason',
@@ -114,7 +114,7 @@ export async function exportRecords(records: RecordStream, opts: ExportOptions):
   const json = format === 'json';
   if (!json && format !== 'csv') throw new Error(`unknown export format ${JSON.stringify(format)}`);
   let count = 0;
-  // CSV rows are written as bytes into a staging buffer (see csv-bytes.ts); JSON as text.
+  // CSV rows are written as bytes into a staging buffer (see csvBytes.ts); JSON as text.
   let stage: Buffer = Buffer.allocUnsafe(STAGE_BYTES);
   let used = 0;
   let text = json ? '[' : '';

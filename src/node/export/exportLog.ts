@@ -5,7 +5,7 @@
 // spooled (rowSpool.ts); a record rewritten later replaces the row of its key's first record (and
 // its own row is dropped); the rows are copied out at the end.
 //
-// A CSV export without a filter takes the lines in batches to export-worker.ts's processor, which
+// A CSV export without a filter takes the lines in batches to worker.ts's processor, which
 // parses, validates and formats a batch into rows and keys in one go (no record objects kept, no
 // ajv for valid lines, no per-line UTF-8 decoding of ASCII text). On request it also uses more
 // cores: worker threads process batches while this thread reads the next ones, collapses and
@@ -13,12 +13,13 @@
 // enough. A line the processor is not certain about (a bad line, a row papaparse must quote...)
 // is handled here exactly as in the record-by-record path, so output and bad-line reports are
 // the same either way. JSON and filtered exports go record by record.
+import path from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { MAX_FAST_ROW_BYTES, writeCsvRow } from './csvBytes';
 import { csvHeader, csvRow, writeTo, type ExportFormat } from './export';
-import { LINE_ROW, LINE_SLOW, WORKER_SOURCE, makeJobProcessor, workerConfig, type ExportJob } from './worker';
+import { LINE_ROW, LINE_SLOW, makeJobProcessor, type ExportJob } from './worker';
 import { numericKey } from '../log/keyscan';
 import { KeyIndex } from '../log/keyset';
 import type { LineBatch } from '../log/lines';
@@ -137,7 +138,17 @@ interface Pending {
   firstLine: number;
 }
 
-/** Worker threads running export-worker.ts's processor; jobs come back in the order given to each. */
+/**
+ * The worker thread's script: dist/exportWorker.js beside the bundle that runs this (dist/cli.js,
+ * dist/extension.js). Run from the sources (tests under tsx), the entry's .ts file through tsx.
+ */
+function startWorker(): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'exportWorker.js'));
+  const entry = path.join(__dirname, 'exportWorkerMain.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true });
+}
+
+/** Worker threads running worker.ts's processor; jobs come back in the order given to each. */
 class WorkerPool {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, { resolve(j: ExportJob): void; reject(e: Error): void }>();
@@ -146,7 +157,7 @@ class WorkerPool {
 
   constructor(n: number) {
     for (let i = 0; i < n; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: workerConfig() });
+      const w = startWorker();
       w.on('message', (job: ExportJob) => {
         const p = this.waiting.get(job.id);
         this.waiting.delete(job.id);

@@ -197,7 +197,7 @@ async function findSuperseded(sources: LineSource[], progress: (n: number) => vo
 
 /**
  * The raw line batches of the logs at `paths` (each expanded with logFilesFor), in file order, for
- * consumers that parse lines themselves (export-log.ts's batches). Same opening, error and
+ * consumers that parse lines themselves (exportLog.ts's batches). Same opening, error and
  * progress behaviour as readLogBatches(); each batch is reused once the next is asked for.
  */
 export async function* logLineBatches(

@@ -1,7 +1,7 @@
 // The JSON Schema is the single truth about what a valid line is; this module compiles it once and
 // turns ajv's errors into one readable sentence per problem.
 //
-// Most lines are valid, and a hand-written check (fast-validate.ts, never more lenient than the
+// Most lines are valid, and a hand-written check (fastValidate.ts, never more lenient than the
 // schema) recognises them in a fraction of ajv's time; ajv judges the rest, so its verdict and
 // its messages are what a user sees. ajv is loaded and the schema compiled only when first needed
 // (about 0.1 s of start-up that `mbm export` of a clean log never pays).

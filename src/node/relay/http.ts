@@ -2,7 +2,7 @@
 // a deadline covering the body. Every failure is a ClassifiedError (errors.ts) whose message names
 // the endpoint by its label (host:port), never by its URL: relay URLs may carry a key.
 import { ClassifiedError, HttpStatusError, toClassified } from '../chain/errors';
-import { retryAfterMs } from '../chain/rpc';
+import { parseRetryAfter } from '../../core/backoff';
 
 export interface JsonAnswer {
   status: number;
@@ -30,7 +30,7 @@ export async function getJson(url: URL, what: string, o: { timeoutMs: number; pa
     }
     if (!res.ok && !o.pass?.includes(res.status)) {
       const message = typeof (json as { message?: unknown } | undefined)?.message === 'string' ? `: ${String((json as { message: string }).message).slice(0, 200)}` : '';
-      const err = new HttpStatusError(res.status, res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : undefined);
+      const err = new HttpStatusError(res.status, res.status === 429 ? parseRetryAfter(res.headers.get('retry-after'), Date.now()) : undefined);
       throw toClassified(err, `${what}${message}`);
     }
     return { status: res.status, json };

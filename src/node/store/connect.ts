@@ -3,15 +3,8 @@
 import { Client } from 'pg';
 import { migrate } from './schema';
 
-/** host:port/database of a URL: what messages name (the password never appears). */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
-  } catch {
-    return 'the database';
-  }
-}
+/** host:port/database of a URL: what messages name (the password never appears). The redactor's. */
+export { describePostgresUrl } from '../../core/redact';
 
 /** One line about a pg error: its SQLSTATE or system code and message. */
 export function describePgError(err: unknown): string {

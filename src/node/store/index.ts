@@ -1,4 +1,4 @@
-// The shared PostgreSQL store (issue 10): the sink the monitor writes through, and the read API
+// The shared PostgreSQL store: the sink the monitor writes through, and the read API
 // (export, report, fleet) the CLI, `mbm serve --from-postgres` and the extension use.
 import type { Client } from 'pg';
 import type { MissedBlock } from '../../core/model';

@@ -1,5 +1,5 @@
 // A seeded, reproducible generator of malformed missed-block log lines (mutations of valid
-// ARCHITECTURE §3 records) interleaved with valid ones, for the fuzz suite.
+// README "The log format" records) interleaved with valid ones, for the fuzz suite.
 //
 // Ground truth does not come from the code under test. Each mutation states what it meant to do
 // ("bad" or "valid"), and every line is also classified by `independentVerdict` below: a
@@ -58,7 +58,7 @@ const BOOLS = ['recovered', 'alert_sent'];
 const isNonNegInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isPlainObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Is a parsed value a valid record? Written from ARCHITECTURE §3, independently of the schema file. */
+/** Is a parsed value a valid record? Written from the README's "The log format", independently of the schema file. */
 export function independentRecordOk(v: unknown): boolean {
   if (!isPlainObject(v)) return false;
   const o = v as Record<string, unknown>;

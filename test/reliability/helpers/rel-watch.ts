@@ -185,7 +185,7 @@ export function checkpointOf(file: string): Promise<Checkpoint | undefined> {
   return readCheckpoint(file);
 }
 
-/** A TOML config in the seed's shape for the tests' fast chains. */
+/** A TOML config in the relay's shape for the tests' fast chains. */
 export function watchToml(o: { blockTime?: number; maxDelay?: number; batch?: boolean; batchTimeout?: number; retry?: number; alertThreshold?: number } = {}): string {
   return [
     '[monitoring]',

@@ -1,4 +1,4 @@
-// Console: the seed's emoji text, as is, on stderr by default (stdout is `mbm watch`'s stream of
+// Console: the relay's emoji text, as is, on stderr by default (stdout is `mbm watch`'s stream of
 // records and must stay machine-readable).
 import type { AlertMessage } from '../message';
 import type { Channel } from './types';

@@ -1,4 +1,4 @@
-// Email through nodemailer's SMTP transport: subject = the title, body = the seed's text plus the
+// Email through nodemailer's SMTP transport: subject = the title, body = the relay's text plus the
 // incident and the idempotency key (also the Message-ID, so a repeat after a crash threads as the
 // same mail). SMTP 5xx rejections are permanent; a failed login is retried (the operator fixes the
 // secret and the outbox still holds the mail), as is every connection problem.
