@@ -46,5 +46,6 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
         break;
     }
   });
+  svc.on('notice', (m) => note(m));
   svc.on('warning', (w) => stderr.write(`${err.yellow(`-- warning: ${safeText(w)}`)}\n`));
 }

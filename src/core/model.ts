@@ -22,7 +22,7 @@ export type MissedBlockReason = (typeof MISSED_BLOCK_REASONS)[number];
 export const MISSED_BLOCK_SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 export type MissedBlockSeverity = (typeof MISSED_BLOCK_SEVERITIES)[number];
 
-export const MISSED_BLOCK_KINDS = ['gap', 'delayed', 'missed_slot', 'reorg'] as const;
+export const MISSED_BLOCK_KINDS = ['gap', 'delayed', 'missed_slot', 'reorg', 'chain_reset'] as const;
 export type MissedBlockKind = (typeof MISSED_BLOCK_KINDS)[number];
 
 export function severityRank(s: MissedBlockSeverity): number {
@@ -118,10 +118,20 @@ const KNOWN_FIELDS = new Set<string>([...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);
 /**
  * Records of one (block_number, kind) pair describe one event; the last written wins. Missed
  * slots also carry their slot: several empty slots before one block share its block_number.
+ * Reorgs and chain resets also carry the hash they replaced (block_hash): two reorgs at one height
+ * are two events, while the rewrites of one reorg's record keep its key.
  */
-export function recordKey(r: Pick<MissedBlock, 'block_number' | 'kind' | 'slot'>): string {
+export function recordKey(r: Pick<MissedBlock, 'block_number' | 'kind' | 'slot' | 'block_hash'>): string {
   const kind = r.kind ?? 'gap';
-  return kind === 'missed_slot' && r.slot !== undefined ? `${r.block_number}:${kind}:${r.slot}` : `${r.block_number}:${kind}`;
+  if (kind === 'missed_slot' && r.slot !== undefined) return `${r.block_number}:${kind}:${r.slot}`;
+  if ((kind === 'reorg' || kind === 'chain_reset') && r.block_hash !== undefined) return `${r.block_number}:${kind}:${r.block_hash}`;
+  return `${r.block_number}:${kind}`;
+}
+
+/** Whether recordKey() needs more than (block_number, kind): a slot or a replaced hash. */
+export function keyHasVariant(kind: string | undefined, slot: unknown, hash: unknown): boolean {
+  if (kind === 'missed_slot') return slot !== undefined;
+  return (kind === 'reorg' || kind === 'chain_reset') && hash !== undefined;
 }
 
 /** The log line for a record: required fields in the seed's order, then the optional ones, then unknown ones. */

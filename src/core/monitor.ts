@@ -13,10 +13,12 @@
 // record of that gap says gap_from / gap_to / gap_size / gap_omitted in its metadata, and
 // getStats().gap_blocks_omitted counts the rest.
 import type { BlockMonitoringConfig } from './config';
+import { slotsDetectable } from './blockTime';
 import { ChainWindow, type HeldBlock } from './detection/chainWindow';
 import { copyRecord as copy, RecordBook, type RecordListener } from './detection/recordBook';
 import { held, ReorgTrace, type Replaced } from './detection/reorgTrace';
 import {
+  chainResetDraft,
   gapDrafts,
   headLagDraft,
   lateArrivalDraft,
@@ -25,6 +27,7 @@ import {
   slotDrafts,
   stallDraft,
   type Draft,
+  type ResetEvidence,
   type RuleContext,
 } from './detection/rules';
 import { formatAlertMessage } from './alertText';
@@ -39,7 +42,11 @@ const LAGGING_ENDPOINTS_MAX = 256;
 
 export class BlockMonitor {
   private readonly now: () => number;
-  private readonly expectedSec: number;
+  private expectedSec: number;
+  /** Missed-slot detection on: the chain's timestamps can show a slot (see slotsDetectable). */
+  private slots: boolean;
+  /** Hash of block 0 of the chain we follow, once known. */
+  private genesisHash?: string;
   private readonly maxDelaySec: number;
   private readonly maxGapRecords: number;
   private readonly headLagThreshold: number;
@@ -57,7 +64,8 @@ export class BlockMonitor {
   private stallReportedFor?: number;
   /** Empty slots after the head already flagged by the timer. */
   private timerFlagged = 0;
-  private trace?: { walk: ReorgTrace; records: MissedBlock[]; oldHead: number; newHead: HeldBlock };
+  /** A reorg being measured; its records are written once, when its depth is known. */
+  private trace?: { walk: ReorgTrace; oldHead: HeldBlock; newHead: HeldBlock };
   private readonly lagging = new Set<string>();
 
   constructor(
@@ -66,6 +74,7 @@ export class BlockMonitor {
   ) {
     this.now = opts.now ?? Date.now;
     this.expectedSec = config.expectedBlockTimeMs / 1000;
+    this.slots = slotsDetectable(config.detectMissedSlots, config.expectedBlockTimeMs);
     this.maxDelaySec = config.maxBlockDelayMs / 1000;
     this.maxGapRecords = Math.max(1, opts.maxGapRecords ?? 10_000);
     this.headLagThreshold = opts.headLagThreshold ?? 3;
@@ -84,6 +93,22 @@ export class BlockMonitor {
     if (!(this.expectedSec > 0)) throw new RangeError('expectedBlockTimeMs must be > 0');
   }
 
+  /**
+   * The block time in use changed (a chain preset, or the measured interval): slots are judged by
+   * it from now on; `slots` false turns missed-slot detection off (sub-second or slot-less chains).
+   */
+  setBlockTime(ms: number, slots: boolean): void {
+    if (!(ms > 0)) throw new RangeError('block time must be > 0 ms');
+    if (ms / 1000 !== this.expectedSec) this.timerFlagged = 0;
+    this.expectedSec = ms / 1000;
+    this.slots = slots;
+  }
+
+  /** The block time in use (ms) and whether missed slots are detected. */
+  blockTime(): { ms: number; slots: boolean } {
+    return { ms: Math.round(this.expectedSec * 1000), slots: this.slots };
+  }
+
   /** Every record made ('new') or changed ('updated'), as a copy; returns the unsubscribe function. */
   onRecord(listener: RecordListener): () => void {
     return this.book.onRecord(listener);
@@ -95,15 +120,21 @@ export class BlockMonitor {
   processBlock(b: BlockInfo, opts: ProcessOptions = {}): MissedBlock[] {
     validateBlock(b);
     this.book.begin();
+    this.concludeReorg();
     const arrival = b.receivedAt ?? this.nowSec();
     const head = this.head;
     if (!head) {
       this.accept(b);
     } else if (b.number <= head.number) {
       const ours = this.chain.get(b.number);
-      // Same hash: a re-delivery. Nothing held: too old, or a block we never had — not ours to judge.
-      if (!ours || ours.hash === b.hash) return this.finish();
-      this.reorgToLowerHead(head, b, opts.ancestors);
+      if (!ours && head.number - b.number > this.chain.size) {
+        // A head further below ours than the window reaches: the node's chain began again.
+        this.chainReset('head_far_below', b, {});
+      } else {
+        // Same hash: a re-delivery. Nothing held: too old, or a block we never had — not ours to judge.
+        if (!ours || ours.hash === b.hash) return this.finish();
+        this.reorgToLowerHead(head, b, opts.ancestors);
+      }
       this.accept(b);
     } else {
       const reason = this.transportReason;
@@ -161,6 +192,7 @@ export class BlockMonitor {
   /** The wall-clock timer; call it about once a second. Reports a stall and overdue empty slots. */
   tick(): MissedBlock[] {
     this.book.begin();
+    this.concludeReorg();
     const head = this.head;
     if (!head) return this.finish();
     const nowSec = this.nowSec();
@@ -171,6 +203,7 @@ export class BlockMonitor {
     // Slot j after the head is due j slots after the head, measured on our clock from when we got
     // the head (or from its timestamp if that is later): a node whose chain time is far behind
     // ours (anvil --timestamp) must not make every slot since then overdue at once.
+    if (!this.slots) return this.finish();
     const base = Math.max(head.timestamp, this.anchorSec);
     const overdue = Math.min(Math.floor((nowSec - this.maxDelaySec - base) / this.expectedSec), this.maxGapRecords);
     const meta = { detected_by: 'timer', previous_head: head.number };
@@ -187,10 +220,56 @@ export class BlockMonitor {
     return needs ? { ...needs } : undefined;
   }
 
-  /** New-branch blocks asked for by neededAncestor(); others are ignored. Returns the records made. */
+  /**
+   * New-branch blocks asked for by neededAncestor(); others are ignored. Returns the records made:
+   * the reorg's, once the common ancestor is found.
+   */
   supplyAncestors(blocks: readonly BlockInfo[]): MissedBlock[] {
     this.book.begin();
-    if (this.trace) this.traceRecords(this.trace.walk.advance(blocks));
+    if (this.trace) {
+      this.trace.walk.advance(blocks);
+      if (this.trace.walk.done) this.concludeReorg();
+    }
+    return this.finish();
+  }
+
+  /**
+   * No more ancestors will come (none could be fetched): write the reorg being measured as deep
+   * as proven. Also done by the next block or tick. Returns the records made.
+   */
+  endReorg(): MissedBlock[] {
+    this.book.begin();
+    this.concludeReorg();
+    return this.finish();
+  }
+
+  // ---------------------------------------------------------------- chain resets
+
+  /**
+   * Whether the block needs the chain's genesis hash checked before processing (noteGenesis):
+   * when we know none yet, and whenever the block does not simply extend or repeat what we hold
+   * (a gap, a reorg, a lower head) — which a node restarted without its state also looks like.
+   */
+  needsGenesisCheck(b: BlockInfo): boolean {
+    const head = this.head;
+    if (this.genesisHash === undefined || !head) return true;
+    if (b.number === head.number + 1) return head.hash !== '' && b.parentHash !== head.hash;
+    return this.chain.get(b.number)?.hash !== b.hash;
+  }
+
+  /**
+   * The hash of block 0 as the node reports it now. A different one than before means the node's
+   * chain began again: one chain_reset record (on `next`, the block that prompted the check),
+   * streaks and reorg tracking restart, nothing earlier is rewritten. Returns the records made.
+   */
+  noteGenesis(hash: string, next?: BlockInfo): MissedBlock[] {
+    this.book.begin();
+    const before = this.genesisHash;
+    this.genesisHash = hash;
+    if (before !== undefined && before !== hash && this.head) {
+      this.trace = undefined; // the "reorg" it measured is this reset
+      this.chainReset('genesis_hash', next, { old_genesis_hash: before, new_genesis_hash: hash });
+    }
     return this.finish();
   }
 
@@ -263,6 +342,7 @@ export class BlockMonitor {
 
   /** Resume after a restart: the next block is compared against `last` (gap, parent hash, slots). */
   seed(last: { number: number; hash: string; timestamp: number }): void {
+    this.genesisHash = undefined;
     this.head = { number: last.number, hash: last.hash, parentHash: '', timestamp: last.timestamp };
     this.chain.clear();
     this.chain.set(this.head);
@@ -307,6 +387,7 @@ export class BlockMonitor {
   // ---------------------------------------------------------------- detection rules
 
   private accept(b: BlockInfo): void {
+    if (b.number === 0) this.genesisHash = b.hash;
     this.head = held(b);
     this.chain.set(this.head);
     this.anchorSec = this.nowSec();
@@ -324,6 +405,7 @@ export class BlockMonitor {
 
   /** Empty slots between consecutive blocks, minus those the timer already flagged; capped. */
   private missedSlots(head: HeldBlock, b: BlockInfo): void {
+    if (!this.slots) return;
     for (const d of slotDrafts(this.ctx(), head, b, 'timestamp_gap', this.maxGapRecords, this.timerFlagged)) this.add(d);
   }
 
@@ -336,7 +418,7 @@ export class BlockMonitor {
     if (this.chain.get(n)) return;
     const b: HeldBlock = { number: n, hash, parentHash: '', timestamp };
     this.chain.set(b);
-    if (this.chain.get(n) === undefined) return; // below the window
+    if (this.chain.get(n) === undefined || !this.slots) return; // below the window, or no slots to judge
     const prev = this.chain.get(n - 1);
     const next = this.chain.get(n + 1);
     if (prev) for (const d of slotDrafts(this.ctx(), prev, b, 'recovered_gap', this.maxGapRecords)) this.add(d);
@@ -377,34 +459,48 @@ export class BlockMonitor {
 
   private startTrace(head: HeldBlock, b: BlockInfo, above: Replaced[], ancestors?: readonly BlockInfo[]): void {
     const walk = new ReorgTrace(this.chain, b, above);
-    this.trace = { walk, records: [], oldHead: head.number, newHead: held(b) };
-    this.traceRecords([...above, ...walk.advance(ancestors)]);
+    this.trace = { walk, oldHead: head, newHead: held(b) };
+    walk.advance(ancestors);
+    if (walk.done) this.concludeReorg();
   }
 
-  /** One reorg record per replaced block; all of one reorg carry its (possibly grown) depth. */
-  private traceRecords(found: Replaced[]): void {
-    const t = this.trace!;
-    const depth = t.walk.replaced.length;
-    const complete = t.walk.done && !t.walk.beyondWindow;
-    for (const r of t.records) {
-      if (r.reorg_depth !== depth || r.metadata.trace_complete !== complete) {
-        this.book.update(r, (x) => {
-          x.reorg_depth = depth;
-          x.metadata.trace_complete = complete;
-        });
-      }
+  /**
+   * The reorg being measured is as deep as it will get: one record per replaced block, each with
+   * the final depth, written once. A "reorg" that shares no block with ours — it replaced our
+   * block 0, or ran out of the window below a head lower than ours — is a chain reset instead.
+   */
+  private concludeReorg(): void {
+    const t = this.trace;
+    if (!t) return;
+    this.trace = undefined;
+    const { walk } = t;
+    const depth = walk.replaced.length;
+    if (walk.replaced.some((r) => r.old.number === 0) || (walk.beyondWindow && t.newHead.number < t.oldHead.number)) {
+      this.chainReset('no_common_ancestor', t.newHead, { reorg_depth_seen: depth });
+      return;
     }
-    const info = { depth, complete, oldHead: t.oldHead, newHead: t.newHead };
-    for (const rep of found) {
-      const r = this.add(reorgDraft(this.ctx(), rep, info), true);
-      if (r) t.records.push(r);
-    }
+    const info = { depth, complete: walk.done && !walk.beyondWindow, oldHead: t.oldHead.number, newHead: t.newHead };
+    for (const rep of walk.replaced) this.add(reorgDraft(this.ctx(), rep, info));
+  }
+
+  /** Record a chain reset and start over: no head, no held blocks or records, no timers. */
+  private chainReset(by: ResetEvidence, next: Pick<BlockInfo, 'number' | 'hash' | 'timestamp'> | undefined, meta: Record<string, unknown>): void {
+    const old = this.head;
+    this.trace = undefined;
+    this.head = undefined;
+    this.chain.clear();
+    this.book.clearHeld();
+    this.lagging.clear();
+    this.stallReportedFor = undefined;
+    this.timerFlagged = 0;
+    this.transportReason = undefined;
+    this.add(chainResetDraft(this.ctx(), old, next, by, meta));
   }
 
   // ---------------------------------------------------------------- plumbing
 
-  private add(d: Draft, replace = false): MissedBlock | undefined {
-    return this.book.add(d, this.detectedAt(), replace);
+  private add(d: Draft): MissedBlock | undefined {
+    return this.book.add(d, this.detectedAt());
   }
 
   private finish(): MissedBlock[] {

@@ -12,6 +12,7 @@
 // | missed_slot | —                                                     | High     |
 // | reorg       | depth 1                                               | Medium   |
 // | reorg       | depth ≥ 2                                             | High     |
+// | chain_reset | the node's chain began again (new genesis)            | High     |
 // | any         | inside a streak of length ≥ alert_threshold           | Critical |
 //
 // The streak rule wins over everything, including recovery: an outage long enough to alert on
@@ -42,5 +43,7 @@ export function severityFor(f: SeverityFacts, alertThreshold: number): MissedBlo
       return 'High';
     case 'reorg':
       return (f.reorgDepth ?? 1) >= 2 ? 'High' : 'Medium';
+    case 'chain_reset':
+      return 'High';
   }
 }

@@ -71,8 +71,16 @@ export class BlockPipeline {
 
   private async process(b: BlockInfo, historical: boolean): Promise<void> {
     if (this.closed) return;
+    // A gap, a reorg or a lower head may be the node's chain beginning again (restarted without
+    // its state): block 0's hash tells, before the block is judged as anything else.
+    if (this.monitor.needsGenesisCheck(b)) {
+      const genesis = await this.fetchGenesis();
+      if (genesis && !this.closed) this.monitor.noteGenesis(genesis.hash, b);
+    }
     this.monitor.processBlock(b, { historical });
     await this.followReorg();
+    // Written once, as deep as it was measured (the walk may have stopped short of the ancestor).
+    this.monitor.endReorg();
     const head = this.monitor.lastProcessed();
     if (head) this.hooks.onHead({ ...head, parentHash: '', chainId: b.chainId, source: b.source });
   }
@@ -86,6 +94,15 @@ export class BlockPipeline {
       // The branch moved on again (or no node has it): leave the reorg measured as far as proven.
       if (!b || b.hash !== need.hash) return;
       this.monitor.supplyAncestors([b]);
+    }
+  }
+
+  /** Block 0 from the primary node; null when it cannot be had now (the check waits for the next block). */
+  private async fetchGenesis(): Promise<BlockInfo | null> {
+    try {
+      return (await this.fetchers[0]?.getBlock(0)) ?? null;
+    } catch {
+      return null;
     }
   }
 

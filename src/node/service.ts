@@ -21,6 +21,7 @@ import { Recovery } from './recovery';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
+import { BlockTimeResolver, type BlockTimeInUse, type BlockTimeNews } from '../core/blockTime';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -70,6 +71,8 @@ export interface MonitorServiceEvents {
   alert: (message: string) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
+  /** Something worth saying once (the block time measured, missed-slot detection off, a chain reset). */
+  notice: (message: string) => void;
 }
 
 /** Unrecovered gap records carried over from the log at most (the newest). */
@@ -98,6 +101,7 @@ export class MonitorService extends EventEmitter {
   /** Records already in the log for blocks after the checkpoint (key → recovered): not written again. */
   private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly blockTime: BlockTimeResolver;
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
@@ -112,6 +116,9 @@ export class MonitorService extends EventEmitter {
       onListenerError: (err) => this.warn(`record listener failed: ${String(err)}`),
       ...o.monitor,
     });
+    const m = config.monitoring;
+    this.blockTime = new BlockTimeResolver({ configuredMs: m.expectedBlockTimeMs, explicit: m.expectedBlockTimeExplicit, detect: m.detectMissedSlots });
+    this.applyBlockTime(this.blockTime.inUse());
     if (config.logging.enableFileLogging && config.monitoring.logMissedBlocks) {
       this.writer = new JsonlWriter(
         writerOptionsFrom(config.logging, {
@@ -171,6 +178,11 @@ export class MonitorService extends EventEmitter {
     return this.o.endpoints;
   }
 
+  /** The block time slots are judged by, and where it came from (config, chain preset, measured). */
+  blockTimeInUse(): BlockTimeInUse {
+    return this.blockTime.inUse();
+  }
+
   /**
    * Open the log, resume from the checkpoint (backfill, in the background while the node is
    * unreachable) and start following the live source. Resolves once the source has made its
@@ -211,6 +223,7 @@ export class MonitorService extends EventEmitter {
       this.pipeline.hold();
       this.resuming = this.resume(cp);
     }
+    this.blockTimeNews(this.blockTime.start());
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
     await this.source.start();
@@ -265,6 +278,8 @@ export class MonitorService extends EventEmitter {
     this.monitor.onRecord((r, change) => this.onRecord(r, change));
     this.source.on('block', (b) => {
       this.chainId ??= b.chainId;
+      if (b.chainId !== undefined) this.blockTimeNews(this.blockTime.chainId(b.chainId));
+      this.blockTimeNews(this.blockTime.observe(b));
       this.pipeline.live(b);
     });
     this.source.on('error', (reason) => this.monitor.noteTransportError(reason));
@@ -286,8 +301,20 @@ export class MonitorService extends EventEmitter {
     });
   }
 
+  private blockTimeNews(news: BlockTimeNews | undefined): void {
+    if (!news) return;
+    this.applyBlockTime(news.inUse);
+    if (news.message) this.emit('notice', news.message);
+  }
+
+  private applyBlockTime(t: BlockTimeInUse): void {
+    this.monitor.setBlockTime(t.ms, t.slots);
+  }
+
   private onRecord(r: MissedBlock, change: RecordChange): void {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    // The chain began again: what the log held for these numbers described the old chain.
+    if (r.kind === 'chain_reset' && change === 'new') this.logged = undefined;
     // Before the write: the alert manager sets alert_sent on records it has already delivered for.
     this.alerts?.observe(r, change);
     if (!this.alreadyLogged(r)) {

@@ -43,7 +43,7 @@ export interface ServiceSpec {
 export async function startService(spec: ServiceSpec): Promise<Running> {
   const dir = spec.dir ?? mkdtempSync(path.join(tmpdir(), 'mbm-svc-'));
   const config = defaultConfig();
-  Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, maxBlockDelayMs: 60_000, retryAttempts: 2, retryDelayMs: 200 }, spec.monitoring);
+  Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, expectedBlockTimeExplicit: true, maxBlockDelayMs: 60_000, retryAttempts: 2, retryDelayMs: 200 }, spec.monitoring);
   Object.assign(config.logging, { logFilePath: path.join(dir, 'missed_blocks.jsonl'), batchLogging: false, enableConsoleLogging: false }, spec.logging);
   const svc = new MonitorService({
     config,

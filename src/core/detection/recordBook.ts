@@ -109,6 +109,15 @@ export class RecordBook {
     this.version++;
   }
 
+  /**
+   * The chain began again: held records are let go (so streaks restart; they stay in the log, and
+   * in the counters, unchanged). The longest streak ever seen is kept.
+   */
+  clearHeld(): void {
+    this.store.clear();
+    this.version++;
+  }
+
   /** Recovery is done with this record (recovered or given up): no longer pending. */
   settle(key: string): void {
     this.store.settle(key);

@@ -197,12 +197,14 @@ function makeProcessor(cfg) {
       o = end;
       const kind = v.kind;
       const b = v.block_number;
-      if (b <= MAX_KEY_BLOCK && !(kind === MISSED_SLOT && v.slot !== undefined)) {
+      const hashed = kind === 'reorg' || kind === 'chain_reset';
+      if (b <= MAX_KEY_BLOCK && !hashed && !(kind === MISSED_SLOT && v.slot !== undefined)) {
         keys[rows] = b * 4 + (kind === undefined ? 0 : KIND.get(kind));
       } else {
+        // recordKey's string: a missed slot's slot, a reorg's (or reset's) replaced hash.
         keys[rows] = -1;
         const k = kind === undefined ? 'gap' : kind;
-        strKeys.push(k === MISSED_SLOT && v.slot !== undefined ? b + ':' + k + ':' + v.slot : b + ':' + k);
+        strKeys.push(k === MISSED_SLOT && v.slot !== undefined ? b + ':' + k + ':' + v.slot : hashed && v.block_hash !== undefined ? b + ':' + k + ':' + v.block_hash : b + ':' + k);
       }
       rows++;
       status[i] = 1;

@@ -20,17 +20,20 @@ const BLOCK_NUMBER = Buffer.from('block_number');
 const KIND = Buffer.from('kind');
 const KIND_NAMES = MISSED_BLOCK_KINDS.map((k) => Buffer.from(k));
 const MISSED_SLOT = MISSED_BLOCK_KINDS.indexOf('missed_slot');
+/** Kinds from here on (reorg, chain_reset) are keyed by their replaced hash too: never numeric. */
+const FIRST_HASHED = MISSED_BLOCK_KINDS.indexOf('reorg');
 
 /**
  * The numeric key of a record's (block_number, kind); kind defaults to 'gap' as recordKey() does.
  * Missed slots in front of one block differ by `slot`, which this key cannot hold: for them it is
- * KEY_UNKNOWN and callers use recordKey() (they are few next to the other kinds).
+ * KEY_UNKNOWN and callers use recordKey() (they are few next to the other kinds). So are reorgs and
+ * chain resets, which recordKey() tells apart by the hash they replaced.
  */
 export function numericKey(blockNumber: number, kind: string | undefined, slot?: number): number {
   if (!(blockNumber <= MAX_NUMERIC_KEY_BLOCK)) return KEY_UNKNOWN;
   if (kind === 'missed_slot' && slot !== undefined) return KEY_UNKNOWN;
   const k = kind === undefined ? 0 : (MISSED_BLOCK_KINDS as readonly string[]).indexOf(kind);
-  return k < 0 ? KEY_UNKNOWN : blockNumber * 4 + k;
+  return k < 0 || k >= FIRST_HASHED ? KEY_UNKNOWN : blockNumber * 4 + k;
 }
 
 function bytesEqual(buf: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
@@ -107,6 +110,6 @@ export function scanKey(buf: Uint8Array, s: number, e: number): number {
   }
   if (block < 0) return KEY_NONE;
   // A missed slot's key includes its slot (see numericKey): let the caller parse the line.
-  if (kind === MISSED_SLOT) return KEY_UNKNOWN;
+  if (kind === MISSED_SLOT || kind >= FIRST_HASHED) return KEY_UNKNOWN;
   return block * 4 + kind;
 }

@@ -34,6 +34,19 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const int32 = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v : null);
 const safeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
+/**
+ * The `slot` key column, which tells apart what recordKey tells apart within one (block, kind):
+ * a missed slot's slot; for a reorg or chain reset, the replaced hash's first 52 bits (two reorgs
+ * at one height replaced two different blocks). Otherwise NO_SLOT.
+ */
+export function keySlot(kind: string, r: Pick<MissedBlock, 'slot' | 'block_hash'>): number {
+  if (kind === 'missed_slot') return safeInt(r.slot) ? r.slot : NO_SLOT;
+  if ((kind === 'reorg' || kind === 'chain_reset') && typeof r.block_hash === 'string' && /^0x[0-9a-fA-F]{13}/.test(r.block_hash)) {
+    return parseInt(r.block_hash.slice(2, 15), 16);
+  }
+  return NO_SLOT;
+}
+
 /** The row of a log line, or a reason it cannot be stored. */
 export function rowFromLine(line: string): StoreRow | { error: string } {
   let obj: unknown;
@@ -56,8 +69,7 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     chain_id: safeInt(r.chain_id) ? r.chain_id : NO_CHAIN,
     block_number: r.block_number,
     kind,
-    // recordKey: only missed slots are told apart by their slot.
-    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : NO_SLOT,
+    slot: keySlot(kind, r),
     reason: r.reason,
     severity: r.severity,
     ts: r.timestamp,

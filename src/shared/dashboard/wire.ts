@@ -25,6 +25,8 @@ export interface RecordBatch {
   file: Int32Array;
   /** 1-based line in `file`; 0 when unknown. */
   line: Int32Array;
+  /** block_hash (into `strings`) of reorg and chain_reset records, which recordKey needs; else -1. */
+  hash: Int32Array;
 }
 
 type Column = Exclude<keyof RecordBatch, 'strings'>;
@@ -41,6 +43,7 @@ const COLUMNS = {
   recoveryMs: Float64Array,
   file: Int32Array,
   line: Int32Array,
+  hash: Int32Array,
 } as const satisfies Record<Column, unknown>;
 
 /** One record as the dashboard holds it (decoded from a batch). */
@@ -162,6 +165,7 @@ export class BatchWriter {
     c.recoveryMs[i] = recoveryMsOf(r);
     c.file[i] = this.str(e.file);
     c.line[i] = e.line ?? 0;
+    c.hash[i] = (r.kind === 'reorg' || r.kind === 'chain_reset') && r.block_hash !== undefined ? this.str(r.block_hash) : -1;
   }
 }
 
@@ -185,8 +189,9 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
   const kind = b.kind[i];
   const slot = b.slot[i];
   const src = b.source[i];
+  const hash = b.hash?.[i] ?? -1;
   return {
-    key: recordKey({ block_number: b.block[i], kind: MISSED_BLOCK_KINDS[kind] ?? 'gap', slot: slot >= 0 ? slot : undefined }),
+    key: recordKey({ block_number: b.block[i], kind: MISSED_BLOCK_KINDS[kind] ?? 'gap', slot: slot >= 0 ? slot : undefined, block_hash: hash >= 0 ? b.strings[hash] : undefined }),
     timestamp: b.timestamp[i],
     block: b.block[i],
     expected: b.expected[i],
