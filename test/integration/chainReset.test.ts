@@ -1,0 +1,68 @@
+// A node restarted without its state (anvil killed and started again without --state) begins again
+// at block 0 with a new genesis. Whether the monitor reconnects while the new chain is still below
+// the old head or already past it, the log gets exactly one chain_reset record — no reorg, no gaps,
+// nothing earlier rewritten — and the monitor follows the new chain.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
+import { guardProcess } from '../helpers/guard';
+import { mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
+import { waitFor } from '../helpers/wait';
+import { formatRecord } from '../../src/node/consoleText';
+import { createColors } from 'picocolors';
+
+guardProcess();
+const runs: Running[] = [];
+after(async () => {
+  for (const r of runs) {
+    await r.stop();
+    removeDir(r.dir);
+  }
+  await stopAllAnvils();
+});
+
+async function block(node: Anvil, n: number): Promise<{ hash: string; timestamp: number }> {
+  const b = await node.rpc<{ hash: string; timestamp: string }>('eth_getBlockByNumber', [`0x${n.toString(16)}`, false]);
+  return { hash: b.hash, timestamp: Number(b.timestamp) };
+}
+
+for (const [timing, newBlocks] of [['below the old head', 3], ['already past the old head', 12]] as const) {
+  test(`anvil restarted without its state, new chain ${timing} when the monitor reconnects: one chain_reset record`, async () => {
+    const node = await startAnvil();
+    await mineAt(node, Math.floor(Date.now() / 1000) + 30);
+    // Reconnect every 3 s: time for the restarted node to mine before the monitor is back.
+    const run = await startService({ urls: [node.wsUrl], options: { source: { backoff: { initialMs: 3_000, maxMs: 3_000, jitter: 0 }, timeoutMs: 2_000 } } });
+    runs.push(run);
+    await run.head(1);
+    for (let n = 2; n <= 8; n++) {
+      await mineSteady(node, 1);
+      await run.head(n);
+    }
+    const oldGenesis = await block(node, 0);
+    const oldHead = await block(node, 8);
+    // anvil's genesis is stamped with its start time: a restart in a later second has another genesis.
+    await waitFor(() => Math.floor(Date.now() / 1000) > oldGenesis.timestamp || undefined, { what: 'the next wall-clock second' });
+    await node.restart();
+    assert.equal(await node.blockNumber(), 0, 'the restarted node began again');
+    const newGenesis = await block(node, 0);
+    assert.notEqual(newGenesis.hash, oldGenesis.hash);
+    await mineSteady(node, newBlocks);
+    await run.until('a chain_reset record', (rs) => rs.some((r) => r.kind === 'chain_reset'));
+    await mineSteady(node, 2);
+    await run.head(newBlocks + 2);
+    const first = await block(node, newBlocks);
+    const records = run.latest();
+    assert.deepEqual(records.map((r) => `${r.block_number} ${r.kind} ${r.reason} ${r.severity}`), [`${newBlocks} chain_reset Unknown High`], 'no reorg, gap or slot records');
+    const [reset] = records;
+    assert.equal(reset.block_hash, first.hash, "the new chain's first block seen");
+    assert.deepEqual(
+      [reset.metadata.detected_by, reset.metadata.old_head, reset.metadata.old_head_hash, reset.metadata.old_genesis_hash, reset.metadata.new_genesis_hash],
+      ['genesis_hash', 8, oldHead.hash, oldGenesis.hash, newGenesis.hash],
+    );
+    assert.deepEqual(run.events.map((e) => e.change), ['new'], 'announced once, nothing earlier rewritten');
+    assert.equal(run.svc.getStats().current_streak, 0);
+    assert.equal(formatRecord(reset, createColors(false)).includes(`#${newBlocks} chain_reset Unknown the node's chain began again (it was at #8)`), true);
+    await run.svc.flush();
+    assert.deepEqual(readLog(run.logPath).map((r) => `${r.block_number} ${r.kind}`), [`${newBlocks} chain_reset`], 'one line in the log');
+  });
+}
