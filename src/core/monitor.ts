@@ -480,7 +480,8 @@ export class BlockMonitor {
       return;
     }
     const info = { depth, complete: walk.done && !walk.beyondWindow, oldHead: t.oldHead.number, newHead: t.newHead };
-    for (const rep of walk.replaced) this.add(reorgDraft(this.ctx(), rep, info));
+    // In block order, as the rest of the log is.
+    for (const rep of [...walk.replaced].sort((x, y) => x.old.number - y.old.number)) this.add(reorgDraft(this.ctx(), rep, info));
   }
 
   /** Record a chain reset and start over: no head, no held blocks or records, no timers. */

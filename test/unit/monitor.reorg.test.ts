@@ -35,10 +35,10 @@ test('depth 3 in one call: the new head with its ancestors', () => {
   const h = new Harness();
   h.run(100, 105, T0);
   const out = h.feed(b(106), ts(106) + 1, [b(105), b(104), b(103, 'b', 'a')]);
-  assert.deepEqual(summary(out), ['105 reorg ChainReorg High', '104 reorg ChainReorg High', '103 reorg ChainReorg High']);
+  assert.deepEqual(summary(out), ['103 reorg ChainReorg High', '104 reorg ChainReorg High', '105 reorg ChainReorg High']);
   assert.ok(out.every((r) => r.reorg_depth === 3 && r.metadata.trace_complete === true));
-  assert.deepEqual(out.map((r) => r.block_hash), [hashOf('a', 105), hashOf('a', 104), hashOf('a', 103)]);
-  assert.deepEqual(out.map((r) => r.metadata.new_hash), [hashOf('b', 105), hashOf('b', 104), hashOf('b', 103)]);
+  assert.deepEqual(out.map((r) => r.block_hash), [hashOf('a', 103), hashOf('a', 104), hashOf('a', 105)]);
+  assert.deepEqual(out.map((r) => r.metadata.new_hash), [hashOf('b', 103), hashOf('b', 104), hashOf('b', 105)]);
   assert.equal(h.monitor.blockAt(104)!.hash, hashOf('b', 104), 'our view follows the new branch');
   assert.equal(h.monitor.blockAt(102)!.hash, hashOf('a', 102));
   assert.equal(h.monitor.neededAncestor(), undefined);
@@ -56,12 +56,12 @@ test('depth 3 found step by step: the monitor asks for each ancestor and writes 
   assert.deepEqual(h.monitor.neededAncestor(), { number: 104, hash: hashOf('b', 104) });
   assert.deepEqual(h.monitor.supplyAncestors([b(104)]), []);
   const out = h.monitor.supplyAncestors([b(103, 'b', 'a')]);
-  assert.deepEqual(summary(out), ['105 reorg ChainReorg High', '104 reorg ChainReorg High', '103 reorg ChainReorg High']);
+  assert.deepEqual(summary(out), ['103 reorg ChainReorg High', '104 reorg ChainReorg High', '105 reorg ChainReorg High']);
   assert.equal(h.monitor.neededAncestor(), undefined);
-  // One line per replaced block: three 'new' events, no rewrites.
+  // One line per replaced block, in block order: three 'new' events, no rewrites.
   assert.deepEqual(
     h.events.map((e) => `${e.change} ${e.r.block_number} ${e.r.reorg_depth} ${e.r.severity} ${e.r.metadata.trace_complete}`),
-    ['new 105 3 High true', 'new 104 3 High true', 'new 103 3 High true'],
+    ['new 103 3 High true', 'new 104 3 High true', 'new 105 3 High true'],
   );
   assert.equal(h.monitor.getStats().by_kind.reorg, 3);
   assert.equal(h.monitor.getStats().by_severity.High, 3);
@@ -107,7 +107,7 @@ test('a reorg deeper than the hash window is reported as deep as the window reac
   const branch = [109, 108, 107, 106, 105].map((n) => b(n));
   const out = h.feed(b(110), ts(110) + 1, branch);
   // The window holds 107–110: those four are provably replaced; what lies below is unknown.
-  assert.deepEqual(out.map((r) => r.block_number), [110, 109, 108, 107]);
+  assert.deepEqual(out.map((r) => r.block_number), [107, 108, 109, 110]);
   assert.ok(out.every((r) => r.reorg_depth === 4 && r.metadata.trace_complete === false));
 });
 
