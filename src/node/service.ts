@@ -75,6 +75,14 @@ export interface MonitorServiceEvents {
   notice: (message: string) => void;
 }
 
+/**
+ * Polling slower than the chain makes blocks would skip heads and log false gaps: half the block
+ * time, within 100 ms … 2 s; 1 s while the block time is still unknown (not configured, no preset yet).
+ */
+function pollIntervalFor(t: BlockTimeInUse): number {
+  return t.source === 'default' ? 1_000 : Math.max(100, Math.min(2_000, Math.floor(t.ms / 2)));
+}
+
 /** Unrecovered gap records carried over from the log at most (the newest). */
 const CARRIED_GAPS_MAX = 1000;
 
@@ -156,9 +164,7 @@ export class MonitorService extends EventEmitter {
         intervalMs: o.headLag?.intervalMs ?? 5_000,
       });
     }
-    // Polling slower than the chain makes blocks would skip heads and log false gaps.
-    const pollIntervalMs = Math.max(100, Math.min(2_000, Math.floor(config.monitoring.expectedBlockTimeMs / 2)));
-    this.source = createSource(primary, { pollIntervalMs, ...o.source });
+    this.source = createSource(primary, { pollIntervalMs: pollIntervalFor(this.blockTime.inUse()), ...o.source });
     this.wire();
   }
 
@@ -309,6 +315,8 @@ export class MonitorService extends EventEmitter {
 
   private applyBlockTime(t: BlockTimeInUse): void {
     this.monitor.setBlockTime(t.ms, t.slots);
+    // Constructor: the source does not exist yet (it is made with this interval).
+    if (this.source && this.o.source?.pollIntervalMs === undefined) this.source.setPollInterval?.(pollIntervalFor(t));
   }
 
   private onRecord(r: MissedBlock, change: RecordChange): void {
