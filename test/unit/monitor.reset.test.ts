@@ -25,6 +25,8 @@ test('genesis hash changed, new chain below the old head: one chain_reset record
     { by: out[0].metadata.detected_by, old: out[0].metadata.old_head, oldHash: out[0].metadata.old_head_hash, was: out[0].metadata.old_genesis_hash, now: out[0].metadata.new_genesis_hash },
     { by: 'genesis_hash', old: 10, oldHash: hashOf('a', 10), was: hashOf('a', 0), now: hashOf('z', 0) },
   );
+  // Nothing was due: the record's times are the detection's (the clock is at block 10's arrival), the chains' own times in metadata.
+  assert.deepEqual([out[0].expected_timestamp, out[0].actual_timestamp, out[0].metadata.old_head_timestamp, out[0].metadata.new_block_timestamp], [ts(10) + 1, ts(10) + 1, ts(10), ts(3) + 600]);
   assert.deepEqual(h.feed(z(3)), []);
   assert.deepEqual(h.feed(z(4)), []);
   assert.equal(h.monitor.lastProcessed()!.hash, hashOf('z', 4));

@@ -152,11 +152,14 @@ export function chainResetDraft(ctx: RuleContext, old: HeldBlock | undefined, ne
     kind: 'chain_reset',
     reason: 'Unknown',
     ...(next ? { block_hash: next.hash } : {}),
-    expected_timestamp: old?.timestamp ?? ctx.detectedAt,
-    actual_timestamp: next?.timestamp ?? ctx.detectedAt,
+    // Nothing was due: both times are the detection's (the chains' own times are in metadata, and
+    // an old chain ahead of the new one must not read as a block arriving before it was due).
+    expected_timestamp: ctx.detectedAt,
+    actual_timestamp: ctx.detectedAt,
     metadata: {
       detected_by: by,
-      ...(old ? { old_head: old.number, old_head_hash: old.hash } : {}),
+      ...(old ? { old_head: old.number, old_head_hash: old.hash, old_head_timestamp: old.timestamp } : {}),
+      ...(next ? { new_block_timestamp: next.timestamp } : {}),
       ...meta,
     },
   };
