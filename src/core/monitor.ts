@@ -340,9 +340,17 @@ export class BlockMonitor {
     return b && { ...b };
   }
 
-  /** Resume after a restart: the next block is compared against `last` (gap, parent hash, slots). */
-  seed(last: { number: number; hash: string; timestamp: number }): void {
-    this.genesisHash = undefined;
+  /** Hash of block 0 of the chain we follow, once known (for the checkpoint). */
+  genesisBlockHash(): string | undefined {
+    return this.genesisHash;
+  }
+
+  /**
+   * Resume after a restart: the next block is compared against `last` (gap, parent hash, slots),
+   * and the chain's genesis hash against `last.genesis_hash` when given.
+   */
+  seed(last: { number: number; hash: string; timestamp: number; genesis_hash?: string }): void {
+    this.genesisHash = last.genesis_hash;
     this.head = { number: last.number, hash: last.hash, parentHash: '', timestamp: last.timestamp };
     this.chain.clear();
     this.chain.set(this.head);

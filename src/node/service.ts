@@ -322,7 +322,10 @@ export class MonitorService extends EventEmitter {
   private onRecord(r: MissedBlock, change: RecordChange): void {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
     // The chain began again: what the log held for these numbers described the old chain.
-    if (r.kind === 'chain_reset' && change === 'new') this.logged = undefined;
+    if (r.kind === 'chain_reset' && change === 'new') {
+      this.logged = undefined;
+      this.checkpoint?.chainReset();
+    }
     // Before the write: the alert manager sets alert_sent on records it has already delivered for.
     this.alerts?.observe(r, change);
     if (!this.alreadyLogged(r)) {
@@ -351,7 +354,7 @@ export class MonitorService extends EventEmitter {
     if (!this.checkpoint) return;
     if (!this.writer || this.writer.pending === 0) {
       this.heldHead = undefined;
-      this.checkpoint.update(b);
+      this.checkpoint.update(b, this.monitor.genesisBlockHash());
     } else {
       this.heldHead = b;
     }
@@ -360,7 +363,7 @@ export class MonitorService extends EventEmitter {
   private releaseHead(): void {
     const b = this.heldHead;
     this.heldHead = undefined;
-    if (b) this.checkpoint?.update(b);
+    if (b) this.checkpoint?.update(b, this.monitor.genesisBlockHash());
   }
 
   /** Re-detected after a restart and already in the log (recovered there, if it is recovered now). */
@@ -393,6 +396,12 @@ export class MonitorService extends EventEmitter {
         try {
           const plan = await planResume(primary, cp, { maxBlocks: this.o.maxBackfillBlocks ?? 100_000 });
           this.chainId ??= await primary.chainId();
+          if (plan.action === 'reset') {
+            // The first live block is checked against the checkpoint's genesis: one chain_reset record.
+            this.monitor.seed(cp);
+            this.emit('backfill', { phase: 'skipped', why: plan.why } satisfies BackfillEvent);
+            return;
+          }
           if (plan.action === 'fresh') {
             this.emit('backfill', { phase: 'skipped', why: plan.why } satisfies BackfillEvent);
             this.warn(`not resuming from checkpoint: ${plan.why}`);

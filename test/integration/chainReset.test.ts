@@ -66,3 +66,39 @@ for (const [timing, newBlocks] of [['below the old head', 3], ['already past the
     assert.deepEqual(readLog(run.logPath).map((r) => `${r.block_number} ${r.kind}`), [`${newBlocks} chain_reset`], 'one line in the log');
   });
 }
+
+for (const [timing, newBlocks] of [['below', 3], ['past', 12]] as const) {
+  test(`the node restarted without its state while the monitor was stopped too (new chain ${timing} the checkpoint): one chain_reset record on restart`, async () => {
+    const node = await startAnvil();
+    await mineAt(node, Math.floor(Date.now() / 1000) + 30);
+    const first = await startService({ urls: [node.wsUrl] });
+    runs.push(first);
+    await run8(node, first);
+    await first.stop();
+    const oldGenesis = await block(node, 0);
+    await waitFor(() => Math.floor(Date.now() / 1000) > oldGenesis.timestamp || undefined, { what: 'the next wall-clock second' });
+    await node.restart();
+    await mineSteady(node, newBlocks);
+    const newGenesis = await block(node, 0);
+    // The same log and checkpoint: the checkpoint names block 8 of the old chain and its genesis.
+    const run = await startService({ urls: [node.wsUrl], dir: first.dir });
+    runs.push(run);
+    await run.svc.resumed();
+    await mineSteady(node, 1);
+    await run.until('a chain_reset record', (rs) => rs.some((r) => r.kind === 'chain_reset'));
+    await mineSteady(node, 1);
+    await run.head(newBlocks + 2);
+    assert.deepEqual(run.latest().map((r) => `${r.kind} ${r.metadata.detected_by} ${r.metadata.old_head} ${r.metadata.new_genesis_hash === newGenesis.hash}`), ['chain_reset genesis_hash 8 true']);
+    await run.svc.flush();
+    assert.deepEqual(readLog(run.logPath).map((r) => r.kind), ['chain_reset'], 'one line in the log, no reorg or gaps');
+  });
+}
+
+/** Blocks 2…8 one at a time, each seen by the monitor. */
+async function run8(node: Anvil, run: Running): Promise<void> {
+  await run.head(1);
+  for (let n = 2; n <= 8; n++) {
+    await mineSteady(node, 1);
+    await run.head(n);
+  }
+}
