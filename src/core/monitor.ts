@@ -16,7 +16,8 @@ import type { BlockMonitoringConfig } from './config';
 import { slotsDetectable } from './blockTime';
 import { ChainWindow, type HeldBlock } from './detection/chainWindow';
 import { copyRecord as copy, RecordBook, type RecordListener } from './detection/recordBook';
-import { held, ReorgTrace, type Replaced } from './detection/reorgTrace';
+import { held } from './detection/reorgTrace';
+import { ReorgFollow, type ReorgVerdict } from './detection/reorgFollow';
 import {
   chainResetDraft,
   gapDrafts,
@@ -37,8 +38,8 @@ import type { MonitorStats } from './stats';
 export type { RecordChange, RecordListener } from './detection/recordBook';
 export type { MonitorOptions, ProcessOptions, RecoveredInfo } from './detection/options';
 import { validateBlock, type MonitorOptions, type ProcessOptions, type RecoveredInfo } from './detection/options';
+import { LagEpisodes } from './detection/lagEpisodes';
 
-const LAGGING_ENDPOINTS_MAX = 256;
 
 export class BlockMonitor {
   private readonly now: () => number;
@@ -49,7 +50,6 @@ export class BlockMonitor {
   private genesisHash?: string;
   private readonly maxDelaySec: number;
   private readonly maxGapRecords: number;
-  private readonly headLagThreshold: number;
   private readonly genesis: number;
   private readonly chain: ChainWindow;
   private readonly book: RecordBook;
@@ -65,8 +65,8 @@ export class BlockMonitor {
   /** Empty slots after the head already flagged by the timer. */
   private timerFlagged = 0;
   /** A reorg being measured; its records are written once, when its depth is known. */
-  private trace?: { walk: ReorgTrace; oldHead: HeldBlock; newHead: HeldBlock };
-  private readonly lagging = new Set<string>();
+  private readonly reorgs: ReorgFollow;
+  private readonly lagging: LagEpisodes;
 
   constructor(
     private readonly config: BlockMonitoringConfig,
@@ -77,9 +77,10 @@ export class BlockMonitor {
     this.slots = slotsDetectable(config.detectMissedSlots, config.expectedBlockTimeMs);
     this.maxDelaySec = config.maxBlockDelayMs / 1000;
     this.maxGapRecords = Math.max(1, opts.maxGapRecords ?? 10_000);
-    this.headLagThreshold = opts.headLagThreshold ?? 3;
+    this.lagging = new LagEpisodes(opts.headLagThreshold ?? 3);
     this.genesis = opts.genesisTime ?? 0;
     this.chain = new ChainWindow(Math.max(2, opts.hashWindow ?? 256));
+    this.reorgs = new ReorgFollow(this.chain);
     // The window holds at least one whole maximal gap, so its streak is measured in full.
     this.book = new RecordBook({
       alertThreshold: config.alertThreshold,
@@ -120,7 +121,7 @@ export class BlockMonitor {
   processBlock(b: BlockInfo, opts: ProcessOptions = {}): MissedBlock[] {
     validateBlock(b);
     this.book.begin();
-    this.concludeReorg();
+    this.settle(this.reorgs.conclude());
     const arrival = b.receivedAt ?? this.nowSec();
     const head = this.head;
     if (!head) {
@@ -133,7 +134,7 @@ export class BlockMonitor {
       } else {
         // Same hash: a re-delivery. Nothing held: too old, or a block we never had — not ours to judge.
         if (!ours || ours.hash === b.hash) return this.finish();
-        this.reorgToLowerHead(head, b, opts.ancestors);
+        this.settle(this.reorgs.lowerHead(head, b, opts.ancestors));
       }
       this.accept(b);
     } else {
@@ -142,8 +143,7 @@ export class BlockMonitor {
       if (b.number > head.number + 1) {
         this.gap(head, b, reason);
       } else if (head.hash !== '' && b.parentHash !== head.hash) {
-        this.chain.set(held(b));
-        this.startTrace(head, b, [], opts.ancestors);
+        this.settle(this.reorgs.fork(head, b, opts.ancestors));
       } else {
         this.missedSlots(head, b);
       }
@@ -164,16 +164,10 @@ export class BlockMonitor {
    * endpoint lacks. The episode ends when a report shows the lag back within the threshold.
    */
   noteHeadLag(endpointLabel: string, lagBlocks: number, bestHead: number): MissedBlock | null {
-    if (lagBlocks <= this.headLagThreshold) {
-      this.lagging.delete(endpointLabel);
-      return null;
-    }
-    if (this.lagging.has(endpointLabel)) return null;
-    if (this.lagging.size >= LAGGING_ENDPOINTS_MAX) this.lagging.delete(this.lagging.values().next().value!);
-    this.lagging.add(endpointLabel);
+    if (!this.lagging.opens(endpointLabel, lagBlocks)) return null;
     this.book.begin();
     const n = Math.max(0, bestHead - lagBlocks + 1);
-    const meta = { endpoint: endpointLabel, lag_blocks: lagBlocks, best_head: bestHead, head_lag_threshold: this.headLagThreshold };
+    const meta = { endpoint: endpointLabel, lag_blocks: lagBlocks, best_head: bestHead, head_lag_threshold: this.lagging.threshold };
     let r = this.book.store.get(`${n}:delayed`);
     if (r) {
       // Already late for another reason (a stall): the lag says why, more precisely.
@@ -192,7 +186,7 @@ export class BlockMonitor {
   /** The wall-clock timer; call it about once a second. Reports a stall and overdue empty slots. */
   tick(): MissedBlock[] {
     this.book.begin();
-    this.concludeReorg();
+    this.settle(this.reorgs.conclude());
     const head = this.head;
     if (!head) return this.finish();
     const nowSec = this.nowSec();
@@ -216,8 +210,7 @@ export class BlockMonitor {
 
   /** While measuring a reorg: the new-branch block to fetch next (by number; it must have this hash). */
   neededAncestor(): { number: number; hash: string } | undefined {
-    const needs = this.trace?.walk.needs;
-    return needs ? { ...needs } : undefined;
+    return this.reorgs.needs();
   }
 
   /**
@@ -226,10 +219,7 @@ export class BlockMonitor {
    */
   supplyAncestors(blocks: readonly BlockInfo[]): MissedBlock[] {
     this.book.begin();
-    if (this.trace) {
-      this.trace.walk.advance(blocks);
-      if (this.trace.walk.done) this.concludeReorg();
-    }
+    this.settle(this.reorgs.supply(blocks));
     return this.finish();
   }
 
@@ -239,7 +229,7 @@ export class BlockMonitor {
    */
   endReorg(): MissedBlock[] {
     this.book.begin();
-    this.concludeReorg();
+    this.settle(this.reorgs.conclude());
     return this.finish();
   }
 
@@ -267,7 +257,7 @@ export class BlockMonitor {
     const before = this.genesisHash;
     this.genesisHash = hash;
     if (before !== undefined && before !== hash && this.head) {
-      this.trace = undefined; // the "reorg" it measured is this reset
+      this.reorgs.drop(); // the "reorg" it measured is this reset
       this.chainReset('genesis_hash', next, { old_genesis_hash: before, new_genesis_hash: hash });
     }
     return this.finish();
@@ -280,15 +270,7 @@ export class BlockMonitor {
     if (!r) return null;
     if (r.recovered) return copy(r);
     this.book.begin();
-    this.book.update(r, (x) => {
-      x.recovered = true;
-      x.recovered_at = Math.floor(info.recoveredAt);
-      x.recovery_ms = info.recoveryMs;
-      x.recovery_attempts = info.attempts;
-      if (info.block_hash) x.block_hash = info.block_hash;
-    });
-    this.book.counters.recoveryTime(info.recoveryMs);
-    this.book.settle(key);
+    this.book.recovered(r, key, info);
     if (info.block_hash !== undefined && info.block_timestamp !== undefined) this.recoveredSlots(r.block_number, info.block_hash, info.block_timestamp);
     this.finish();
     return copy(r);
@@ -300,15 +282,7 @@ export class BlockMonitor {
     if (!r) return null;
     if (r.recovered) return copy(r);
     this.book.begin();
-    this.book.update(r, (x) => {
-      x.recovery_attempts = info.attempts;
-      x.metadata.recovery_failed = true;
-      if (info.reason && info.reason !== x.reason) {
-        x.metadata.detected_reason = x.reason;
-        x.reason = info.reason;
-      }
-    });
-    this.book.settle(key);
+    this.book.recoveryFailed(r, key, info);
     this.finish();
     return copy(r);
   }
@@ -357,7 +331,7 @@ export class BlockMonitor {
     this.anchorSec = this.nowSec();
     this.stallReportedFor = undefined;
     this.timerFlagged = 0;
-    this.trace = undefined;
+    this.reorgs.drop();
   }
 
   shouldAlert(): boolean {
@@ -368,11 +342,7 @@ export class BlockMonitor {
   getAlertMessage(): string | undefined {
     if (!this.shouldAlert()) return undefined;
     const s = this.streaks().streaks.at(-1)!;
-    let latest: MissedBlock | undefined;
-    for (const r of this.book.store.values()) {
-      if (r.block_number < s.fromBlock || r.block_number > s.toBlock) continue;
-      if (!latest || r.block_number > latest.block_number || (r.block_number === latest.block_number && r.timestamp >= latest.timestamp)) latest = r;
-    }
+    const latest = this.book.latestIn(s);
     return latest && formatAlertMessage(latest, s);
   }
 
@@ -453,49 +423,18 @@ export class BlockMonitor {
     }
   }
 
-  /** A new head at or below ours with another hash: our blocks from its height up are replaced. */
-  private reorgToLowerHead(head: HeldBlock, b: BlockInfo, ancestors?: readonly BlockInfo[]): void {
-    const above: Replaced[] = [];
-    for (let n = b.number; n <= head.number; n++) {
-      const ours = this.chain.get(n);
-      if (ours) above.push({ old: ours, ...(n === b.number ? { newHash: b.hash } : {}) });
-    }
-    this.chain.truncateAbove(b.number - 1);
-    this.chain.set(held(b));
-    this.startTrace(head, b, above, ancestors);
-  }
-
-  private startTrace(head: HeldBlock, b: BlockInfo, above: Replaced[], ancestors?: readonly BlockInfo[]): void {
-    const walk = new ReorgTrace(this.chain, b, above);
-    this.trace = { walk, oldHead: head, newHead: held(b) };
-    walk.advance(ancestors);
-    if (walk.done) this.concludeReorg();
-  }
-
-  /**
-   * The reorg being measured is as deep as it will get: one record per replaced block, each with
-   * the final depth, written once. A "reorg" that shares no block with ours — it replaced our
-   * block 0, or ran out of the window below a head lower than ours — is a chain reset instead.
-   */
-  private concludeReorg(): void {
-    const t = this.trace;
-    if (!t) return;
-    this.trace = undefined;
-    const { walk } = t;
-    const depth = walk.replaced.length;
-    if (walk.replaced.some((r) => r.old.number === 0) || (walk.beyondWindow && t.newHead.number < t.oldHead.number)) {
-      this.chainReset('no_common_ancestor', t.newHead, { reorg_depth_seen: depth });
-      return;
-    }
-    const info = { depth, complete: walk.done && !walk.beyondWindow, oldHead: t.oldHead.number, newHead: t.newHead };
-    // In block order, as the rest of the log is.
-    for (const rep of [...walk.replaced].sort((x, y) => x.old.number - y.old.number)) this.add(reorgDraft(this.ctx(), rep, info));
+  /** A reorg's verdict: its records (one per replaced block, the final depth, written once), or a chain reset. */
+  private settle(v: ReorgVerdict | undefined): void {
+    if (!v) return;
+    if (v.kind === 'reset') return this.chainReset('no_common_ancestor', v.newHead, { reorg_depth_seen: v.depthSeen });
+    const info = { depth: v.depth, complete: v.complete, oldHead: v.oldHead.number, newHead: v.newHead };
+    for (const rep of v.replaced) this.add(reorgDraft(this.ctx(), rep, info));
   }
 
   /** Record a chain reset and start over: no head, no held blocks or records, no timers. */
   private chainReset(by: ResetEvidence, next: Pick<BlockInfo, 'number' | 'hash' | 'timestamp'> | undefined, meta: Record<string, unknown>): void {
     const old = this.head;
-    this.trace = undefined;
+    this.reorgs.drop();
     this.head = undefined;
     this.chain.clear();
     this.book.clearHeld();
