@@ -22,6 +22,8 @@ export class BlockPipeline {
   private tail: Promise<void> = Promise.resolve();
   private buffer: BlockInfo[] | undefined;
   private closed = false;
+  /** The node answered that it has no block 0 (history pruned): resets are found by the reorg walk alone. */
+  private noGenesis = false;
 
   constructor(
     private readonly monitor: BlockMonitor,
@@ -73,7 +75,7 @@ export class BlockPipeline {
     if (this.closed) return;
     // A gap, a reorg or a lower head may be the node's chain beginning again (restarted without
     // its state): block 0's hash tells, before the block is judged as anything else.
-    if (this.monitor.needsGenesisCheck(b)) {
+    if (!this.noGenesis && this.monitor.needsGenesisCheck(b)) {
       const genesis = await this.fetchGenesis();
       if (genesis && !this.closed) this.monitor.noteGenesis(genesis.hash, b);
     }
@@ -100,7 +102,9 @@ export class BlockPipeline {
   /** Block 0 from the primary node; null when it cannot be had now (the check waits for the next block). */
   private async fetchGenesis(): Promise<BlockInfo | null> {
     try {
-      return (await this.fetchers[0]?.getBlock(0)) ?? null;
+      const b = (await this.fetchers[0]?.getBlock(0)) ?? null;
+      if (!b) this.noGenesis = true;
+      return b;
     } catch {
       return null;
     }
