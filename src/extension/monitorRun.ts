@@ -172,6 +172,7 @@ export class MonitorRun {
     });
     svc.on('alert', (m) => o.log.warn(`alert threshold reached: ${m}`));
     svc.on('warning', (w) => o.log.warn(w));
+    svc.on('notice', (m) => o.log.info(m));
     if (o.config.logging.enableConsoleLogging) svc.on('record', (r) => o.log.info(formatRecord(r, plain)));
   }
 }
