@@ -83,7 +83,7 @@ export class ReportBuilder {
         this.recoveryMsCount++;
       }
     }
-    this.streakInput.push({ block_number: r.block_number, timestamp: r.timestamp, recovered: r.recovered });
+    if (kind !== 'chain_reset') this.streakInput.push({ block_number: r.block_number, timestamp: r.timestamp, recovered: r.recovered });
   }
 
   build(opts: ReportOptions = {}): Report {

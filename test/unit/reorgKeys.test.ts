@@ -15,6 +15,9 @@ import { exportLog } from '../../src/node/export/exportLog';
 import { rowFromRecord, rowKey } from '../../src/node/store/rows';
 import { decodeRow, encodeBatch } from '../../src/shared/dashboard/wire';
 import { analyzeLine } from '../../src/lsp/lineEntry';
+import { LogDocument } from '../../src/lsp/documentModel';
+import { streakIndexOf } from '../../src/lsp/streakIndex';
+import { documentDiagnostics } from '../../src/lsp/diagnostics';
 
 const H = (c: string) => `0x${c.repeat(64)}`;
 
@@ -104,4 +107,20 @@ test("the store's key columns, the dashboard wire and the language server agree"
   });
   // Numeric (block × 4 + kind) where that is the whole key, as the reader's keyscan does.
   assert.deepEqual(lspKeys, [...LINES.slice(0, 4).map(recordKey), 7 * 4]);
+});
+
+test('a chain reset is in no streak: the report, the language server and its diagnostics', async () => {
+  const gap = (n: number) => rec({ block_number: n, kind: 'gap', reason: 'Unknown', block_hash: undefined });
+  const reset = rec({ block_number: 6, kind: 'chain_reset', reason: 'Unknown', severity: 'High', block_hash: H('c') });
+  const records = [gap(5), reset, gap(7)];
+  const r = buildReport(records);
+  assert.deepEqual([r.longest_streak, r.streaks.length], [1, 2], 'gaps at 5 and 7 are not joined through the reset at 6');
+  for (const text of [records.map(toLogLine).join('\n'), toLogLine(reset)]) {
+    const doc = new LogDocument('file:///t.mbl.jsonl', 1, `${text}\n`, () => {});
+    await doc.whenParsed();
+    const index = streakIndexOf(doc);
+    assert.equal(index.groups.every((g) => g.streak.length === 1), true);
+    assert.equal(index.groupOfLine(text.split('\n').indexOf(toLogLine(reset))), undefined, 'the reset line is in no streak');
+    assert.deepEqual(documentDiagnostics(doc), [], 'no warnings on a log the monitor writes');
+  }
 });

@@ -3,7 +3,7 @@
 // and a view computed from them on demand. Pure: no DOM, no vscode; the webview runs it on the
 // messages the host sends, and the tests run it in Node. apply() is incremental, and a snapshot
 // followed by deltas gives the same view as one snapshot of the final log (tested).
-import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
+import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import { computeStreaks } from '../../core/streaks';
 import { Aggregates } from './aggregates';
 import { defaultView, matcher, type Matcher, type ViewSettings } from './viewFilter';
@@ -11,6 +11,9 @@ import { cellStateOf, slotOf, type SlotClock } from './heatmap';
 import { RECOVERY_EDGES_MS, recoveryBucketLabel } from './histogram';
 import type { Count, DashboardView, StreakBars } from './view';
 import { batchLength, decodeRow, type DashRecord, type RecordBatch, type RecordDetail } from './wire';
+
+/** Kind index of chain_reset in a DashRecord. */
+const CHAIN_RESET = MISSED_BLOCK_KINDS.indexOf('chain_reset');
 
 export interface ModelOptions {
   clock: SlotClock;
@@ -108,7 +111,7 @@ export class DashboardModel {
     for (const r of this.records.values()) {
       if (r.timestamp < from) from = r.timestamp;
       if (r.timestamp > to) to = r.timestamp;
-      if (!this.match(r)) continue;
+      if (!this.match(r) || r.kind === CHAIN_RESET) continue; // no missed block: in no streak
       const g = this.options.bySource ? r.source : '';
       let input = groups.get(g);
       if (!input) groups.set(g, (input = []));
