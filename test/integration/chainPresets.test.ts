@@ -54,12 +54,13 @@ test('anvil --chain-id 10 --block-time 2 is OP Mainnet: 2 s slots, and three emp
   assert.equal(run.latest().length, 3, 'nothing else was recorded');
 });
 
-test('anvil --chain-id 424242 --block-time 3, an unknown chain: 3 s measured, said once, shown in /health', { timeout: 120_000 }, async () => {
+test('anvil --chain-id 424242 --block-time 3, an unknown chain: 3 s measured, said once, shown in /health', { timeout: 120_000 }, async (t) => {
   const node = await startAnvil({ chainId: 424242, blockTime: 3 });
   const run = await startService({ urls: [node.wsUrl], monitoring: { expectedBlockTimeExplicit: false, maxBlockDelayMs: 30_000 } });
   runs.push(run);
   const said = await waitFor(() => run.notices.find((n) => n.startsWith('block time measured')), { timeoutMs: 80_000, intervalMs: 250, what: 'the measurement' });
   assert.match(said, /^block time measured: 3 s over \d+ blocks; set expected_block_time to fix it$/);
+  t.diagnostic(said);
   const inUse = run.svc.blockTimeInUse();
   assert.deepEqual({ ms: inUse.ms, source: inUse.source, slots: inUse.slots, chainId: inUse.chainId }, { ms: 3000, source: 'measured', slots: true, chainId: 424242 });
   assert.deepEqual(run.svc.monitor.blockTime(), { ms: 3000, slots: true });
