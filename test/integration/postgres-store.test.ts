@@ -52,7 +52,7 @@ function rng(seed: number) {
   };
 }
 
-const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg'];
+const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg', 'chain_reset'];
 const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 const REASONS = ['Unknown', 'ConnectionLost', 'NetworkLatency', 'ChainReorg', 'Timeout'] as const;
 
@@ -80,9 +80,12 @@ function monitorLog(source: string | undefined, chainId: number | undefined, see
       ...(source !== undefined ? { source } : {}),
       ...(chainId !== undefined ? { chain_id: chainId } : {}),
       ...(kind === 'missed_slot' ? { slot: ts - 6 } : {}),
+      // Reorgs and resets are keyed by the hash they replaced: a second reorg at one height is a second row.
+      ...(kind === 'reorg' || kind === 'chain_reset' ? { block_hash: hashFrom(rand) } : {}),
     };
     out.push(r);
     if (kind === 'missed_slot' && rand() < 0.3) out.push({ ...r, slot: ts - 3, severity: 'High' });
+    if (kind === 'reorg' && rand() < 0.3) out.push({ ...r, block_hash: hashFrom(rand), timestamp: ts + 1 });
     // Now and then an earlier record is written again, recovered.
     if (rand() < 0.25 && out.length > 2) {
       const old = out[Math.floor(rand() * (out.length - 1))];
@@ -90,6 +93,12 @@ function monitorLog(source: string | undefined, chainId: number | undefined, see
     }
   }
   return out;
+}
+
+function hashFrom(rand: () => number): string {
+  let h = '0x';
+  while (h.length < 66) h += Math.floor(rand() * 16).toString(16);
+  return h;
 }
 
 /** What the file export keeps of one log: the last version of each key, where it was written. */
@@ -119,10 +128,11 @@ describe('schema', { skip: noPostgres }, () => {
     const clients = await Promise.all([1, 2, 3, 4].map(() => connectStore(url, { migrate: false })));
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
-      assert.deepEqual(applied.flat(), [SCHEMA_VERSION], 'exactly one of them applied it');
+      const versions = Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1);
+      assert.deepEqual(applied.flat(), versions, 'exactly one of them applied them');
       assert.deepEqual(await migrate(clients[0]), []);
       const v = await clients[0].query('SELECT version FROM mbm_schema_version');
-      assert.deepEqual(v.rows, [{ version: SCHEMA_VERSION }]);
+      assert.deepEqual(v.rows, versions.map((version) => ({ version })));
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }

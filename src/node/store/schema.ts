@@ -15,12 +15,48 @@
 //              statement touched.
 import type { ClientBase } from 'pg';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** pg_advisory_lock key for migrations (any constant would do; 'mbm' and a number). */
 const MIGRATION_LOCK = 0x6d626d01;
 /** pg_advisory_xact_lock key the triggers take: store maintenance is serialized across writers. */
 export const MAINTENANCE_LOCK = 0x6d626d02;
+
+/**
+ * The streak recompute function; `only` narrows the records that make islands. V1 took every row;
+ * V2 leaves chain_reset rows out (a chain reset is not a missed block, as in computeStreaks).
+ */
+function islandsRecompute(orReplace: '' | 'OR REPLACE ', only: string): string {
+  return `CREATE ${orReplace}FUNCTION mbm_islands_recompute(p_scope text, p_source text, p_chain bigint, p_lo bigint, p_hi bigint) RETURNS void
+LANGUAGE plpgsql AS $f$
+DECLARE lo bigint; hi bigint;
+BEGIN
+  SELECT least(p_lo, min(from_block)), greatest(p_hi, max(to_block)) INTO lo, hi
+    FROM mbm_islands
+   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
+  DELETE FROM mbm_islands
+   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
+  IF p_scope = 'all' THEN
+    INSERT INTO mbm_islands
+    SELECT 'all', '', -1, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
+      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
+              FROM mbm_records WHERE block_number BETWEEN lo AND hi${only}) s
+     GROUP BY g;
+  ELSIF p_scope = 'chain' THEN
+    INSERT INTO mbm_islands
+    SELECT 'chain', '', p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
+      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
+              FROM mbm_records WHERE chain_id = p_chain AND block_number BETWEEN lo AND hi${only}) s
+     GROUP BY g;
+  ELSE
+    INSERT INTO mbm_islands
+    SELECT 'pair', p_source, p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
+      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
+              FROM mbm_records WHERE source = p_source AND chain_id = p_chain AND block_number BETWEEN lo AND hi${only}) s
+     GROUP BY g;
+  END IF;
+END $f$;`;
+}
 
 const V1 = `
 CREATE SEQUENCE mbm_write_batch;
@@ -84,35 +120,7 @@ CREATE INDEX mbm_islands_to ON mbm_islands (scope, source, chain_id, to_block);
 -- Recompute the streaks of one scope around [p_lo, p_hi]: the islands touching [p_lo-1, p_hi+1]
 -- are replaced by the islands of the records in their union.
 -- Scope keys: 'pair' (source, chain_id); 'chain' ('', chain_id); 'all' ('', -1).
-CREATE FUNCTION mbm_islands_recompute(p_scope text, p_source text, p_chain bigint, p_lo bigint, p_hi bigint) RETURNS void
-LANGUAGE plpgsql AS $f$
-DECLARE lo bigint; hi bigint;
-BEGIN
-  SELECT least(p_lo, min(from_block)), greatest(p_hi, max(to_block)) INTO lo, hi
-    FROM mbm_islands
-   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
-  DELETE FROM mbm_islands
-   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
-  IF p_scope = 'all' THEN
-    INSERT INTO mbm_islands
-    SELECT 'all', '', -1, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
-      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
-              FROM mbm_records WHERE block_number BETWEEN lo AND hi) s
-     GROUP BY g;
-  ELSIF p_scope = 'chain' THEN
-    INSERT INTO mbm_islands
-    SELECT 'chain', '', p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
-      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
-              FROM mbm_records WHERE chain_id = p_chain AND block_number BETWEEN lo AND hi) s
-     GROUP BY g;
-  ELSE
-    INSERT INTO mbm_islands
-    SELECT 'pair', p_source, p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
-      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
-              FROM mbm_records WHERE source = p_source AND chain_id = p_chain AND block_number BETWEEN lo AND hi) s
-     GROUP BY g;
-  END IF;
-END $f$;
+${islandsRecompute('', '')}
 
 CREATE FUNCTION mbm_after_write() RETURNS trigger
 LANGUAGE plpgsql AS $f$
@@ -154,8 +162,13 @@ CREATE TRIGGER mbm_records_updated AFTER UPDATE ON mbm_records
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mbm_after_write();
 `;
 
+/** V2: streaks (mbm_islands) leave chain_reset records out; records of that kind exist from this version on. */
+const V2 = `
+${islandsRecompute('OR REPLACE ', " AND kind <> 'chain_reset'")}
+`;
+
 /** Migrations by the version they bring the schema to. */
-const MIGRATIONS: readonly string[] = [V1];
+const MIGRATIONS: readonly string[] = [V1, V2];
 
 /**
  * Bring the schema to SCHEMA_VERSION. Safe to run from several processes at once (the first
