@@ -17,6 +17,7 @@ export const DEFAULT_RPC = 'http://127.0.0.1:8545';
 
 export class MonitorController extends Disposable {
   private run: MonitorRun | undefined;
+  private stopped: { logFile: string; at: number } | undefined;
   /** Serialises start/stop so a double click cannot start two runs. */
   private busy: Promise<unknown> = Promise.resolve();
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -40,6 +41,24 @@ export class MonitorController extends Disposable {
 
   get running(): boolean {
     return this.run !== undefined;
+  }
+
+  /** The log of the last run stopped in this window and when (unix ms); cleared by the next start. */
+  get lastStop(): { logFile: string; at: number } | undefined {
+    return this.stopped;
+  }
+
+  /**
+   * Mute the run's alert channels (console, webhook, Slack…; the local alert file keeps its audit
+   * trail) until `untilMs`, as `[alerts] mute_until` does. False when no run sends alerts.
+   */
+  /** Whether a run is sending alerts (its channels can be muted). */
+  get alertsRunning(): boolean {
+    return this.run?.alertsOn ?? false;
+  }
+
+  muteAlerts(untilMs: number): boolean {
+    return this.run?.muteAlerts(untilMs) ?? false;
   }
 
   /** Start with the current settings. `urls` overrides missedBlocks.rpcUrls (a prompt's answer). */
@@ -109,6 +128,7 @@ export class MonitorController extends Disposable {
       onLive: () => this.changed.fire(),
     });
     this.run = run;
+    this.stopped = undefined;
     this.log.info(`monitoring ${run.source} (started in ${Math.round(performance.now() - t0)} ms)`);
     await setContext('missedBlocks.monitoring', true);
     this.started.fire(logPath);
@@ -120,6 +140,7 @@ export class MonitorController extends Disposable {
     const run = this.run;
     if (!run) return;
     this.run = undefined;
+    this.stopped = { logFile: run.live.logFile, at: Date.now() };
     try {
       await run.stop();
       this.log.info(`stopped monitoring ${run.source}; log and checkpoint flushed`);

@@ -76,6 +76,15 @@ export class MonitorRun {
     this.o.onLive();
   }
 
+  /** Mute the alert channels until `untilMs` (the service's alert manager); false when alerts are off. */
+  get alertsOn(): boolean {
+    return this.o.alerts;
+  }
+
+  muteAlerts(untilMs: number): boolean {
+    return this.svc.muteAlerts(untilMs);
+  }
+
   /** Write batched records now (before an export, so it includes them). */
   flush(): Promise<void> {
     return this.svc.flush();

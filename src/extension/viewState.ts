@@ -83,7 +83,9 @@ export class ViewState extends Disposable {
     this.cache = files.map((file) => {
       const entries = w.book.entries(file);
       const fileLive = live && path.resolve(live.logFile) === file ? live : undefined;
-      const view: LogView = { file, displayName: displayName(file), badLines: w.book.badLines(file), live: fileLive };
+      const stop = this.controller.lastStop;
+      const stoppedAt = !fileLive && stop && path.resolve(stop.logFile) === file ? stop.at : undefined;
+      const view: LogView = { file, displayName: displayName(file), badLines: w.book.badLines(file), live: fileLive, ...(stoppedAt !== undefined ? { stoppedAt } : {}) };
       return { view, entries, summary: summarize(entries, { headBlock: fileLive?.head, alertThreshold: threshold }) };
     });
     return this.cache;

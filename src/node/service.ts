@@ -276,6 +276,12 @@ export class MonitorService extends EventEmitter {
   }
 
   /** Write batched records now. */
+  /** Mute every alert channel but the file until `untilMs` (unix ms), as `[alerts] mute_until`; false when alerting is off. */
+  muteAlerts(untilMs: number): boolean {
+    this.alerts?.mute(untilMs);
+    return this.alerts !== undefined;
+  }
+
   flush(): Promise<void> {
     return this.writer?.flush() ?? Promise.resolve();
   }

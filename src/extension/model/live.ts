@@ -26,4 +26,6 @@ export interface LogView {
   badLines: number;
   /** Present when this window's monitor writes this log. */
   live?: LiveInfo;
+  /** Unix ms when this window's monitor of this log was stopped (absent: never started here, or running). */
+  stoppedAt?: number;
 }
