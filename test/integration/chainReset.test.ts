@@ -87,6 +87,17 @@ for (const [transport, timing, newBlocks] of LIVE) {
     assert.deepEqual(timestampProblems(reset), [], 'opens in the editor without warnings');
     await run.svc.flush();
     assert.deepEqual(readLog(run.logPath).map((r) => `${r.block_number} ${r.kind}`), [`${at} chain_reset`], 'one line in the log');
+    if (transport === 'ws') {
+      // The checkpoint moved to the new chain (below its old number): a restarted monitor resumes quietly.
+      await run.stop();
+      const again = await startService({ urls: [url], dir: run.dir });
+      runs.push(again);
+      await again.svc.resumed();
+      await mineSteady(node, 1);
+      await again.head(newBlocks + 3);
+      assert.deepEqual(again.latest(), [], 'nothing new after a restart of the monitor');
+      assert.equal(again.backfills.some((e) => e.phase === 'skipped'), false, (again.backfills as unknown[]).map((e) => JSON.stringify(e)).join(' '));
+    }
   });
 }
 
