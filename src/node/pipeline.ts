@@ -2,6 +2,7 @@
 // processing a block may need network round trips (fetching the new branch of a reorg to measure
 // its depth), and the monitor's verdicts depend on order. While a backfill runs, live blocks wait
 // in a buffer and follow it, so the monitor sees the downtime first and the present after.
+import { toClassified } from './chain/errors';
 import type { BlockFetcher } from './chain/types';
 import type { BlockInfo } from '../core/model';
 import type { BlockMonitor } from '../core/monitor';
@@ -22,7 +23,7 @@ export class BlockPipeline {
   private tail: Promise<void> = Promise.resolve();
   private buffer: BlockInfo[] | undefined;
   private closed = false;
-  /** The node answered that it has no block 0 (history pruned): resets are found by the reorg walk alone. */
+  /** The node answered that it has no block 0 (null, or a JSON-RPC error): resets are found by the reorg walk alone. */
   private noGenesis = false;
 
   constructor(
@@ -105,7 +106,9 @@ export class BlockPipeline {
       const b = (await this.fetchers[0]?.getBlock(0)) ?? null;
       if (!b) this.noGenesis = true;
       return b;
-    } catch {
+    } catch (err) {
+      // A JSON-RPC error is the node's answer (no such block here); a transport error is asked again later.
+      if (toClassified(err).reason === 'RpcError') this.noGenesis = true;
       return null;
     }
   }
