@@ -20,7 +20,7 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
   if (o.records) svc.on('record', (r) => stdout.write(`${formatRecord(r, out)}\n`));
   svc.on('status', (s) => {
     if (s.state === 'up') note(`${svc.endpoints[0].label} is answering again`);
-    else stderr.write(`${err.yellow(`-- ${safeText(svc.endpoints[0].label)} is down (${s.reason}); retrying`)}\n`);
+    else stderr.write(`${err.yellow(`-- ${safeText(svc.endpoints[0].label)} is down: ${safeText(s.detail)} (${s.reason}); retrying`)}\n`);
   });
   let lastProgress = 0;
   svc.on('backfill', (e) => {

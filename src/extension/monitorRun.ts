@@ -139,10 +139,12 @@ export class MonitorRun {
         if (live.connection !== 'up') o.log.info(`${live.source} is answering`);
         live.connection = 'up';
         live.downReason = undefined;
+        live.downDetail = undefined;
       } else {
-        if (live.connection !== 'down' || live.downReason !== s.reason) o.log.warn(`${live.source} is down (${s.reason}); retrying`);
+        if (live.connection !== 'down' || live.downDetail !== s.detail) o.log.warn(`${live.source} is down: ${s.detail} (${s.reason}); retrying`);
         live.connection = 'down';
         live.downReason = s.reason;
+        live.downDetail = s.detail;
       }
       changed();
     });

@@ -51,7 +51,14 @@ export interface MonitorServiceOptions {
   sink?: RecordSink;
 }
 
-export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; message?: string };
+/** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
+export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; detail: string };
+
+export interface AlertDelivery {
+  channel: string;
+  result: 'queued' | 'delivered' | 'failed';
+  depth: number;
+}
 
 export type BackfillEvent =
   | { phase: 'start'; from: number; to: number; skipped: number }
@@ -65,10 +72,12 @@ export interface MonitorServiceEvents {
   stats: (s: MonitorStats) => void;
   status: (s: ServiceStatus) => void;
   backfill: (e: BackfillEvent) => void;
-  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best. */
-  heads: (heads: ReadonlyMap<string, number>, best: number) => void;
+  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best (undefined: none answered). */
+  heads: (heads: ReadonlyMap<string, number>, best: number | undefined) => void;
   /** The current streak reached alert_threshold (once per streak). */
   alert: (message: string) => void;
+  /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
+  delivery: (e: AlertDelivery) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
   /** Something worth saying once (the block time measured, missed-slot detection off, a chain reset). */
@@ -110,6 +119,7 @@ export class MonitorService extends EventEmitter {
   private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly blockTime: BlockTimeResolver;
+  private lastStatus: ServiceStatus = { state: 'up' };
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
@@ -216,6 +226,11 @@ export class MonitorService extends EventEmitter {
         onWarning: (m) => this.warn(`alerts: ${m}`),
         ...this.o.alerts,
       });
+      const a = this.alerts;
+      const delivery = (channel: string, result: AlertDelivery['result']) => this.emit('delivery', { channel, result, depth: a.depth } satisfies AlertDelivery);
+      a.on('queued', (_m, channels) => channels.forEach((c) => delivery(c, 'queued')));
+      a.on('delivered', (_m, c) => delivery(c, 'delivered'));
+      a.on('failed', (_m, c) => delivery(c, 'failed'));
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
@@ -261,6 +276,16 @@ export class MonitorService extends EventEmitter {
     this.state = 'stopped';
   }
 
+  /** The primary endpoint's state as last reported (up until a first 'down'). */
+  get status(): ServiceStatus {
+    return this.lastStatus;
+  }
+
+  /** Alert deliveries the outbox still owes (0 without alerting). */
+  get alertOutboxDepth(): number {
+    return this.alerts?.depth ?? 0;
+  }
+
   getStats(): MonitorStats {
     return this.monitor.getStats();
   }
@@ -295,20 +320,22 @@ export class MonitorService extends EventEmitter {
       this.pipeline.live(b);
     });
     this.source.on('error', (reason) => this.monitor.noteTransportError(reason));
-    this.source.on('down', (reason) => {
+    this.source.on('down', (reason, detail) => {
       this.monitor.noteTransportError(reason);
-      this.emit('status', { state: 'down', reason } satisfies ServiceStatus);
+      this.lastStatus = { state: 'down', reason, detail };
+      this.emit('status', this.lastStatus);
     });
     this.source.on('up', () => {
       // A backfill waiting to retry need not wait out its backoff: the node answers again.
       this.retryNow?.abort();
-      this.emit('status', { state: 'up' } satisfies ServiceStatus);
+      this.lastStatus = { state: 'up' };
+      this.emit('status', this.lastStatus);
     });
     // Every round, not just transitions: the monitor keeps one record per lag episode and ends
     // an episode when the lag is back within the threshold.
     this.headLag?.on('round', (round) => {
-      if (round.best === undefined) return;
-      for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
+      // A round nobody answered still tells the views that every alternative is down.
+      if (round.best !== undefined) for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
       this.emit('heads', round.heads, round.best);
     });
   }

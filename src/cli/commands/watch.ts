@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { defaultConfig, type MonitorFileConfig } from '../../core/config';
 import { loadConfigFile } from '../../node/configFile';
 import { endpointsFromUrls } from '../../node/endpoints';
+import { parseRpcConfig } from '../../node/rpcConfig';
 import { startLiveApi } from '../../node/api/liveProvider';
 import type { RunningHttpServer } from '../../node/api/server';
 import { MonitorService, type MonitorServiceOptions } from '../../node/service';
@@ -29,20 +30,16 @@ export interface WatchOptions {
 /** Where the node is when neither --rpc nor the config's [rpc] urls say: a local node's default. */
 export const DEFAULT_RPC = 'http://127.0.0.1:8545';
 
-/** `[rpc] urls = ["ws://…", "https://…"]` in the config file; the seed's shape has no place for endpoints. */
+/** `[rpc] urls` (or url_env/urls_env) of the config file; see node/rpcConfig. */
 export function rpcUrlsFromConfig(cfg: MonitorFileConfig): string[] | undefined {
-  const rpc = cfg.other.rpc as { urls?: unknown } | undefined;
-  if (rpc === undefined || rpc.urls === undefined) return undefined;
-  if (!Array.isArray(rpc.urls) || rpc.urls.length === 0 || !rpc.urls.every((u) => typeof u === 'string')) {
-    throw new UsageError('[rpc] urls must be a non-empty list of URL strings');
-  }
-  return rpc.urls as string[];
+  return parseRpcConfig(cfg).urls;
 }
 
 /** Config file (or defaults) with the flags applied; throws UsageError / ConfigError. */
 export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
-  const urls = opts.rpc?.length ? opts.rpc : (rpcUrlsFromConfig(config) ?? [DEFAULT_RPC]);
+  const rpc = parseRpcConfig(config);
+  const urls = opts.rpc?.length ? opts.rpc : (rpc.urls ?? [DEFAULT_RPC]);
   let endpoints;
   try {
     endpoints = endpointsFromUrls(urls);
@@ -55,7 +52,7 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   // Every record the log gets is also upserted there; an outage queues them in <log>.pgqueue.
   const postgresUrl = postgresUrlFrom({ name: '--postgres', value: opts.postgres }, config);
   const sink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
-  return { config, endpoints, ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}) };
+  return { config, endpoints, ...(rpc.chainId !== undefined ? { source: { expectChainId: rpc.chainId } } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}) };
 }
 
 /**

@@ -120,7 +120,7 @@ function connectionText(live: LiveInfo | undefined, restricted: boolean, stopped
     case 'up':
       return live.backfill ? `up, backfilling ${live.backfill}` : 'up';
     case 'down':
-      return `down (${cleanText(live.downReason ?? 'Unknown', 40)})`;
+      return `down (${cleanText(live.downReason ?? 'Unknown', 40)})${live.downDetail ? `: ${cleanText(live.downDetail, 160)}` : ''}`;
     case 'stopped':
       return 'stopped';
   }

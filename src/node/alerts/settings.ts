@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { ALERT_CHANNEL_KINDS, ConfigError, parseSeconds, type AlertChannelKind, type AlertsConfig } from '../../core/config';
 import { MISSED_BLOCK_SEVERITIES, type MissedBlockSeverity } from '../../core/model';
 import { redactUrl } from '../../core/redact';
+import { fromEnv } from '../envRef';
 
 export interface ChannelRule {
   /** A record at least this severe alerts on this channel even before its streak reaches the threshold. */
@@ -86,7 +87,7 @@ export function parseAlertSettings(cfg: AlertsConfig, o: SettingsOptions): Alert
   };
   checkKnownKeys(extra);
   const raw = (k: (typeof ENV_CAPABLE)[number]) => (k in seed ? seed[k] : extra[k]);
-  const str = (k: (typeof ENV_CAPABLE)[number]) => fromEnv(k, raw(k), extra[`${k}_env`], env);
+  const str = (k: (typeof ENV_CAPABLE)[number]) => fromEnv('alerts', k, raw(k), extra[`${k}_env`], env);
 
   const s: AlertSettings = {
     channels: [...new Set(cfg.channels)],
@@ -126,30 +127,6 @@ function checkKnownKeys(extra: Record<string, unknown>): void {
     }
     throw new ConfigError(`alerts.${k}`, v, `one of the known keys of [alerts]: ${KNOWN_ALERT_KEYS.join(', ')}`);
   }
-}
-
-/**
- * `<key>_env = "VAR"` or `${VAR}` references inside the value. The resolved value never goes into
- * an error; a missing variable is reported by its name.
- */
-function fromEnv(key: string, value: unknown, envName: unknown, env: NodeJS.ProcessEnv): string | undefined {
-  if (envName !== undefined) {
-    if (value !== undefined) throw new ConfigError(`alerts.${key}_env`, envName, `not both alerts.${key} and alerts.${key}_env (choose one)`);
-    if (typeof envName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName)) {
-      throw new ConfigError(`alerts.${key}_env`, envName, 'the name of an environment variable (letters, digits, _)');
-    }
-    const v = env[envName];
-    if (!v) throw new ConfigError(`alerts.${key}_env`, envName, `the environment variable ${envName} to be set and non-empty`);
-    return v;
-  }
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new ConfigError(`alerts.${key}`, value, 'a non-empty string');
-  return value.replace(/\$\{([^}]*)\}/g, (_m, name: string) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ConfigError(`alerts.${key}`, `\${${name}}`, '${NAME} with NAME an environment variable name');
-    const v = env[name];
-    if (!v) throw new ConfigError(`alerts.${key}`, `\${${name}}`, `the environment variable ${name} to be set and non-empty`);
-    return v;
-  });
 }
 
 function httpUrl(key: string, v: string | undefined, required: boolean): string | undefined {

@@ -8,13 +8,18 @@
 //
 // Labels stay low-cardinality: reason, severity, endpoint label, alert channel. Never a block number.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ALERT_CHANNEL_KINDS } from '../../core/config';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
-import type { MonitorService } from '../service';
+import type { AlertDelivery, MonitorService, ServiceStatus } from '../service';
 import type { MonitorStats } from '../../core/stats';
 
 export const DEFAULT_METRICS_PREFIX = 'mev_relay_';
-/** Seconds; 5 is the seed's own example bucket. */
-export const DURATION_BUCKETS = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+/**
+ * Seconds. From 0.5 s up: the relay's buckets (5 is its own example). Below: sub-second ones,
+ * because a recovery from a healthy node takes milliseconds (3–8 ms against a local node) and
+ * histogram_quantile cannot answer below its lowest bucket.
+ */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
 
 export interface MetricsOptions {
   /** Prepended to every name. Default `mev_relay_`. */
@@ -116,6 +121,10 @@ export class MissedBlockMetrics {
     // makes rate() and increase() miss that first event.
     for (const reason of MISSED_BLOCK_REASONS) this.missed.inc({ reason }, 0);
     for (const severity of MISSED_BLOCK_SEVERITIES) this.bySeverity.inc({ severity }, 0);
+    for (const channel of ALERT_CHANNEL_KINDS) {
+      this.alertsSent.inc({ channel }, 0);
+      this.alertsFailed.inc({ channel }, 0);
+    }
   }
 
   /** One record as announced or read back; counted once per key whatever the number of rewrites. */
@@ -179,6 +188,8 @@ export interface EndpointState {
   /** undefined until known (an alternative before the first head-lag round). */
   up?: boolean;
   head?: number;
+  /** Why the endpoint is down (the primary's, from the service status). */
+  error?: string;
 }
 
 export interface ServiceFeed {
@@ -205,19 +216,28 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
     e.head = n;
     m.setHead(e.label, n);
   };
+  const onDelivery = (d: AlertDelivery) => {
+    if (d.result === 'delivered') m.alertSent(d.channel);
+    else if (d.result === 'failed') m.alertFailed(d.channel);
+    m.setOutboxDepth(d.depth);
+  };
   const onStats = (s: MonitorStats) => {
+    m.setOutboxDepth(svc.alertOutboxDepth);
     m.setProcessed(s.blocks_processed);
     m.setStreaks(s.current_streak, s.longest_streak);
     if (s.head && s.head.number !== primary.head) setHead(primary, s.head.number);
   };
-  setUp(primary, true);
+  const onStatus = (st: ServiceStatus) => {
+    setUp(primary, st.state === 'up');
+    primary.error = st.state === 'down' ? st.detail : undefined;
+  };
+  onStatus(svc.status);
   onStats(svc.getStats());
 
   const onRecord = (r: MissedBlock) => {
     const s = m.observeRecord(r);
     o.onRecord?.(r, s);
   };
-  const onStatus = (st: { state: 'up' | 'down' }) => setUp(primary, st.state === 'up');
   const onHeads = (heads: ReadonlyMap<string, number>) => {
     for (const e of state.values()) {
       const h = heads.get(e.label);
@@ -230,6 +250,7 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
   svc.on('stats', onStats);
   svc.on('status', onStatus);
   svc.on('heads', onHeads);
+  svc.on('delivery', onDelivery);
   return {
     endpoints: () => [...state.values()].map((e) => ({ ...e })),
     refresh: () => onStats(svc.getStats()),
@@ -238,6 +259,7 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
       svc.off('stats', onStats);
       svc.off('status', onStatus);
       svc.off('heads', onHeads);
+      svc.off('delivery', onDelivery);
     },
   };
 }

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { HttpRpcClient } from './rpc';
 
 export interface AnvilOptions {
@@ -49,6 +49,25 @@ export function anvilBinary(): string {
     chmodSync(bin, statSync(bin).mode | 0o111);
   }
   return bin;
+}
+
+/** Whether anvilBinary() names a program that exists (the npm package, $ANVIL_BIN, or `anvil` on PATH). */
+export function anvilAvailable(): boolean {
+  let bin: string;
+  try {
+    bin = anvilBinary();
+  } catch {
+    return false;
+  }
+  const dirs = bin.includes('/') ? [''] : (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  return dirs.some((d) => {
+    try {
+      accessSync(d ? join(d, bin) : bin, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A port nobody listens on right now (bind 0, read, release). */

@@ -90,9 +90,9 @@ export async function* storeRecordBatches(db: Queryable, f: StoreFilter = {}, o:
   let after: [string, number, string] | undefined;
   for (;;) {
     const { rows } = await db.query(
-      `SELECT source, chain_id, write_seq, record::text AS line FROM mbm_records
-        WHERE ($1::text IS NULL OR (source, chain_id, write_seq) > ($1::text, $2::bigint, $3::bigint)) AND ${cond}
-        ORDER BY source, chain_id, write_seq LIMIT ${pageSize}`,
+      `SELECT source, chain_id, first_seq, record::text AS line FROM mbm_records
+        WHERE ($1::text IS NULL OR (source, chain_id, first_seq) > ($1::text, $2::bigint, $3::bigint)) AND ${cond}
+        ORDER BY source, chain_id, first_seq LIMIT ${pageSize}`,
       [after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, ...params],
     );
     if (rows.length === 0) return;
@@ -100,10 +100,10 @@ export async function* storeRecordBatches(db: Queryable, f: StoreFilter = {}, o:
     for (const row of rows) {
       const p = parseLogLine(row.line as string);
       if (p.ok) batch.push(p.record);
-      else o.onBadRow?.(`${row.source} chain ${row.chain_id} seq ${row.write_seq}: ${p.message}`);
+      else o.onBadRow?.(`${row.source} chain ${row.chain_id} seq ${row.first_seq}: ${p.message}`);
     }
     const last = rows[rows.length - 1];
-    after = [last.source as string, n(last.chain_id), String(last.write_seq)];
+    after = [last.source as string, n(last.chain_id), String(last.first_seq)];
     if (batch.length) yield batch;
     if (rows.length < pageSize) return;
   }
