@@ -47,5 +47,9 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
     }
   });
   svc.on('notice', (m) => note(m));
+  svc.on('relay', (s) => {
+    if (s.state === 'up') note(`relay ${s.relay} is answering again`);
+    else stderr.write(`${err.yellow(`-- relay check ${safeText(s.relay)} failed (${s.reason}: ${safeText(s.message)}); retrying in ${Math.round(s.retryInMs / 100) / 10} s`)}\n`);
+  });
   svc.on('warning', (w) => stderr.write(`${err.yellow(`-- warning: ${safeText(w)}`)}\n`));
 }

@@ -13,6 +13,7 @@
 // | reorg       | depth 1                                               | Medium   |
 // | reorg       | depth ≥ 2                                             | High     |
 // | chain_reset | the node's chain began again (new genesis)            | High     |
+// | payload_missed | value > [relay] critical_value_eth → Critical, else High (payloads.ts) |
 // | any         | inside a streak of length ≥ alert_threshold           | Critical |
 //
 // The streak rule wins over everything, including recovery: an outage long enough to alert on
@@ -44,6 +45,9 @@ export function severityFor(f: SeverityFacts, alertThreshold: number): MissedBlo
     case 'reorg':
       return (f.reorgDepth ?? 1) >= 2 ? 'High' : 'Medium';
     case 'chain_reset':
+      return 'High';
+    case 'payload_missed':
+      // The relay path sets these by value (payloads.ts payloadSeverity); this is its floor.
       return 'High';
   }
 }

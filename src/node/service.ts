@@ -18,10 +18,16 @@ import { AlertManager, type AlertManagerOptions } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
+import { explorerFromConfig, type ExplorerOptions } from './chain/explorer';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
 import { BlockTimeResolver, type BlockTimeInUse, type BlockTimeNews } from '../core/blockTime';
+import { ValueLostTally } from '../core/payloads';
+import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
+import type { SlotBlocks } from './relay/slotBlocks';
+import { loggedPayloadKeys } from './relay/logged';
+import { endpointsFromUrls } from './endpoints';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -45,10 +51,14 @@ export interface MonitorServiceOptions {
   maxBackfillBlocks?: number;
   backfill?: { windowSize?: number; concurrency?: number };
   recovery?: { batchSize?: number; concurrency?: number };
+  /** Overrides for the [recovery] explorer (tests: request spacing, timeout). */
+  explorer?: Partial<ExplorerOptions>;
   /** Alert delivery ([alerts] of the config); false turns alerting off (tests, untrusted workspaces). */
   alerts?: Partial<AlertManagerOptions> | false;
   /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
   sink?: RecordSink;
+  /** Delivered payloads of these relays checked against the beacon chain (`payload_missed` records). */
+  relay?: { settings: RelayWatchSettings; slotBlocks: SlotBlocks };
 }
 
 /** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
@@ -78,6 +88,8 @@ export interface MonitorServiceEvents {
   alert: (message: string) => void;
   /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
   delivery: (e: AlertDelivery) => void;
+  /** A relay (or the beacon node it is checked against) stopped or started answering. */
+  relay: (s: RelayStatus) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
   /** Something worth saying once (the block time measured, missed-slot detection off, a chain reset). */
@@ -120,6 +132,9 @@ export class MonitorService extends EventEmitter {
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly blockTime: BlockTimeResolver;
   private lastStatus: ServiceStatus = { state: 'up' };
+  private relayWatcher: RelayWatcher | undefined;
+  /** Missed payloads since start (value lost), from the one tally every view uses. */
+  private readonly valueLost = new ValueLostTally();
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
@@ -158,9 +173,11 @@ export class MonitorService extends EventEmitter {
       onError: (e) => this.warn(`processing: ${e.message}`),
     });
     if (config.monitoring.enableRecovery) {
+      // After the RPC retries and the alternatives, the block explorer of [recovery], if any.
+      const explorer = explorerFromConfig(config.recovery, { chainId: () => this.chainId, warn: (m) => queueMicrotask(() => this.warn(m)), extra: o.explorer });
       this.recovery = new Recovery({
         target: this.monitor,
-        fetchers: this.fetchers,
+        fetchers: explorer ? [...this.fetchers, explorer] : this.fetchers,
         retryAttempts: config.monitoring.retryAttempts,
         retryDelayMs: config.monitoring.retryDelayMs,
         neighbours: (n) => this.monitor.blockAt(n),
@@ -231,6 +248,8 @@ export class MonitorService extends EventEmitter {
       a.on('queued', (_m, channels) => channels.forEach((c) => delivery(c, 'queued')));
       a.on('delivered', (_m, c) => delivery(c, 'delivered'));
       a.on('failed', (_m, c) => delivery(c, 'failed'));
+      // Sinks that publish alerts (Redis Streams) get each message as it is queued for delivery.
+      if (this.o.sink?.writeAlert) this.alerts.on('queued', (msg) => this.o.sink?.writeAlert?.(msg));
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
@@ -245,6 +264,7 @@ export class MonitorService extends EventEmitter {
       this.resuming = this.resume(cp);
     }
     this.blockTimeNews(this.blockTime.start());
+    if (this.o.relay) await this.startRelay(this.o.relay);
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
     await this.source.start();
@@ -262,6 +282,7 @@ export class MonitorService extends EventEmitter {
     this.abort.abort();
     clearInterval(this.tickTimer);
     this.headLag?.stop();
+    await this.relayWatcher?.stop();
     await this.source.stop();
     await this.resuming.catch(() => undefined);
     await this.pipeline.drain();
@@ -287,7 +308,14 @@ export class MonitorService extends EventEmitter {
   }
 
   getStats(): MonitorStats {
-    return this.monitor.getStats();
+    const s = this.monitor.getStats();
+    if (this.o.relay) s.value_lost = this.valueLost.summary();
+    return s;
+  }
+
+  /** Relay labels (host:port) being checked; empty without [relay]. */
+  get relays(): string[] {
+    return endpointsFromUrls(this.o.relay?.settings.urls ?? []).map((e) => e.label);
   }
 
   /** Records the writer has accepted but not yet written. */
@@ -414,7 +442,7 @@ export class MonitorService extends EventEmitter {
     // A backfill replays the past; a stall timer running meanwhile would judge the past by today's clock.
     if (this.backfilling) return;
     this.monitor.tick();
-    this.emit('stats', this.monitor.getStats());
+    this.emit('stats', this.getStats());
   }
 
   /** Backfill from the checkpoint, retrying while the node cannot be reached; then release the live feed. */
@@ -467,6 +495,33 @@ export class MonitorService extends EventEmitter {
       await this.pipeline.release();
       this.backfilling = false;
     }
+  }
+
+  private async startRelay(relay: NonNullable<MonitorServiceOptions['relay']>): Promise<void> {
+    // A restart judges its look-back slots again: what the log already has is not written twice.
+    const known = this.writer ? await loggedPayloadKeys(this.logPath) : [];
+    const w = (this.relayWatcher = new RelayWatcher({
+      ...relay.settings,
+      slotBlocks: relay.slotBlocks,
+      source: this.o.endpoints[0].label,
+      chainId: () => this.chainId,
+      known,
+    }));
+    w.on('record', (r) => this.payloadRecord(r));
+    w.on('status', (st) => this.emit('relay', st));
+    w.on('warning', (m) => this.warn(m));
+    w.start();
+  }
+
+  /** A missed payload: counted, alerted, logged and announced like the monitor's own records, but not held (no streak, no recovery). */
+  private payloadRecord(r: MissedBlock): void {
+    if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    this.monitor.countExternal(r);
+    this.valueLost.add(r);
+    this.alerts?.observe(r, 'new');
+    this.writer?.write(r);
+    this.o.sink?.write(r);
+    this.emit('record', r, 'new');
   }
 
   private warn(message: string): void {

@@ -260,6 +260,26 @@ describe('store', { skip: noPostgres }, () => {
   });
 });
 
+describe('store: relay payloads', { skip: noPostgres }, () => {
+  test('value lost from the store equals the log report (one payload per beacon slot; rewrites collapse)', async () => {
+    const url = await freshDb();
+    const pay = (slot: number, wei: string, over: Partial<MissedBlock> = {}): MissedBlock => ({
+      timestamp: 1000 + slot, block_number: 7, reason: 'Unknown', severity: 'High', expected_timestamp: 1000, actual_timestamp: 1000 + slot,
+      recovery_attempts: 0, recovered: false, metadata: {}, alert_sent: false, kind: 'payload_missed', block_hash: `0x${slot.toString(16).padStart(64, '0')}`,
+      source: 'node:8545', beacon_slot: slot, relay: 'relay.a:443', payload_value_wei: wei, ...over,
+    });
+    // Three empty slots' payloads share block number 7; one is written again (alert sent).
+    const records = [pay(1, '123456789012345678901'), pay(2, '5'), pay(3, '1000000000000000000'), pay(2, '5', { alert_sent: true })];
+    await withClient(url, async (c) => {
+      await upsertRows(c, rowsOf(records));
+      const r = await storeReport(c);
+      assert.equal(r.by_kind.payload_missed, 3);
+      assert.deepEqual({ ...r.value_lost, by_relay: { ...r.value_lost!.by_relay } }, { count: 3, wei: '124456789012345678906', by_relay: { 'relay.a:443': { count: 3, wei: '124456789012345678906' } } });
+      assert.deepEqual(r.value_lost, buildReport(collapse(records)).value_lost);
+    });
+  });
+});
+
 describe('PostgresSink', { skip: noPostgres }, () => {
   const tempDir = () => {
     const d = mkdtempSync(path.join(tmpdir(), 'mbm-sink-'));

@@ -1,6 +1,7 @@
 // The Missed Blocks tree as plain data: tree.ts only turns these nodes into TreeItems. Labels are
 // stable words ("Current streak", "Critical") and the changing value goes in the description;
 // every node also carries an accessible label "<label>: <value>" that tests and screen readers use.
+import { formatValueLost } from '../../core/payloads';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
 import { isListedStreak, MIN_LISTED_STREAK, type Streak } from '../../core/streaks';
 import { blockRange, bothTimes, localTime, utcTime, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
@@ -165,6 +166,16 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       icon: { id: 'history' },
     }),
   ];
+  const v = r.value_lost;
+  if (v && v.count > 0) {
+    const relays = Object.entries(v.by_relay).map(([relay, x]) => row(id(`value|${relay}`), cleanText(relay, 80), formatValueLost(x), { icon: { id: 'server' } }));
+    nodes.push(row(id('value'), 'Value lost', formatValueLost(v), {
+      icon: { id: 'credit-card', color: 'charts.red' },
+      tooltip: 'Payloads a relay delivered that did not land (no block in the slot, or another block), and their value.',
+      children: relays,
+      state: 'collapsed',
+    }));
+  }
   if (l.view.badLines > 0) {
     nodes.push(row(id('invalid'), 'Invalid lines', String(l.view.badLines), {
       icon: { id: 'warning', color: 'charts.yellow' },

@@ -12,6 +12,7 @@ import { ALERT_CHANNEL_KINDS } from '../../core/config';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
 import type { AlertDelivery, MonitorService, ServiceStatus } from '../service';
 import type { MonitorStats } from '../../core/stats';
+import { ValueLostTally } from '../../core/payloads';
 
 export const DEFAULT_METRICS_PREFIX = 'mev_relay_';
 /**
@@ -91,6 +92,11 @@ export class MissedBlockMetrics {
   private readonly alertsSent: Counter<'channel'>;
   private readonly alertsFailed: Counter<'channel'>;
   private readonly outbox: Gauge;
+  private readonly payloadsMissed: Counter<'relay'>;
+  private readonly payloadValueMissed: Counter<'relay'>;
+  /** The one value-lost tally (core/payloads.ts); the counters follow its per-relay numbers. */
+  private readonly valueLost = new ValueLostTally();
+  private readonly relayExported = new Map<string, { count: number; wei: bigint }>();
   private processedSeen = 0;
 
   constructor(o: MetricsOptions = {}) {
@@ -117,6 +123,9 @@ export class MissedBlockMetrics {
     this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel'], registers });
     this.alertsFailed = new Counter({ name: `${p}alerts_failed_total`, help: 'Alert deliveries that failed, per channel', labelNames: ['channel'], registers });
     this.outbox = new Gauge({ name: `${p}alert_outbox_depth`, help: 'Alerts waiting in the outbox for delivery', registers });
+    // Label: the relay's host:port (bounded by the configured relays), never its URL.
+    this.payloadsMissed = new Counter({ name: `${p}payloads_missed_total`, help: 'Payloads a relay delivered that did not land (no block at the slot, or another block)', labelNames: ['relay'], registers });
+    this.payloadValueMissed = new Counter({ name: `${p}payload_value_missed_wei_total`, help: 'Value in wei of the payloads counted in payloads_missed_total (a float; the log keeps the exact string)', labelNames: ['relay'], registers });
     // Every reason and severity from the start: a series that appears only on its first increment
     // makes rate() and increase() miss that first event.
     for (const reason of MISSED_BLOCK_REASONS) this.missed.inc({ reason }, 0);
@@ -134,12 +143,31 @@ export class MissedBlockMetrics {
       this.missed.inc({ reason: r.reason });
       this.bySeverity.inc({ severity: r.severity });
     }
+    if (s.first && r.kind === 'payload_missed') this.payloadMissed(r);
     if (s.recoveredNow) {
       this.recovered.inc();
       const secs = recoverySeconds(r);
       if (secs !== undefined) this.duration.observe(secs);
     }
     return s;
+  }
+
+  /** A relay whose series should exist from the start (0), so rate() sees its first miss. */
+  relayKnown(relay: string): void {
+    this.payloadsMissed.inc({ relay }, 0);
+    this.payloadValueMissed.inc({ relay }, 0);
+  }
+
+  private payloadMissed(r: MissedBlock): void {
+    this.valueLost.add(r);
+    const relay = r.relay ?? '';
+    const now = this.valueLost.summary().by_relay[relay];
+    if (!now) return;
+    const was = this.relayExported.get(relay) ?? { count: 0, wei: 0n };
+    const wei = BigInt(now.wei);
+    if (now.count > was.count) this.payloadsMissed.inc({ relay }, now.count - was.count);
+    if (wei > was.wei) this.payloadValueMissed.inc({ relay }, Number(wei - was.wei));
+    this.relayExported.set(relay, { count: now.count, wei });
   }
 
   /** The monitor's cumulative blocks_processed; the counter follows it upwards. */
@@ -232,6 +260,7 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
     primary.error = st.state === 'down' ? st.detail : undefined;
   };
   onStatus(svc.status);
+  for (const relay of svc.relays) m.relayKnown(relay);
   onStats(svc.getStats());
 
   const onRecord = (r: MissedBlock) => {

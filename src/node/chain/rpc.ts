@@ -75,7 +75,7 @@ export function outcomesOf(body: unknown, ids: readonly number[], what: string):
   });
 }
 
-function retryAfterMs(h: string | null): number | undefined {
+export function retryAfterMs(h: string | null): number | undefined {
   if (!h) return undefined;
   const s = Number(h);
   if (Number.isFinite(s)) return Math.max(0, s * 1000);

@@ -36,11 +36,13 @@ const safeInt = (v: unknown): v is number => typeof v === 'number' && Number.isS
 
 /**
  * The `slot` key column, which tells apart what recordKey tells apart within one (block, kind):
- * a missed slot's slot; for a reorg or chain reset, the replaced hash's first 52 bits (two reorgs
+ * a missed slot's slot; a missed payload's beacon slot; for a reorg or chain reset, the replaced hash's first 52 bits (two reorgs
  * at one height replaced two different blocks). Otherwise NO_SLOT.
  */
-export function keySlot(kind: string, r: Pick<MissedBlock, 'slot' | 'block_hash'>): number {
+export function keySlot(kind: string, r: Pick<MissedBlock, 'slot' | 'block_hash' | 'beacon_slot'>): number {
   if (kind === 'missed_slot') return safeInt(r.slot) ? r.slot : NO_SLOT;
+  // Missed payloads by their beacon slot (two relays delivering for one slot share a row: the last written).
+  if (kind === 'payload_missed') return safeInt(r.beacon_slot) ? r.beacon_slot : NO_SLOT;
   if ((kind === 'reorg' || kind === 'chain_reset') && typeof r.block_hash === 'string' && /^0x[0-9a-fA-F]{13}/.test(r.block_hash)) {
     return parseInt(r.block_hash.slice(2, 15), 16);
   }

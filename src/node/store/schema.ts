@@ -26,7 +26,7 @@ export const MAINTENANCE_LOCK = 0x6d626d02;
 
 /**
  * The streak recompute function; `only` narrows the records that make islands. V1 took every row;
- * V3 leaves chain_reset rows out (a chain reset is not a missed block, as in computeStreaks).
+ * V3 leaves chain_reset and payload_missed rows out (not missed blocks, as in the file report).
  */
 function islandsRecompute(orReplace: '' | 'OR REPLACE ', only: string): string {
   return `CREATE ${orReplace}FUNCTION mbm_islands_recompute(p_scope text, p_source text, p_chain bigint, p_lo bigint, p_hi bigint) RETURNS void
@@ -68,7 +68,7 @@ CREATE TABLE mbm_records (
   chain_id          bigint NOT NULL,                    -- -1 when the record has none
   block_number      bigint NOT NULL,
   kind              text COLLATE "C" NOT NULL,          -- 'gap' when the record has none (as recordKey)
-  slot              bigint NOT NULL,                    -- missed_slot: its slot; reorg/chain_reset: replaced hash's first 52 bits (rows.keySlot); else -1
+  slot              bigint NOT NULL,                    -- missed_slot: slot; payload_missed: beacon_slot; reorg/chain_reset: replaced hash's first 52 bits (rows.keySlot); else -1
   reason            text COLLATE "C" NOT NULL,
   severity          text COLLATE "C" NOT NULL,
   ts                double precision NOT NULL,          -- the record's timestamp (detection, unix s)
@@ -175,9 +175,9 @@ DROP INDEX mbm_records_order;
 CREATE INDEX mbm_records_order ON mbm_records (source, chain_id, first_seq);
 `;
 
-/** V3: streaks (mbm_islands) leave chain_reset records out; records of that kind exist from this version on. */
+/** V3: streaks (mbm_islands) leave chain_reset and payload_missed records out, as the file report does (neither is a hole in the chain). */
 const V3 = `
-${islandsRecompute('OR REPLACE ', " AND kind <> 'chain_reset'")}
+${islandsRecompute('OR REPLACE ', " AND kind NOT IN ('chain_reset', 'payload_missed')")}
 `;
 
 /** Migrations by the version they bring the schema to. */

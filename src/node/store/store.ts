@@ -3,6 +3,7 @@
 // lookups: no scan of the records), and the list of monitors (source, chain) in it.
 import type { ClientBase } from 'pg';
 import { parseLogLine } from '../log/validate';
+import { ValueLostTally } from '../../core/payloads';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from '../../core/model';
 import type { Report, ReportStreak } from '../../core/report';
 import { NO_CHAIN, NO_SOURCE } from './rows';
@@ -264,6 +265,16 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
   }
   const streaks = await streaksOf(db, ranged, every, opts.topStreaks ?? 10);
   const last = streaks.last;
+  // Value lost from the one tally (core/payloads.ts). Missed payloads are rare: the rows are read only when the rollup has some.
+  const lost = new ValueLostTally();
+  if ((byKind.payload_missed ?? 0) > 0) {
+    const p = await db.query(
+      `SELECT (record->>'beacon_slot')::bigint AS beacon_slot, record->>'relay' AS relay, record->>'payload_value_wei' AS wei, record->>'block_hash' AS block_hash
+         FROM mbm_records WHERE ${w.sql} AND kind = 'payload_missed'`,
+      w.params,
+    );
+    for (const r of p.rows) lost.add({ kind: 'payload_missed', beacon_slot: r.beacon_slot === null ? undefined : n(r.beacon_slot), relay: r.relay ?? undefined, payload_value_wei: r.wei ?? undefined, block_hash: r.block_hash ?? undefined });
+  }
   const any = total > 0;
   return {
     total_missed: total,
@@ -280,6 +291,7 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
     last_timestamp: any ? lastTs : null,
     avg_recovery_ms: msN ? Math.round(msSum / msN) : null,
     streaks: streaks.top,
+    value_lost: lost.summary(),
   };
 }
 

@@ -36,9 +36,9 @@ export function columnOf(slot: number): number {
   return ((slot % SLOTS_PER_EPOCH) + SLOTS_PER_EPOCH) % SLOTS_PER_EPOCH;
 }
 
-/** kind index as in MISSED_BLOCK_KINDS: gap 0, delayed 1, missed_slot 2, reorg 3, chain_reset 4 (shown as a reorg: the chain changed). */
+/** kind index as in MISSED_BLOCK_KINDS: gap 0, delayed 1, missed_slot 2, reorg 3, payload_missed 4, chain_reset 5 (shown as a reorg: the chain changed). */
 export function cellStateOf(r: { kind: number; recovered: boolean }): CellState {
-  if (r.kind === 3 || r.kind === 4) return CELL.reorg;
+  if (r.kind === 3 || r.kind === 5) return CELL.reorg;
   if (r.recovered) return CELL.recovered;
   if (r.kind === 1) return CELL.delayed;
   return CELL.missed;

@@ -27,6 +27,10 @@ export interface RecordBatch {
   line: Int32Array;
   /** block_hash (into `strings`) of reorg and chain_reset records, which recordKey needs; else -1. */
   hash: Int32Array;
+  /** payload_missed: beacon slot (-1 otherwise), relay and value in wei (string indexes, -1 otherwise). */
+  beaconSlot: Float64Array;
+  relay: Int32Array;
+  valueWei: Int32Array;
 }
 
 type Column = Exclude<keyof RecordBatch, 'strings'>;
@@ -44,6 +48,9 @@ const COLUMNS = {
   file: Int32Array,
   line: Int32Array,
   hash: Int32Array,
+  beaconSlot: Float64Array,
+  relay: Int32Array,
+  valueWei: Int32Array,
 } as const satisfies Record<Column, unknown>;
 
 /** One record as the dashboard holds it (decoded from a batch). */
@@ -62,6 +69,10 @@ export interface DashRecord {
   recoveryMs: number;
   file: string;
   line: number;
+  /** payload_missed only: -1 and '' otherwise. */
+  beaconSlot: number;
+  relay: string;
+  valueWei: string;
 }
 
 /** What the newest records show in full; metadata is JSON text, rendered only as text. */
@@ -166,6 +177,10 @@ export class BatchWriter {
     c.file[i] = this.str(e.file);
     c.line[i] = e.line ?? 0;
     c.hash[i] = (r.kind === 'reorg' || r.kind === 'chain_reset') && r.block_hash !== undefined ? this.str(r.block_hash) : -1;
+    const payload = r.kind === 'payload_missed';
+    c.beaconSlot[i] = payload && typeof r.beacon_slot === 'number' ? r.beacon_slot : -1;
+    c.relay[i] = payload && typeof r.relay === 'string' ? this.str(r.relay) : -1;
+    c.valueWei[i] = payload && typeof r.payload_value_wei === 'string' ? this.str(r.payload_value_wei) : -1;
   }
 }
 
@@ -190,8 +205,11 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
   const slot = b.slot[i];
   const src = b.source[i];
   const hash = b.hash?.[i] ?? -1;
+  const beaconSlot = b.beaconSlot?.[i] ?? -1;
+  const relay = (b.relay?.[i] ?? -1) >= 0 ? (b.strings[b.relay[i]] ?? '') : '';
+  const valueWei = (b.valueWei?.[i] ?? -1) >= 0 ? (b.strings[b.valueWei[i]] ?? '') : '';
   return {
-    key: recordKey({ block_number: b.block[i], kind: MISSED_BLOCK_KINDS[kind] ?? 'gap', slot: slot >= 0 ? slot : undefined, block_hash: hash >= 0 ? b.strings[hash] : undefined }),
+    key: recordKey({ block_number: b.block[i], kind: MISSED_BLOCK_KINDS[kind] ?? 'gap', slot: slot >= 0 ? slot : undefined, beacon_slot: beaconSlot >= 0 ? beaconSlot : undefined, relay: relay || undefined, block_hash: hash >= 0 ? b.strings[hash] : undefined }),
     timestamp: b.timestamp[i],
     block: b.block[i],
     expected: b.expected[i],
@@ -204,6 +222,9 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
     recoveryMs: b.recoveryMs[i],
     file: b.strings[b.file[i]] ?? '',
     line: b.line[i],
+    beaconSlot,
+    relay,
+    valueWei,
   };
 }
 
