@@ -380,6 +380,11 @@ export class MonitorService extends EventEmitter {
     if (this.source && this.o.source?.pollIntervalMs === undefined) this.source.setPollInterval?.(pollIntervalFor(t));
   }
 
+  /** A record made outside the monitor (a missed expected transaction): logged, stored, alerted and emitted as its own are. */
+  addRecord(r: MissedBlock): void {
+    this.onRecord(r, 'new');
+  }
+
   private onRecord(r: MissedBlock, change: RecordChange): void {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
     // The chain began again: what the log held for these numbers described the old chain.

@@ -2,7 +2,7 @@
 // line (toLogLine), the same text the JSONL writer appends, so the store's `record` column is the
 // file's line and the spool file is plain JSONL.
 import type { ClientBase } from 'pg';
-import { fromParsed, type MissedBlock } from '../../core/model';
+import { fromParsed, txHashOf, type MissedBlock } from '../../core/model';
 
 /** Column values for the key and the filters/aggregates; the line itself goes to `record`. */
 export interface StoreRow {
@@ -36,16 +36,16 @@ const safeInt = (v: unknown): v is number => typeof v === 'number' && Number.isS
 
 /**
  * The `slot` key column, which tells apart what recordKey tells apart within one (block, kind):
- * a missed slot's slot; a missed payload's beacon slot; for a reorg or chain reset, the replaced hash's first 52 bits (two reorgs
- * at one height replaced two different blocks). Otherwise NO_SLOT.
+ * a missed slot's slot; a missed payload's beacon slot; a tx_missed record's tx hash, and a reorg's or
+ * chain reset's replaced hash (two reorgs at one height replaced two different blocks), each folded
+ * to 52 bits. Otherwise NO_SLOT.
  */
-export function keySlot(kind: string, r: Pick<MissedBlock, 'slot' | 'block_hash' | 'beacon_slot'>): number {
+export function keySlot(kind: string, r: Pick<MissedBlock, 'slot' | 'block_hash' | 'beacon_slot' | 'metadata'>): number {
   if (kind === 'missed_slot') return safeInt(r.slot) ? r.slot : NO_SLOT;
   // Missed payloads by their beacon slot (two relays delivering for one slot share a row: the last written).
   if (kind === 'payload_missed') return safeInt(r.beacon_slot) ? r.beacon_slot : NO_SLOT;
-  if ((kind === 'reorg' || kind === 'chain_reset') && typeof r.block_hash === 'string' && /^0x[0-9a-fA-F]{13}/.test(r.block_hash)) {
-    return parseInt(r.block_hash.slice(2, 15), 16);
-  }
+  if (kind === 'tx_missed') return txSlot(r);
+  if ((kind === 'reorg' || kind === 'chain_reset') && typeof r.block_hash === 'string') return fold52(r.block_hash);
   return NO_SLOT;
 }
 
@@ -85,6 +85,26 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     streak: int32(r.streak),
     record: line,
   };
+}
+
+/**
+ * The store keys records by (…, kind, slot); a tx_missed record's "slot" is its transaction hash
+ * folded to 52 bits (every bit of the hash counts), which tells the records of one block apart
+ * without a new key column: two real transaction hashes of one block agreeing on it is a chance of
+ * about n² / 2^53.
+ */
+function txSlot(r: { metadata?: Record<string, unknown> }): number {
+  return fold52(txHashOf(r));
+}
+
+/** A 32-byte hex hash folded (xor) to 52 bits, a safe integer for the key column; NO_SLOT when not a hash. */
+function fold52(hash: string): number {
+  const h = hash.toLowerCase();
+  if (!/^0x[0-9a-f]{64}$/.test(h)) return NO_SLOT;
+  let x = BigInt(h);
+  let fold = 0n;
+  for (; x > 0n; x >>= 52n) fold ^= x & 0xfffffffffffffn;
+  return Number(fold);
 }
 
 export function rowKey(r: Pick<StoreRow, 'source' | 'chain_id' | 'block_number' | 'kind' | 'slot'>): string {

@@ -68,7 +68,7 @@ CREATE TABLE mbm_records (
   chain_id          bigint NOT NULL,                    -- -1 when the record has none
   block_number      bigint NOT NULL,
   kind              text COLLATE "C" NOT NULL,          -- 'gap' when the record has none (as recordKey)
-  slot              bigint NOT NULL,                    -- missed_slot: slot; payload_missed: beacon_slot; reorg/chain_reset: replaced hash's first 52 bits (rows.keySlot); else -1
+  slot              bigint NOT NULL,                    -- missed_slot: slot; payload_missed: beacon_slot; tx_missed: tx hash folded to 52 bits; reorg/chain_reset: replaced hash folded to 52 bits (rows.keySlot); else -1
   reason            text COLLATE "C" NOT NULL,
   severity          text COLLATE "C" NOT NULL,
   ts                double precision NOT NULL,          -- the record's timestamp (detection, unix s)
