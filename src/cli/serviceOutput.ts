@@ -46,6 +46,7 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
         break;
     }
   });
+  svc.on('notice', (m) => note(m));
   svc.on('relay', (s) => {
     if (s.state === 'up') note(`relay ${s.relay} is answering again`);
     else stderr.write(`${err.yellow(`-- relay check ${safeText(s.relay)} failed (${s.reason}: ${safeText(s.message)}); retrying in ${Math.round(s.retryInMs / 100) / 10} s`)}\n`);

@@ -4,8 +4,17 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { maskUrlPassword } from './redact';
 import { parseRelayConfig, type RelayConfig } from './relayConfig';
 
+/** `[monitoring] detect_missed_slots`: auto = only where block timestamps can show a slot. */
+export type DetectMissedSlots = 'auto' | boolean;
+
 export interface BlockMonitoringConfig {
   expectedBlockTimeMs: number;
+  /**
+   * The user set expected_block_time (config file or setting). When false the monitor uses the
+   * chain's preset, or measures the interval, instead of the default.
+   */
+  expectedBlockTimeExplicit: boolean;
+  detectMissedSlots: DetectMissedSlots;
   maxBlockDelayMs: number;
   retryAttempts: number;
   retryDelayMs: number;
@@ -138,6 +147,8 @@ const SIZE_MIB = 1024 * 1024;
 
 export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze({
   expectedBlockTimeMs: 12_000,
+  expectedBlockTimeExplicit: false,
+  detectMissedSlots: 'auto',
   maxBlockDelayMs: 30_000,
   retryAttempts: 3,
   retryDelayMs: 5_000,
@@ -243,6 +254,11 @@ function parseBool(key: string, v: unknown): boolean {
   throw new ConfigError(key, v, 'true or false');
 }
 
+function parseDetectSlots(key: string, v: unknown): DetectMissedSlots {
+  if (v === true || v === false || v === 'auto') return v;
+  throw new ConfigError(key, v, 'true, false or "auto"');
+}
+
 function parseCount(key: string, v: unknown, min = 0): number {
   if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
   throw new ConfigError(key, v, `a whole number ≥ ${min}`);
@@ -263,6 +279,7 @@ type Field<T> = [tomlKey: string, prop: keyof T, parse: (key: string, v: unknown
 
 const MONITORING_FIELDS: Field<BlockMonitoringConfig>[] = [
   ['expected_block_time', 'expectedBlockTimeMs', (k, v) => { const ms = parseSeconds(k, v); if (ms <= 0) throw new ConfigError(k, v, 'a duration > 0 seconds'); return ms; }],
+  ['detect_missed_slots', 'detectMissedSlots', parseDetectSlots],
   ['max_block_delay', 'maxBlockDelayMs', parseSeconds],
   ['retry_attempts', 'retryAttempts', (k, v) => parseCount(k, v)],
   ['retry_delay', 'retryDelayMs', parseSeconds],
@@ -339,7 +356,9 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
     const { monitoring, logging, alerts, storage, relay, recovery, ...other } = doc;
     if (relay !== undefined) cfg.relay = parseRelayConfig(relay);
     if (recovery !== undefined) cfg.recovery = parseRecovery(table('recovery', recovery));
-    applyFields('monitoring', table('monitoring', monitoring), MONITORING_FIELDS, cfg.monitoring);
+    const mon = table('monitoring', monitoring);
+    applyFields('monitoring', mon, MONITORING_FIELDS, cfg.monitoring);
+    cfg.monitoring.expectedBlockTimeExplicit = mon.expected_block_time !== undefined;
     applyFields('logging', table('logging', logging), LOGGING_FIELDS, cfg.logging);
     parseAlerts(table('alerts', alerts), cfg.alerts);
     if (storage !== undefined) {

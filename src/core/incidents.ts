@@ -68,6 +68,8 @@ export class IncidentTracker {
   private readonly dirty = new Set<string>();
   private open: Incident[] = [];
   private resolved: ResolvedRef[] = [];
+  /** Open when the node's chain began again: over, whatever the new chain's head says. */
+  private closing: Incident[] = [];
 
   constructor(private readonly o: TrackerOptions) {}
 
@@ -79,6 +81,16 @@ export class IncidentTracker {
 
   /** A record made or changed (the latest copy wins). */
   add(r: MissedBlock): void {
+    if (r.kind === 'chain_reset') {
+      // The old chain's streaks end here; the new chain's block numbers start over, so nothing
+      // held (records, remembered resolves) may group with or shadow what comes next.
+      this.closing.push(...this.open);
+      this.open = [];
+      this.window.clear();
+      this.dirty.clear();
+      this.resolved = [];
+      return;
+    }
     const k = recordKey(r);
     this.window.delete(k); // re-insert: eviction order follows the latest change
     this.window.set(k, r);
@@ -135,8 +147,12 @@ export class IncidentTracker {
    * resolve when it ends. `muted` channels are marked as alerted without a message.
    */
   evaluate(head: number | undefined, nowSec: number, muted: (c: AlertChannelKind) => boolean): Decision[] {
-    if (this.dirty.size) this.absorb(head);
     const out: Decision[] = [];
+    for (const inc of this.closing.splice(0)) {
+      const sent = this.o.channels.filter((c) => inc.alerted[c] === 'sent' && !muted(c));
+      if (sent.length) out.push({ type: 'resolve', incident: inc, channels: sent, endedAt: nowSec });
+    }
+    if (this.dirty.size) this.absorb(head);
     for (const inc of [...this.open]) {
       const fire = this.o.channels.filter((c) => inc.alerted[c] === undefined && this.qualifies(inc, c));
       if (fire.length) {

@@ -13,10 +13,13 @@
 // record of that gap says gap_from / gap_to / gap_size / gap_omitted in its metadata, and
 // getStats().gap_blocks_omitted counts the rest.
 import type { BlockMonitoringConfig } from './config';
+import { slotsDetectable } from './blockTime';
 import { ChainWindow, type HeldBlock } from './detection/chainWindow';
 import { copyRecord as copy, RecordBook, type RecordListener } from './detection/recordBook';
-import { held, ReorgTrace, type Replaced } from './detection/reorgTrace';
+import { held } from './detection/reorgTrace';
+import { ReorgFollow, type ReorgVerdict } from './detection/reorgFollow';
 import {
+  chainResetDraft,
   gapDrafts,
   headLagDraft,
   lateArrivalDraft,
@@ -25,6 +28,7 @@ import {
   slotDrafts,
   stallDraft,
   type Draft,
+  type ResetEvidence,
   type RuleContext,
 } from './detection/rules';
 import type { BlockInfo, MissedBlock, MissedBlockReason } from './model';
@@ -33,15 +37,18 @@ import type { MonitorStats } from './stats';
 export type { RecordChange, RecordListener } from './detection/recordBook';
 export type { MonitorOptions, ProcessOptions, RecoveredInfo } from './detection/options';
 import { validateBlock, type MonitorOptions, type ProcessOptions, type RecoveredInfo } from './detection/options';
+import { LagEpisodes } from './detection/lagEpisodes';
 
-const LAGGING_ENDPOINTS_MAX = 256;
 
 export class BlockMonitor {
   private readonly now: () => number;
-  private readonly expectedSec: number;
+  private expectedSec: number;
+  /** Missed-slot detection on: the chain's timestamps can show a slot (see slotsDetectable). */
+  private slots: boolean;
+  /** Hash of block 0 of the chain we follow, once known. */
+  private genesisHash?: string;
   private readonly maxDelaySec: number;
   private readonly maxGapRecords: number;
-  private readonly headLagThreshold: number;
   private readonly genesis: number;
   private readonly chain: ChainWindow;
   private readonly book: RecordBook;
@@ -56,8 +63,9 @@ export class BlockMonitor {
   private stallReportedFor?: number;
   /** Empty slots after the head already flagged by the timer. */
   private timerFlagged = 0;
-  private trace?: { walk: ReorgTrace; records: MissedBlock[]; oldHead: number; newHead: HeldBlock };
-  private readonly lagging = new Set<string>();
+  /** A reorg being measured; its records are written once, when its depth is known. */
+  private readonly reorgs: ReorgFollow;
+  private readonly lagging: LagEpisodes;
 
   constructor(
     private readonly config: BlockMonitoringConfig,
@@ -65,11 +73,13 @@ export class BlockMonitor {
   ) {
     this.now = opts.now ?? Date.now;
     this.expectedSec = config.expectedBlockTimeMs / 1000;
+    this.slots = slotsDetectable(config.detectMissedSlots, config.expectedBlockTimeMs);
     this.maxDelaySec = config.maxBlockDelayMs / 1000;
     this.maxGapRecords = Math.max(1, opts.maxGapRecords ?? 10_000);
-    this.headLagThreshold = opts.headLagThreshold ?? 3;
+    this.lagging = new LagEpisodes(opts.headLagThreshold ?? 3);
     this.genesis = opts.genesisTime ?? 0;
     this.chain = new ChainWindow(Math.max(2, opts.hashWindow ?? 256));
+    this.reorgs = new ReorgFollow(this.chain);
     // The window holds at least one whole maximal gap, so its streak is measured in full.
     this.book = new RecordBook({
       alertThreshold: config.alertThreshold,
@@ -83,6 +93,22 @@ export class BlockMonitor {
     if (!(this.expectedSec > 0)) throw new RangeError('expectedBlockTimeMs must be > 0');
   }
 
+  /**
+   * The block time in use changed (a chain preset, or the measured interval): slots are judged by
+   * it from now on; `slots` false turns missed-slot detection off (sub-second or slot-less chains).
+   */
+  setBlockTime(ms: number, slots: boolean): void {
+    if (!(ms > 0)) throw new RangeError('block time must be > 0 ms');
+    if (ms / 1000 !== this.expectedSec) this.timerFlagged = 0;
+    this.expectedSec = ms / 1000;
+    this.slots = slots;
+  }
+
+  /** The block time in use (ms) and whether missed slots are detected. */
+  blockTime(): { ms: number; slots: boolean } {
+    return { ms: Math.round(this.expectedSec * 1000), slots: this.slots };
+  }
+
   /** Every record made ('new') or changed ('updated'), as a copy; returns the unsubscribe function. */
   onRecord(listener: RecordListener): () => void {
     return this.book.onRecord(listener);
@@ -94,15 +120,21 @@ export class BlockMonitor {
   processBlock(b: BlockInfo, opts: ProcessOptions = {}): MissedBlock[] {
     validateBlock(b);
     this.book.begin();
+    this.settle(this.reorgs.conclude());
     const arrival = b.receivedAt ?? this.nowSec();
     const head = this.head;
     if (!head) {
       this.accept(b);
     } else if (b.number <= head.number) {
       const ours = this.chain.get(b.number);
-      // Same hash: a re-delivery. Nothing held: too old, or a block we never had — not ours to judge.
-      if (!ours || ours.hash === b.hash) return this.finish();
-      this.reorgToLowerHead(head, b, opts.ancestors);
+      if (!ours && head.number - b.number > this.chain.size) {
+        // A head further below ours than the window reaches: the node's chain began again.
+        this.chainReset('head_far_below', b, {});
+      } else {
+        // Same hash: a re-delivery. Nothing held: too old, or a block we never had — not ours to judge.
+        if (!ours || ours.hash === b.hash) return this.finish();
+        this.settle(this.reorgs.lowerHead(head, b, opts.ancestors));
+      }
       this.accept(b);
     } else {
       const reason = this.transportReason;
@@ -110,8 +142,7 @@ export class BlockMonitor {
       if (b.number > head.number + 1) {
         this.gap(head, b, reason);
       } else if (head.hash !== '' && b.parentHash !== head.hash) {
-        this.chain.set(held(b));
-        this.startTrace(head, b, [], opts.ancestors);
+        this.settle(this.reorgs.fork(head, b, opts.ancestors));
       } else {
         this.missedSlots(head, b);
       }
@@ -132,16 +163,10 @@ export class BlockMonitor {
    * endpoint lacks. The episode ends when a report shows the lag back within the threshold.
    */
   noteHeadLag(endpointLabel: string, lagBlocks: number, bestHead: number): MissedBlock | null {
-    if (lagBlocks <= this.headLagThreshold) {
-      this.lagging.delete(endpointLabel);
-      return null;
-    }
-    if (this.lagging.has(endpointLabel)) return null;
-    if (this.lagging.size >= LAGGING_ENDPOINTS_MAX) this.lagging.delete(this.lagging.values().next().value!);
-    this.lagging.add(endpointLabel);
+    if (!this.lagging.opens(endpointLabel, lagBlocks)) return null;
     this.book.begin();
     const n = Math.max(0, bestHead - lagBlocks + 1);
-    const meta = { endpoint: endpointLabel, lag_blocks: lagBlocks, best_head: bestHead, head_lag_threshold: this.headLagThreshold };
+    const meta = { endpoint: endpointLabel, lag_blocks: lagBlocks, best_head: bestHead, head_lag_threshold: this.lagging.threshold };
     let r = this.book.store.get(`${n}:delayed`);
     if (r) {
       // Already late for another reason (a stall): the lag says why, more precisely.
@@ -160,6 +185,7 @@ export class BlockMonitor {
   /** The wall-clock timer; call it about once a second. Reports a stall and overdue empty slots. */
   tick(): MissedBlock[] {
     this.book.begin();
+    this.settle(this.reorgs.conclude());
     const head = this.head;
     if (!head) return this.finish();
     const nowSec = this.nowSec();
@@ -170,6 +196,7 @@ export class BlockMonitor {
     // Slot j after the head is due j slots after the head, measured on our clock from when we got
     // the head (or from its timestamp if that is later): a node whose chain time is far behind
     // ours (anvil --timestamp) must not make every slot since then overdue at once.
+    if (!this.slots) return this.finish();
     const base = Math.max(head.timestamp, this.anchorSec);
     const overdue = Math.min(Math.floor((nowSec - this.maxDelaySec - base) / this.expectedSec), this.maxGapRecords);
     const meta = { detected_by: 'timer', previous_head: head.number };
@@ -182,14 +209,56 @@ export class BlockMonitor {
 
   /** While measuring a reorg: the new-branch block to fetch next (by number; it must have this hash). */
   neededAncestor(): { number: number; hash: string } | undefined {
-    const needs = this.trace?.walk.needs;
-    return needs ? { ...needs } : undefined;
+    return this.reorgs.needs();
   }
 
-  /** New-branch blocks asked for by neededAncestor(); others are ignored. Returns the records made. */
+  /**
+   * New-branch blocks asked for by neededAncestor(); others are ignored. Returns the records made:
+   * the reorg's, once the common ancestor is found.
+   */
   supplyAncestors(blocks: readonly BlockInfo[]): MissedBlock[] {
     this.book.begin();
-    if (this.trace) this.traceRecords(this.trace.walk.advance(blocks));
+    this.settle(this.reorgs.supply(blocks));
+    return this.finish();
+  }
+
+  /**
+   * No more ancestors will come (none could be fetched): write the reorg being measured as deep
+   * as proven. Also done by the next block or tick. Returns the records made.
+   */
+  endReorg(): MissedBlock[] {
+    this.book.begin();
+    this.settle(this.reorgs.conclude());
+    return this.finish();
+  }
+
+  // ---------------------------------------------------------------- chain resets
+
+  /**
+   * Whether the block needs the chain's genesis hash checked before processing (noteGenesis):
+   * when we know none yet, and whenever the block does not simply extend or repeat what we hold
+   * (a gap, a reorg, a lower head) — which a node restarted without its state also looks like.
+   */
+  needsGenesisCheck(b: BlockInfo): boolean {
+    const head = this.head;
+    if (this.genesisHash === undefined || !head) return true;
+    if (b.number === head.number + 1) return head.hash !== '' && b.parentHash !== head.hash;
+    return this.chain.get(b.number)?.hash !== b.hash;
+  }
+
+  /**
+   * The hash of block 0 as the node reports it now. A different one than before means the node's
+   * chain began again: one chain_reset record (on `next`, the block that prompted the check),
+   * streaks and reorg tracking restart, nothing earlier is rewritten. Returns the records made.
+   */
+  noteGenesis(hash: string, next?: BlockInfo): MissedBlock[] {
+    this.book.begin();
+    const before = this.genesisHash;
+    this.genesisHash = hash;
+    if (before !== undefined && before !== hash && this.head) {
+      this.reorgs.drop(); // the "reorg" it measured is this reset
+      this.chainReset('genesis_hash', next, { old_genesis_hash: before, new_genesis_hash: hash });
+    }
     return this.finish();
   }
 
@@ -200,15 +269,7 @@ export class BlockMonitor {
     if (!r) return null;
     if (r.recovered) return copy(r);
     this.book.begin();
-    this.book.update(r, (x) => {
-      x.recovered = true;
-      x.recovered_at = Math.floor(info.recoveredAt);
-      x.recovery_ms = info.recoveryMs;
-      x.recovery_attempts = info.attempts;
-      if (info.block_hash) x.block_hash = info.block_hash;
-    });
-    this.book.counters.recoveryTime(info.recoveryMs);
-    this.book.settle(key);
+    this.book.recovered(r, key, info);
     if (info.block_hash !== undefined && info.block_timestamp !== undefined) this.recoveredSlots(r.block_number, info.block_hash, info.block_timestamp);
     this.finish();
     return copy(r);
@@ -220,15 +281,7 @@ export class BlockMonitor {
     if (!r) return null;
     if (r.recovered) return copy(r);
     this.book.begin();
-    this.book.update(r, (x) => {
-      x.recovery_attempts = info.attempts;
-      x.metadata.recovery_failed = true;
-      if (info.reason && info.reason !== x.reason) {
-        x.metadata.detected_reason = x.reason;
-        x.reason = info.reason;
-      }
-    });
-    this.book.settle(key);
+    this.book.recoveryFailed(r, key, info);
     this.finish();
     return copy(r);
   }
@@ -265,15 +318,24 @@ export class BlockMonitor {
     return b && { ...b };
   }
 
-  /** Resume after a restart: the next block is compared against `last` (gap, parent hash, slots). */
-  seed(last: { number: number; hash: string; timestamp: number }): void {
+  /** Hash of block 0 of the chain we follow, once known (for the checkpoint). */
+  genesisBlockHash(): string | undefined {
+    return this.genesisHash;
+  }
+
+  /**
+   * Resume after a restart: the next block is compared against `last` (gap, parent hash, slots),
+   * and the chain's genesis hash against `last.genesis_hash` when given.
+   */
+  seed(last: { number: number; hash: string; timestamp: number; genesis_hash?: string }): void {
+    this.genesisHash = last.genesis_hash;
     this.head = { number: last.number, hash: last.hash, parentHash: '', timestamp: last.timestamp };
     this.chain.clear();
     this.chain.set(this.head);
     this.anchorSec = this.nowSec();
     this.stallReportedFor = undefined;
     this.timerFlagged = 0;
-    this.trace = undefined;
+    this.reorgs.drop();
   }
 
   /** The current streak reached alert_threshold. Alerts themselves are AlertManager's (src/node/alerts). */
@@ -300,6 +362,7 @@ export class BlockMonitor {
   // ---------------------------------------------------------------- detection rules
 
   private accept(b: BlockInfo): void {
+    if (b.number === 0) this.genesisHash = b.hash;
     this.head = held(b);
     this.chain.set(this.head);
     this.anchorSec = this.nowSec();
@@ -317,6 +380,7 @@ export class BlockMonitor {
 
   /** Empty slots between consecutive blocks, minus those the timer already flagged; capped. */
   private missedSlots(head: HeldBlock, b: BlockInfo): void {
+    if (!this.slots) return;
     for (const d of slotDrafts(this.ctx(), head, b, 'timestamp_gap', this.maxGapRecords, this.timerFlagged)) this.add(d);
   }
 
@@ -329,7 +393,7 @@ export class BlockMonitor {
     if (this.chain.get(n)) return;
     const b: HeldBlock = { number: n, hash, parentHash: '', timestamp };
     this.chain.set(b);
-    if (this.chain.get(n) === undefined) return; // below the window
+    if (this.chain.get(n) === undefined || !this.slots) return; // below the window, or no slots to judge
     const prev = this.chain.get(n - 1);
     const next = this.chain.get(n + 1);
     if (prev) for (const d of slotDrafts(this.ctx(), prev, b, 'recovered_gap', this.maxGapRecords)) this.add(d);
@@ -356,48 +420,32 @@ export class BlockMonitor {
     }
   }
 
-  /** A new head at or below ours with another hash: our blocks from its height up are replaced. */
-  private reorgToLowerHead(head: HeldBlock, b: BlockInfo, ancestors?: readonly BlockInfo[]): void {
-    const above: Replaced[] = [];
-    for (let n = b.number; n <= head.number; n++) {
-      const ours = this.chain.get(n);
-      if (ours) above.push({ old: ours, ...(n === b.number ? { newHash: b.hash } : {}) });
-    }
-    this.chain.truncateAbove(b.number - 1);
-    this.chain.set(held(b));
-    this.startTrace(head, b, above, ancestors);
+  /** A reorg's verdict: its records (one per replaced block, the final depth, written once), or a chain reset. */
+  private settle(v: ReorgVerdict | undefined): void {
+    if (!v) return;
+    if (v.kind === 'reset') return this.chainReset('no_common_ancestor', v.newHead, { reorg_depth_seen: v.depthSeen });
+    const info = { depth: v.depth, complete: v.complete, oldHead: v.oldHead.number, newHead: v.newHead };
+    for (const rep of v.replaced) this.add(reorgDraft(this.ctx(), rep, info));
   }
 
-  private startTrace(head: HeldBlock, b: BlockInfo, above: Replaced[], ancestors?: readonly BlockInfo[]): void {
-    const walk = new ReorgTrace(this.chain, b, above);
-    this.trace = { walk, records: [], oldHead: head.number, newHead: held(b) };
-    this.traceRecords([...above, ...walk.advance(ancestors)]);
-  }
-
-  /** One reorg record per replaced block; all of one reorg carry its (possibly grown) depth. */
-  private traceRecords(found: Replaced[]): void {
-    const t = this.trace!;
-    const depth = t.walk.replaced.length;
-    const complete = t.walk.done && !t.walk.beyondWindow;
-    for (const r of t.records) {
-      if (r.reorg_depth !== depth || r.metadata.trace_complete !== complete) {
-        this.book.update(r, (x) => {
-          x.reorg_depth = depth;
-          x.metadata.trace_complete = complete;
-        });
-      }
-    }
-    const info = { depth, complete, oldHead: t.oldHead, newHead: t.newHead };
-    for (const rep of found) {
-      const r = this.add(reorgDraft(this.ctx(), rep, info), true);
-      if (r) t.records.push(r);
-    }
+  /** Record a chain reset and start over: no head, no held blocks or records, no timers. */
+  private chainReset(by: ResetEvidence, next: Pick<BlockInfo, 'number' | 'hash' | 'timestamp'> | undefined, meta: Record<string, unknown>): void {
+    const old = this.head;
+    this.reorgs.drop();
+    this.head = undefined;
+    this.chain.clear();
+    this.book.clearHeld();
+    this.lagging.clear();
+    this.stallReportedFor = undefined;
+    this.timerFlagged = 0;
+    this.transportReason = undefined;
+    this.add(chainResetDraft(this.ctx(), old, next, by, meta));
   }
 
   // ---------------------------------------------------------------- plumbing
 
-  private add(d: Draft, replace = false): MissedBlock | undefined {
-    return this.book.add(d, this.detectedAt(), replace);
+  private add(d: Draft): MissedBlock | undefined {
+    return this.book.add(d, this.detectedAt());
   }
 
   private finish(): MissedBlock[] {

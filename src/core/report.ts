@@ -88,8 +88,9 @@ export class ReportBuilder {
       }
     }
     // A missed payload is the relay's loss, not a hole in the chain: no streak (as in the live monitor).
+    // Nor is a chain reset: the chain began again.
     if (kind === 'payload_missed') this.valueLost.add(r);
-    else this.streakInput.push({ block_number: r.block_number, timestamp: r.timestamp, recovered: r.recovered });
+    else if (kind !== 'chain_reset') this.streakInput.push({ block_number: r.block_number, timestamp: r.timestamp, recovered: r.recovered });
   }
 
   build(opts: ReportOptions = {}): Report {

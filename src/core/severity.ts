@@ -12,6 +12,7 @@
 // | missed_slot | —                                                     | High     |
 // | reorg       | depth 1                                               | Medium   |
 // | reorg       | depth ≥ 2                                             | High     |
+// | chain_reset | the node's chain began again (new genesis)            | High     |
 // | payload_missed | value > [relay] critical_value_eth → Critical, else High (payloads.ts) |
 // | tx_missed   | an expected transaction is not in its target block    | High     |
 // | any         | inside a streak of length ≥ alert_threshold           | Critical |
@@ -44,6 +45,8 @@ export function severityFor(f: SeverityFacts, alertThreshold: number): MissedBlo
       return 'High';
     case 'reorg':
       return (f.reorgDepth ?? 1) >= 2 ? 'High' : 'Medium';
+    case 'chain_reset':
+      return 'High';
     case 'payload_missed':
       // The relay path sets these by value (payloads.ts payloadSeverity); this is its floor.
       return 'High';

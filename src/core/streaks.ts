@@ -31,18 +31,20 @@ export function isListedStreak(s: Pick<Streak, 'length'>): boolean {
   return s.length >= MIN_LISTED_STREAK;
 }
 
-type StreakInput = Pick<MissedBlock, 'block_number' | 'timestamp' | 'recovered'>;
+type StreakInput = Pick<MissedBlock, 'block_number' | 'timestamp' | 'recovered'> & Partial<Pick<MissedBlock, 'kind'>>;
 
 /**
  * A streak is a maximal run of missed events on consecutive block numbers (a gap of one block
  * between two records ends it; repeats of one number continue it). Input need not be sorted.
+ * chain_reset records are not missed events and are left out.
  *
  * The last streak is current while the chain has not moved past it: with `headBlock` known (live
  * monitor) that means head ≤ its last block + 1; from a log alone it means not every block in it
  * has been recovered yet.
  */
 export function computeStreaks(records: readonly StreakInput[], opts: { headBlock?: number } = {}): StreakSummary {
-  const sorted = [...records].sort((a, b) => a.block_number - b.block_number || a.timestamp - b.timestamp);
+  // A chain reset is not a missed block: it neither starts nor joins a streak.
+  const sorted = records.filter((r) => r.kind !== 'chain_reset').sort((a, b) => a.block_number - b.block_number || a.timestamp - b.timestamp);
   const streaks: Streak[] = [];
   let cur: Streak | undefined;
   for (const r of sorted) {

@@ -11,7 +11,11 @@ let lastWarnings = '';
 /** Current settings; warnings about bad values go to `log` once per distinct set. */
 export function readSettings(log?: vscode.LogOutputChannel): ExtensionSettings {
   const section = vscode.workspace.getConfiguration(SECTION);
-  const { settings, warnings } = sanitizeSettings((key: SettingKey) => section.get(key));
+  const isSet = (key: SettingKey) => {
+    const i = section.inspect(key);
+    return i !== undefined && (i.globalValue !== undefined || i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined);
+  };
+  const { settings, warnings } = sanitizeSettings((key: SettingKey) => section.get(key), isSet);
   const joined = warnings.join('\n');
   if (joined !== lastWarnings) {
     lastWarnings = joined;

@@ -212,6 +212,7 @@ export class MonitorRun {
     });
     svc.on('alert', (m, channels) => o.log.warn(`alert (${channels.join(', ')}): ${m.title}`));
     svc.on('warning', (w) => o.log.warn(w));
+    svc.on('notice', (m) => o.log.info(m));
     if (o.config.logging.enableConsoleLogging) svc.on('record', (r) => o.log.info(formatRecord(r, plain)));
   }
 }

@@ -49,7 +49,9 @@ interface State {
 const recordAt = (doc: LogDocument, line: number): RecordSummary => (doc.entry(line) as { record: RecordSummary }).record;
 
 /** Streaks of the records on `lines` (ascending), as groups. */
-function group(doc: LogDocument, lines: readonly number[]): StreakGroup[] {
+function group(doc: LogDocument, all: readonly number[]): StreakGroup[] {
+  // A chain reset is no missed block: it belongs to no streak (computeStreaks leaves it out too).
+  const lines = all.filter((l) => recordAt(doc, l).kind !== 'chain_reset');
   const records = lines.map((l) => recordAt(doc, l));
   const { streaks } = computeStreaks(records);
   const groups: StreakGroup[] = streaks.map((streak) => ({ streak, lines: [], worst: 'Low' }));

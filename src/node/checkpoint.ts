@@ -13,6 +13,8 @@ export interface Checkpoint {
   timestamp: number;
   chain_id?: number;
   source?: string;
+  /** Hash of block 0 of the chain the block is on: a node restarted without its state has another. */
+  genesis_hash?: string;
   /** When this checkpoint was written (unix s); informative only. */
   saved_at?: number;
 }
@@ -30,7 +32,8 @@ function isCheckpoint(v: unknown): v is Checkpoint {
     (o.number as number) >= 0 &&
     typeof o.hash === 'string' &&
     typeof o.timestamp === 'number' &&
-    (o.chain_id === undefined || typeof o.chain_id === 'number')
+    (o.chain_id === undefined || typeof o.chain_id === 'number') &&
+    (o.genesis_hash === undefined || typeof o.genesis_hash === 'string')
   );
 }
 
@@ -125,11 +128,11 @@ export class CheckpointStore {
     return this.current;
   }
 
-  /** Note a processed block; schedules a throttled write. */
-  update(b: BlockInfo): void {
+  /** Note a processed block (on the chain whose block 0 is `genesisHash`, when known); schedules a throttled write. */
+  update(b: BlockInfo, genesisHash?: string): void {
     if (this.current && b.number < this.current.number) return;
     if (this.current && b.number === this.current.number && b.hash === this.current.hash) return;
-    this.current = { number: b.number, hash: b.hash, timestamp: b.timestamp, chain_id: b.chainId, source: b.source };
+    this.current = { number: b.number, hash: b.hash, timestamp: b.timestamp, chain_id: b.chainId, source: b.source, ...(genesisHash ? { genesis_hash: genesisHash } : {}) };
     if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -137,6 +140,11 @@ export class CheckpointStore {
       }, this.intervalMs);
       this.timer.unref();
     }
+  }
+
+  /** The node's chain began again: the next block is the checkpoint, even below the one held. */
+  chainReset(): void {
+    this.current = undefined;
   }
 
   /** Write the newest checkpoint now (if it changed). Writes are serialized. */

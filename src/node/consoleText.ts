@@ -34,7 +34,9 @@ export function formatRecord(r: MissedBlock, c = colors()): string {
     Critical: (s) => c.bold(c.red(s)),
   };
   const sev = paint[r.severity] ?? ((s: string) => s);
-  const delay = r.actual_timestamp - r.expected_timestamp;
+  const reset = r.kind === 'chain_reset';
+  const delay = reset ? 0 : r.actual_timestamp - r.expected_timestamp;
+  const was = r.metadata?.old_head;
   const parts = [
     c.dim(isoSeconds(r.timestamp)),
     sev(r.severity.padEnd(8)),
@@ -43,6 +45,7 @@ export function formatRecord(r: MissedBlock, c = colors()): string {
     r.reason,
     delay > 0 ? `+${delay}s` : '',
     r.reorg_depth ? `depth ${r.reorg_depth}` : '',
+    reset ? `the node's chain began again${typeof was === 'number' ? ` (it was at #${was})` : ''}` : '',
     r.kind === 'payload_missed' && r.payload_value_wei !== undefined ? `slot ${r.beacon_slot} ${formatEth(r.payload_value_wei)} via ${safeText(r.relay ?? '?')}` : '',
     r.recovered ? c.green(`recovered${r.recovery_ms !== undefined ? ` in ${Math.round(r.recovery_ms)} ms` : ''}`) : '',
     r.source ? c.dim(`[${safeText(r.source)}]`) : '',

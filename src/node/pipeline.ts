@@ -2,6 +2,7 @@
 // processing a block may need network round trips (fetching the new branch of a reorg to measure
 // its depth), and the monitor's verdicts depend on order. While a backfill runs, live blocks wait
 // in a buffer and follow it, so the monitor sees the downtime first and the present after.
+import { toClassified } from './chain/errors';
 import type { BlockFetcher } from './chain/types';
 import type { BlockInfo } from '../core/model';
 import type { BlockMonitor } from '../core/monitor';
@@ -22,6 +23,8 @@ export class BlockPipeline {
   private tail: Promise<void> = Promise.resolve();
   private buffer: BlockInfo[] | undefined;
   private closed = false;
+  /** The node answered that it has no block 0 (null, or a JSON-RPC error): resets are found by the reorg walk alone. */
+  private noGenesis = false;
 
   constructor(
     private readonly monitor: BlockMonitor,
@@ -71,8 +74,16 @@ export class BlockPipeline {
 
   private async process(b: BlockInfo, historical: boolean): Promise<void> {
     if (this.closed) return;
+    // A gap, a reorg or a lower head may be the node's chain beginning again (restarted without
+    // its state): block 0's hash tells, before the block is judged as anything else.
+    if (!this.noGenesis && this.monitor.needsGenesisCheck(b)) {
+      const genesis = await this.fetchGenesis();
+      if (genesis && !this.closed) this.monitor.noteGenesis(genesis.hash, b);
+    }
     this.monitor.processBlock(b, { historical });
     await this.followReorg();
+    // Written once, as deep as it was measured (the walk may have stopped short of the ancestor).
+    this.monitor.endReorg();
     const head = this.monitor.lastProcessed();
     if (head) this.hooks.onHead({ ...head, parentHash: '', chainId: b.chainId, source: b.source });
   }
@@ -86,6 +97,19 @@ export class BlockPipeline {
       // The branch moved on again (or no node has it): leave the reorg measured as far as proven.
       if (!b || b.hash !== need.hash) return;
       this.monitor.supplyAncestors([b]);
+    }
+  }
+
+  /** Block 0 from the primary node; null when it cannot be had now (the check waits for the next block). */
+  private async fetchGenesis(): Promise<BlockInfo | null> {
+    try {
+      const b = (await this.fetchers[0]?.getBlock(0)) ?? null;
+      if (!b) this.noGenesis = true;
+      return b;
+    } catch (err) {
+      // A JSON-RPC error is the node's answer (no such block here); a transport error is asked again later.
+      if (toClassified(err).reason === 'RpcError') this.noGenesis = true;
+      return null;
     }
   }
 

@@ -11,6 +11,8 @@ import { recordKey, type MissedBlock } from '../core/model';
 
 export type ResumePlan =
   | { action: 'fresh'; why: string }
+  /** The node's chain began again while we were stopped: seed the checkpoint and let the live feed report the reset. */
+  | { action: 'reset'; why: string }
   | { action: 'backfill'; from: number; to: number; skipped: number };
 
 export interface ResumeOptions {
@@ -23,6 +25,10 @@ export async function planResume(fetcher: BlockFetcher, cp: Checkpoint, o: Resum
   const chainId = await fetcher.chainId();
   if (cp.chain_id !== undefined && cp.chain_id !== chainId) {
     return { action: 'fresh', why: `checkpoint is for chain ${cp.chain_id}, the node serves chain ${chainId}` };
+  }
+  if (cp.genesis_hash !== undefined) {
+    const genesis = await fetcher.getBlock(0);
+    if (genesis && genesis.hash !== cp.genesis_hash) return { action: 'reset', why: "the node's chain began again (block 0's hash changed)" };
   }
   const head = await fetcher.headNumber();
   if (head < cp.number) {
@@ -55,7 +61,7 @@ export async function runResume(o: RunResumeOptions): Promise<BackfillResult> {
   const { cp, plan } = o;
   if (plan.skipped > 0) {
     const before = await o.fetcher.getBlock(plan.from - 1);
-    if (before) o.monitor.seed(before);
+    if (before) o.monitor.seed({ ...before, genesis_hash: cp.genesis_hash });
     else o.monitor.seed(cp);
   } else {
     o.monitor.seed(cp);

@@ -24,6 +24,7 @@ import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
 import { backoffDelay } from '../core/backoff';
+import { BlockTimeResolver, type BlockTimeInUse, type BlockTimeNews } from '../core/blockTime';
 import { ValueLostTally } from '../core/payloads';
 import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
 import type { SlotBlocks } from './relay/slotBlocks';
@@ -97,6 +98,16 @@ export interface MonitorServiceEvents {
   relay: (s: RelayStatus) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
+  /** Something worth saying once (the block time measured, missed-slot detection off, a chain reset). */
+  notice: (message: string) => void;
+}
+
+/**
+ * Polling slower than the chain makes blocks would skip heads and log false gaps: half the block
+ * time, within 100 ms … 2 s; 1 s while the block time is still unknown (not configured, no preset yet).
+ */
+function pollIntervalFor(t: BlockTimeInUse): number {
+  return t.source === 'default' ? 1_000 : Math.max(100, Math.min(2_000, Math.floor(t.ms / 2)));
 }
 
 /** Unrecovered gap records carried over from the log at most (the newest). */
@@ -124,6 +135,7 @@ export class MonitorService extends EventEmitter {
   /** Records already in the log for blocks after the checkpoint (key → recovered): not written again. */
   private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly blockTime: BlockTimeResolver;
   private lastStatus: ServiceStatus = { state: 'up' };
   private relayWatcher: RelayWatcher | undefined;
   /** Missed payloads since start (value lost), from the one tally every view uses. */
@@ -142,6 +154,9 @@ export class MonitorService extends EventEmitter {
       onListenerError: (err) => this.warn(`record listener failed: ${String(err)}`),
       ...o.monitor,
     });
+    const m = config.monitoring;
+    this.blockTime = new BlockTimeResolver({ configuredMs: m.expectedBlockTimeMs, explicit: m.expectedBlockTimeExplicit, detect: m.detectMissedSlots });
+    this.applyBlockTime(this.blockTime.inUse());
     if (config.logging.enableFileLogging && config.monitoring.logMissedBlocks) {
       this.writer = new JsonlWriter(
         writerOptionsFrom(config.logging, {
@@ -181,9 +196,7 @@ export class MonitorService extends EventEmitter {
         intervalMs: o.headLag?.intervalMs ?? 5_000,
       });
     }
-    // Polling slower than the chain makes blocks would skip heads and log false gaps.
-    const pollIntervalMs = Math.max(100, Math.min(2_000, Math.floor(config.monitoring.expectedBlockTimeMs / 2)));
-    this.source = createSource(primary, { pollIntervalMs, ...o.source });
+    this.source = createSource(primary, { pollIntervalMs: pollIntervalFor(this.blockTime.inUse()), ...o.source });
     this.wire();
   }
 
@@ -201,6 +214,11 @@ export class MonitorService extends EventEmitter {
 
   get endpoints(): readonly Endpoint[] {
     return this.o.endpoints;
+  }
+
+  /** The block time slots are judged by, and where it came from (config, chain preset, measured). */
+  blockTimeInUse(): BlockTimeInUse {
+    return this.blockTime.inUse();
   }
 
   /**
@@ -253,6 +271,7 @@ export class MonitorService extends EventEmitter {
       this.pipeline.hold();
       this.resuming = this.resume(cp);
     }
+    this.blockTimeNews(this.blockTime.start());
     if (this.o.relay) await this.startRelay(this.o.relay);
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
@@ -332,6 +351,8 @@ export class MonitorService extends EventEmitter {
     this.monitor.onRecord((r, change) => this.onRecord(r, change));
     this.source.on('block', (b) => {
       this.chainId ??= b.chainId;
+      if (b.chainId !== undefined) this.blockTimeNews(this.blockTime.chainId(b.chainId));
+      this.blockTimeNews(this.blockTime.observe(b));
       this.pipeline.live(b);
     });
     this.source.on('error', (reason) => this.monitor.noteTransportError(reason));
@@ -355,6 +376,18 @@ export class MonitorService extends EventEmitter {
     });
   }
 
+  private blockTimeNews(news: BlockTimeNews | undefined): void {
+    if (!news) return;
+    this.applyBlockTime(news.inUse);
+    if (news.message) this.emit('notice', news.message);
+  }
+
+  private applyBlockTime(t: BlockTimeInUse): void {
+    this.monitor.setBlockTime(t.ms, t.slots);
+    // Constructor: the source does not exist yet (it is made with this interval).
+    if (this.source && this.o.source?.pollIntervalMs === undefined) this.source.setPollInterval?.(pollIntervalFor(t));
+  }
+
   /** A record made outside the monitor (a missed expected transaction): logged, stored, alerted and emitted as its own are. */
   addRecord(r: MissedBlock): void {
     this.onRecord(r, 'new');
@@ -362,6 +395,11 @@ export class MonitorService extends EventEmitter {
 
   private onRecord(r: MissedBlock, change: RecordChange): void {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    // The chain began again: what the log held for these numbers described the old chain.
+    if (r.kind === 'chain_reset' && change === 'new') {
+      this.logged = undefined;
+      this.checkpoint?.chainReset();
+    }
     // Before the write: the alert manager sets alert_sent on records it has already delivered for.
     this.alerts?.observe(r, change);
     if (!this.alreadyLogged(r)) {
@@ -384,7 +422,7 @@ export class MonitorService extends EventEmitter {
     if (!this.checkpoint) return;
     if (!this.writer || this.writer.pending === 0) {
       this.heldHead = undefined;
-      this.checkpoint.update(b);
+      this.checkpoint.update(b, this.monitor.genesisBlockHash());
     } else {
       this.heldHead = b;
     }
@@ -393,7 +431,7 @@ export class MonitorService extends EventEmitter {
   private releaseHead(): void {
     const b = this.heldHead;
     this.heldHead = undefined;
-    if (b) this.checkpoint?.update(b);
+    if (b) this.checkpoint?.update(b, this.monitor.genesisBlockHash());
   }
 
   /** Re-detected after a restart and already in the log (recovered there, if it is recovered now). */
@@ -426,6 +464,12 @@ export class MonitorService extends EventEmitter {
         try {
           const plan = await planResume(primary, cp, { maxBlocks: this.o.maxBackfillBlocks ?? 100_000 });
           this.chainId ??= await primary.chainId();
+          if (plan.action === 'reset') {
+            // The first live block is checked against the checkpoint's genesis: one chain_reset record.
+            this.monitor.seed(cp);
+            this.emit('backfill', { phase: 'skipped', why: plan.why } satisfies BackfillEvent);
+            return;
+          }
           if (plan.action === 'fresh') {
             this.emit('backfill', { phase: 'skipped', why: plan.why } satisfies BackfillEvent);
             this.warn(`not resuming from checkpoint: ${plan.why}`);

@@ -19,6 +19,8 @@ export interface Running {
   statuses: ServiceStatus[];
   backfills: BackfillEvent[];
   warnings: string[];
+  /** The service's one-off notices (block time measured, missed slots off...). */
+  notices: string[];
   /** Latest version of each record announced (what a log reader keeps). */
   latest(): MissedBlock[];
   /** Latest records of one kind, by block number then slot. */
@@ -43,7 +45,7 @@ export interface ServiceSpec {
 export async function startService(spec: ServiceSpec): Promise<Running> {
   const dir = spec.dir ?? mkdtempSync(path.join(tmpdir(), 'mbm-svc-'));
   const config = defaultConfig();
-  Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, maxBlockDelayMs: 60_000, retryAttempts: 2, retryDelayMs: 200 }, spec.monitoring);
+  Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, expectedBlockTimeExplicit: true, maxBlockDelayMs: 60_000, retryAttempts: 2, retryDelayMs: 200 }, spec.monitoring);
   Object.assign(config.logging, { logFilePath: path.join(dir, 'missed_blocks.jsonl'), batchLogging: false, enableConsoleLogging: false }, spec.logging);
   const svc = new MonitorService({
     config,
@@ -59,6 +61,8 @@ export async function startService(spec: ServiceSpec): Promise<Running> {
   const statuses: ServiceStatus[] = [];
   const backfills: BackfillEvent[] = [];
   const warnings: string[] = [];
+  const notices: string[] = [];
+  svc.on('notice', (m) => notices.push(m));
   svc.on('record', (r, change) => events.push({ r, change }));
   svc.on('status', (s) => statuses.push(s));
   svc.on('backfill', (e) => backfills.push(e));
@@ -76,6 +80,7 @@ export async function startService(spec: ServiceSpec): Promise<Running> {
     statuses,
     backfills,
     warnings,
+    notices,
     latest,
     of: (kind) => latest().filter((r) => r.kind === kind).sort((a, b) => a.block_number - b.block_number || (a.slot ?? 0) - (b.slot ?? 0)),
     until: (what, check, timeoutMs = 10_000) =>

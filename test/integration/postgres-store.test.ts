@@ -52,7 +52,7 @@ function rng(seed: number) {
   };
 }
 
-const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg', 'tx_missed'];
+const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg', 'tx_missed', 'chain_reset'];
 /** A transaction hash for a tx_missed record (they are keyed by it). */
 const txHash = (block: number, k: number) => `0x${block.toString(16).padStart(32, '0')}${k.toString(16).padStart(32, '0')}`;
 const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
@@ -82,10 +82,13 @@ function monitorLog(source: string | undefined, chainId: number | undefined, see
       ...(source !== undefined ? { source } : {}),
       ...(chainId !== undefined ? { chain_id: chainId } : {}),
       ...(kind === 'missed_slot' ? { slot: ts - 6 } : {}),
+      // Reorgs and resets are keyed by the hash they replaced: a second reorg at one height is a second row.
+      ...(kind === 'reorg' || kind === 'chain_reset' ? { block_hash: hashFrom(rand) } : {}),
     };
     if (kind === 'tx_missed') r.metadata = { ...r.metadata, tx_hash: txHash(block, i) };
     out.push(r);
     if (kind === 'missed_slot' && rand() < 0.3) out.push({ ...r, slot: ts - 3, severity: 'High' });
+    if (kind === 'reorg' && rand() < 0.3) out.push({ ...r, block_hash: hashFrom(rand), timestamp: ts + 1 });
     // Several expected transactions can miss one block.
     if (kind === 'tx_missed' && rand() < 0.3) out.push({ ...r, metadata: { ...r.metadata, tx_hash: txHash(block, i + 1_000_000) }, reason: 'NonceMismatch' });
     // Now and then an earlier record is written again, recovered.
@@ -97,7 +100,12 @@ function monitorLog(source: string | undefined, chainId: number | undefined, see
   return out;
 }
 
-/** What the file export keeps of one log: the last version of each key, where it was written. */
+function hashFrom(rand: () => number): string {
+  let h = '0x';
+  while (h.length < 66) h += Math.floor(rand() * 16).toString(16);
+  return h;
+}
+
 /** A log's collapse: the last version of each key, at the position of its first. */
 function collapse(records: readonly MissedBlock[]): MissedBlock[] {
   const at = new Map<string, number>();
@@ -132,11 +140,11 @@ describe('schema', { skip: noPostgres }, () => {
     const clients = await Promise.all([1, 2, 3, 4].map(() => connectStore(url, { migrate: false })));
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
-      assert.equal(SCHEMA_VERSION, 2);
-      assert.deepEqual(applied.flat(), [1, 2], 'exactly one of them applied each version');
+      assert.equal(SCHEMA_VERSION, 3);
+      assert.deepEqual(applied.flat(), [1, 2, 3], 'exactly one of them applied each version');
       assert.deepEqual(await migrate(clients[0]), []);
       const v = await clients[0].query('SELECT version FROM mbm_schema_version');
-      assert.deepEqual(v.rows, [{ version: 1 }, { version: 2 }]);
+      assert.deepEqual(v.rows, [{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
@@ -156,7 +164,7 @@ describe('schema', { skip: noPostgres }, () => {
           [n, 1000 + n, toLogLine(r), seq],
         );
       }
-      assert.deepEqual(await migrate(c), [2]);
+      assert.deepEqual(await migrate(c, 2), [2]);
       const seqs = await c.query('SELECT block_number::int AS n, first_seq::int AS f, write_seq::int AS w FROM mbm_records ORDER BY first_seq');
       assert.deepEqual(seqs.rows, [{ n: 7, f: 10, w: 10 }, { n: 5, f: 20, w: 20 }]);
       // #7 recovered now: rewritten, still first in the export.

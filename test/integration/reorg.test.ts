@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
-import { mineAt, mineSteady, removeDir, startService, type Running } from '../helpers/service';
+import { latestBlock, mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
 
 guardProcess();
 const runs: Running[] = [];
@@ -55,5 +55,8 @@ for (const [depth, transport] of [[1, 'ws'], [3, 'ws'], [3, 'http']] as const) {
     assert.ok(reorgs.every((r) => r.metadata.trace_complete === true && r.severity === (depth >= 2 ? 'High' : 'Medium')));
     assert.equal(run.latest().length, depth, 'no gap, slot or delay records');
     assert.equal(run.svc.monitor.blockAt(8)?.hash, fresh.at(-1), 'the monitor holds the new branch');
+    // Written once, when the depth was known: one line per replaced block, none rewritten.
+    await run.svc.flush();
+    assert.deepEqual(readLog(run.logPath).map((r) => `${r.block_number} ${r.reorg_depth}`), Array.from({ length: depth }, (_, i) => `${9 - depth + i} ${depth}`));
   });
 }

@@ -82,6 +82,26 @@ describe('mbm watch', () => {
     assert.equal(await exitWithin(cli, 10_000), 0, cli.stderr());
   });
 
+  test('a 100 ms chain with expected_block_time = "100ms": missed-slot detection off, said once on stderr; a bad detect_missed_slots exits 2 naming the key', async () => {
+    const node = await startAnvil({ blockTime: 0.1 });
+    const dir = tempDir();
+    const config = path.join(dir, 'mbm.toml');
+    writeFileSync(config, '[monitoring]\nexpected_block_time = "100ms"\n');
+    const cli = mbm(['watch', '--rpc', node.wsUrl, '--config', config, '--log', path.join(dir, 'x.jsonl')]);
+    const line = '-- Missed-slot detection is off: 100 ms blocks are finer than block timestamps (whole seconds); relying on delays and gaps';
+    await waitFor(() => cli.stderr().includes(line) || undefined, { what: `the notice (stderr: ${cli.stderr()})`, timeoutMs: 15_000 });
+    await waitFor(async () => ((await readCheckpoint(path.join(dir, 'x.jsonl.checkpoint.json')))?.number ?? 0) >= 30 || undefined, { what: '30 blocks', timeoutMs: 15_000 });
+    cli.child.kill('SIGINT');
+    assert.equal(await exitWithin(cli, 10_000), 0, cli.stderr());
+    assert.equal(cli.stderr().split(line).length - 1, 1, 'said once');
+    assert.equal(cli.stdout(), '', 'no records');
+
+    writeFileSync(config, '[monitoring]\ndetect_missed_slots = "sometimes"\n');
+    const bad = mbm(['watch', '--rpc', node.wsUrl, '--config', config, '--log', path.join(dir, 'y.jsonl')]);
+    assert.equal(await exitWithin(bad, 15_000), 2, bad.stderr());
+    assert.match(bad.stderr(), /monitoring\.detect_missed_slots = "sometimes": expected true, false or "auto"/);
+  });
+
   test('bad usage exits 2 with a one-line reason', async () => {
     for (const args of [['watch', '--rpc', 'nope'], ['watch', '--config', '/nonexistent/mbm.toml'], ['watch', '--listen', 'x:y']]) {
       const cli = mbm(args);

@@ -98,6 +98,19 @@ test('without a head, a streak is over when all of it is recovered', () => {
   assert.equal(t.evaluate(undefined, 0, none)[0].type, 'resolve');
 });
 
+test('a chain reset ends the open streaks; the new chain\'s records at the same numbers are a new incident', () => {
+  const t = tracker();
+  for (const n of [10, 11, 12]) t.add(rec(n));
+  assert.deepEqual(brief(t.evaluate(13, 0, none)), ['alert src/streak-10 [webhook]']);
+  t.add(rec(3, { kind: 'chain_reset', reason: 'Unknown', severity: 'High' }));
+  // The new chain's head is 3: the old streak would never end by the head rule.
+  assert.deepEqual(brief(t.evaluate(3, 5, none)), ['resolve src/streak-10 [webhook]']);
+  for (const n of [11, 12]) t.add(rec(n));
+  assert.deepEqual(t.evaluate(12, 6, none), [], 'two on the new chain: below the threshold, not joined to the old three');
+  t.add(rec(13));
+  assert.deepEqual(brief(t.evaluate(13, 7, none)), ['alert src/streak-11 [webhook]']);
+});
+
 test('a bundle with missing members (tx_missed records of one block) is one incident, alerted once', () => {
   const t = tracker({ webhook: 'High' });
   const tx = (hash: string) => rec(300, { kind: 'tx_missed', reason: 'ContractRevert', severity: 'High', metadata: { tx_hash: hash, bundle: 'b1' } });

@@ -9,6 +9,8 @@ const fixtures = path.join(__dirname, '..', 'fixtures', 'config');
 test('defaults are the relay defaults', () => {
   assert.deepEqual(DEFAULT_MONITORING, {
     expectedBlockTimeMs: 12_000,
+    expectedBlockTimeExplicit: false,
+    detectMissedSlots: 'auto',
     maxBlockDelayMs: 30_000,
     retryAttempts: 3,
     retryDelayMs: 5_000,
@@ -84,6 +86,18 @@ test('a bad value names the key, the value and the expected form', () => {
   assert.throws(() => parseConfigText('[monitoring]\nenable_recovery = "yes"\n'), /enable_recovery = "yes": expected true or false/);
   assert.throws(() => parseConfigText('[alerts]\nchannels = ["pager"]\n'), /alerts\.channels\[0\] = "pager": expected one of console, file/);
   assert.throws(() => parseConfigText('[monitoring]\nexpected_blok_time = 12\n'), /monitoring\.expected_blok_time = 12: expected one of the known keys/);
+});
+
+test('detect_missed_slots: true, false or "auto"; expected_block_time remembers being set', () => {
+  assert.equal(parseConfigText('').monitoring.detectMissedSlots, 'auto');
+  assert.equal(parseConfigText('[monitoring]\ndetect_missed_slots = false\n').monitoring.detectMissedSlots, false);
+  assert.equal(parseConfigText('[monitoring]\ndetect_missed_slots = true\n').monitoring.detectMissedSlots, true);
+  assert.equal(parseConfigText('[monitoring]\ndetect_missed_slots = "auto"\n').monitoring.detectMissedSlots, 'auto');
+  assert.throws(() => parseConfigText('[monitoring]\ndetect_missed_slots = "yes"\n', 'm.toml'), /^ConfigError: m\.toml: monitoring\.detect_missed_slots = "yes": expected true, false or "auto"$/);
+  assert.equal(parseConfigText('').monitoring.expectedBlockTimeExplicit, false);
+  assert.equal(parseConfigText('[monitoring]\nmax_block_delay = 5\n').monitoring.expectedBlockTimeExplicit, false);
+  const set = parseConfigText('[monitoring]\nexpected_block_time = 12\n').monitoring;
+  assert.deepEqual([set.expectedBlockTimeMs, set.expectedBlockTimeExplicit], [12_000, true]);
 });
 
 test('broken TOML says where', () => {

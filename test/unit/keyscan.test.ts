@@ -65,6 +65,9 @@ for (const [name, line] of tricky) {
 test('scanKey reads common lines without falling back (the fast path is really taken)', () => {
   assert.equal(scan(`{${REQ},"block_number":7,"metadata":{}}`), 7 * 4);
   assert.equal(scan(`{${REQ},"block_number":7,"metadata":{"kind":"reorg"},"kind":"delayed"}`), 7 * 4 + 1);
-  assert.equal(scan(`{${REQ},"block_number":7,"metadata":{"n":"\\u00e9 \\"q\\""},"kind":"reorg"}`), 7 * 4 + 3);
+  assert.equal(scan(`{${REQ},"block_number":7,"metadata":{"n":"\\u00e9 \\"q\\""},"kind":"missed_slot"}`), KEY_UNKNOWN, 'a missed slot is keyed by its slot too');
+  // Reorgs and chain resets are keyed by their replaced hash too (recordKey): the caller parses them.
+  assert.equal(scan(`{${REQ},"block_number":7,"metadata":{"n":"\\u00e9 \\"q\\""},"kind":"reorg"}`), KEY_UNKNOWN);
+  assert.equal(scan(`{${REQ},"block_number":7,"metadata":{},"kind":"chain_reset"}`), KEY_UNKNOWN);
   assert.equal(scan(`{${REQ},"metadata":{}}`), KEY_NONE);
 });

@@ -35,39 +35,58 @@ test('depth 3 in one call: the new head with its ancestors', () => {
   const h = new Harness();
   h.run(100, 105, T0);
   const out = h.feed(b(106), ts(106) + 1, [b(105), b(104), b(103, 'b', 'a')]);
-  assert.deepEqual(summary(out), ['105 reorg ChainReorg High', '104 reorg ChainReorg High', '103 reorg ChainReorg High']);
+  assert.deepEqual(summary(out), ['103 reorg ChainReorg High', '104 reorg ChainReorg High', '105 reorg ChainReorg High']);
   assert.ok(out.every((r) => r.reorg_depth === 3 && r.metadata.trace_complete === true));
-  assert.deepEqual(out.map((r) => r.block_hash), [hashOf('a', 105), hashOf('a', 104), hashOf('a', 103)]);
-  assert.deepEqual(out.map((r) => r.metadata.new_hash), [hashOf('b', 105), hashOf('b', 104), hashOf('b', 103)]);
+  assert.deepEqual(out.map((r) => r.block_hash), [hashOf('a', 103), hashOf('a', 104), hashOf('a', 105)]);
+  assert.deepEqual(out.map((r) => r.metadata.new_hash), [hashOf('b', 103), hashOf('b', 104), hashOf('b', 105)]);
   assert.equal(h.monitor.blockAt(104)!.hash, hashOf('b', 104), 'our view follows the new branch');
   assert.equal(h.monitor.blockAt(102)!.hash, hashOf('a', 102));
   assert.equal(h.monitor.neededAncestor(), undefined);
 });
 
-test('depth 3 found step by step: the monitor asks for each ancestor and rewrites the depth', () => {
+test('depth 3 found step by step: the monitor asks for each ancestor and writes the records once, with the final depth', () => {
   const h = new Harness();
   h.run(100, 105, T0);
-  const first = h.feed(b(106));
-  assert.deepEqual(summary(first), ['105 reorg ChainReorg Medium']);
-  assert.equal(first[0].metadata.trace_complete, false);
+  h.events.length = 0;
+  assert.deepEqual(h.feed(b(106)), [], 'nothing written while the depth is unknown');
   assert.deepEqual(h.monitor.neededAncestor(), { number: 105, hash: hashOf('b', 105) });
 
   assert.deepEqual(h.monitor.supplyAncestors([b(105, 'c')]), [], 'a block with another hash is ignored');
-  assert.deepEqual(summary(h.monitor.supplyAncestors([b(105)])), ['104 reorg ChainReorg High']);
+  assert.deepEqual(h.monitor.supplyAncestors([b(105)]), []);
   assert.deepEqual(h.monitor.neededAncestor(), { number: 104, hash: hashOf('b', 104) });
-  assert.deepEqual(summary(h.monitor.supplyAncestors([b(104)])), ['103 reorg ChainReorg High']);
-  h.events.length = 0;
-  assert.deepEqual(h.monitor.supplyAncestors([b(103, 'b', 'a')]), [], 'common ancestor found: nothing new');
+  assert.deepEqual(h.monitor.supplyAncestors([b(104)]), []);
+  const out = h.monitor.supplyAncestors([b(103, 'b', 'a')]);
+  assert.deepEqual(summary(out), ['103 reorg ChainReorg High', '104 reorg ChainReorg High', '105 reorg ChainReorg High']);
   assert.equal(h.monitor.neededAncestor(), undefined);
-  // The last step only completes the trace: all three rewritten once, with depth 3.
+  // One line per replaced block, in block order: three 'new' events, no rewrites.
   assert.deepEqual(
     h.events.map((e) => `${e.change} ${e.r.block_number} ${e.r.reorg_depth} ${e.r.severity} ${e.r.metadata.trace_complete}`),
-    ['updated 105 3 High true', 'updated 104 3 High true', 'updated 103 3 High true'],
+    ['new 103 3 High true', 'new 104 3 High true', 'new 105 3 High true'],
   );
-  const reorgs = [...h.latest.values()].filter((r) => r.kind === 'reorg');
-  assert.equal(reorgs.length, 3);
   assert.equal(h.monitor.getStats().by_kind.reorg, 3);
   assert.equal(h.monitor.getStats().by_severity.High, 3);
+});
+
+test('a walk that cannot go on (no ancestor fetched) is written as deep as proven by endReorg', () => {
+  const h = new Harness();
+  h.run(100, 105, T0);
+  assert.deepEqual(h.feed(b(106)), []);
+  const out = h.monitor.endReorg();
+  assert.deepEqual(summary(out), ['105 reorg ChainReorg Medium']);
+  assert.equal(out[0].metadata.trace_complete, false);
+  assert.equal(h.monitor.neededAncestor(), undefined);
+  assert.deepEqual(h.monitor.endReorg(), [], 'written once');
+});
+
+test('two reorgs at one height are two records with two keys (the replaced hashes)', () => {
+  const h = new Harness();
+  h.run(100, 105, T0);
+  const first = h.feed(b(105, 'b', 'a'));
+  const second = h.feed(b(105, 'c', 'a'));
+  assert.deepEqual(summary([...first, ...second]), ['105 reorg ChainReorg Medium', '105 reorg ChainReorg Medium']);
+  assert.deepEqual([first[0].block_hash, second[0].block_hash], [hashOf('a', 105), hashOf('b', 105)]);
+  assert.equal([...h.latest.values()].filter((r) => r.kind === 'reorg').length, 2, 'a log reader keeps both');
+  assert.equal(h.monitor.getStats().by_kind.reorg, 2);
 });
 
 test('a new head below ours: our blocks from its height up are replaced', () => {
@@ -88,7 +107,7 @@ test('a reorg deeper than the hash window is reported as deep as the window reac
   const branch = [109, 108, 107, 106, 105].map((n) => b(n));
   const out = h.feed(b(110), ts(110) + 1, branch);
   // The window holds 107–110: those four are provably replaced; what lies below is unknown.
-  assert.deepEqual(out.map((r) => r.block_number), [110, 109, 108, 107]);
+  assert.deepEqual(out.map((r) => r.block_number), [107, 108, 109, 110]);
   assert.ok(out.every((r) => r.reorg_depth === 4 && r.metadata.trace_complete === false));
 });
 
@@ -99,7 +118,8 @@ test('after a restart the seeded checkpoint is compared: gap, or reorg of the ch
 
   const reorg = new Harness();
   reorg.monitor.seed({ number: 500, hash: hashOf('a', 500), timestamp: T0 });
-  const out = reorg.feed(blk(501, T0 + 12, 'b'));
+  assert.deepEqual(reorg.feed(blk(501, T0 + 12, 'b')), []);
+  const out = reorg.monitor.endReorg(); // nothing below the checkpoint block is held: as deep as proven
   assert.deepEqual(summary(out), ['500 reorg ChainReorg Medium']);
   assert.equal(out[0].block_hash, hashOf('a', 500));
 });

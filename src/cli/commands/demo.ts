@@ -44,6 +44,7 @@ export async function demoAction(opts: DemoOptions, signal?: AbortSignal): Promi
     const config = defaultConfig();
     Object.assign(config.monitoring, {
       expectedBlockTimeMs: BLOCK_TIME_S * 1000,
+      expectedBlockTimeExplicit: true, // the demo starts anvil with this block time
       maxBlockDelayMs: MAX_DELAY_S * 1000,
       retryAttempts: 3,
       retryDelayMs: 1000,

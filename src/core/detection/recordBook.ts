@@ -2,7 +2,8 @@
 // held (bounded), counted, escalated to Critical when its streak reaches alert_threshold, and
 // announced to listeners — 'new' once, 'updated' whenever a held record changes. Work happens in
 // transactions (begin … finish) so listeners see each record once per call, in its final state.
-import { recordKey, type MissedBlock } from '../model';
+import { recordKey, type MissedBlock, type MissedBlockReason } from '../model';
+import type { RecoveredInfo } from './options';
 import { severityFor } from '../severity';
 import { StatsCounters } from '../stats';
 import { computeStreaks, type Streak, type StreakSummary } from '../streaks';
@@ -107,6 +108,51 @@ export class RecordBook {
     this.counters.changed(before, r);
     if (!this.events.has(r)) this.events.set(r, 'updated');
     this.version++;
+  }
+
+  /**
+   * The chain began again: held records are let go (so streaks restart; they stay in the log, and
+   * in the counters, unchanged). The longest streak ever seen is kept.
+   */
+  clearHeld(): void {
+    this.store.clear();
+    this.version++;
+  }
+
+  /** A held gap record's block was fetched after all. */
+  recovered(r: MissedBlock, key: string, info: RecoveredInfo): void {
+    this.update(r, (x) => {
+      x.recovered = true;
+      x.recovered_at = Math.floor(info.recoveredAt);
+      x.recovery_ms = info.recoveryMs;
+      x.recovery_attempts = info.attempts;
+      if (info.block_hash) x.block_hash = info.block_hash;
+    });
+    this.counters.recoveryTime(info.recoveryMs);
+    this.settle(key);
+  }
+
+  /** Recovery gave up (retries exhausted; reason e.g. InvalidBlock replaces the detected one, kept in metadata). */
+  recoveryFailed(r: MissedBlock, key: string, info: { attempts: number; reason?: MissedBlockReason }): void {
+    this.update(r, (x) => {
+      x.recovery_attempts = info.attempts;
+      x.metadata.recovery_failed = true;
+      if (info.reason && info.reason !== x.reason) {
+        x.metadata.detected_reason = x.reason;
+        x.reason = info.reason;
+      }
+    });
+    this.settle(key);
+  }
+
+  /** The latest held record of streak `s` (highest block, then latest detection), for the alert text. */
+  latestIn(s: Streak): MissedBlock | undefined {
+    let latest: MissedBlock | undefined;
+    for (const r of this.store.values()) {
+      if (r.block_number < s.fromBlock || r.block_number > s.toBlock || r.kind === 'chain_reset') continue;
+      if (!latest || r.block_number > latest.block_number || (r.block_number === latest.block_number && r.timestamp >= latest.timestamp)) latest = r;
+    }
+    return latest;
   }
 
   /** Recovery is done with this record (recovered or given up): no longer pending. */

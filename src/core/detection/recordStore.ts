@@ -51,6 +51,12 @@ export class RecordStore {
     this.evict();
   }
 
+  /** Forget every held record (the chain began again: nothing held describes it). */
+  clear(): void {
+    this.byKey.clear();
+    this.pendingKeys.clear();
+  }
+
   pending(): MissedBlock[] {
     const out: MissedBlock[] = [];
     for (const k of this.pendingKeys) {

@@ -138,3 +138,29 @@ export function reorgDraft(ctx: RuleContext, rep: Replaced, info: ReorgInfo): Dr
     },
   };
 }
+
+/** How a chain reset was found: the genesis hash changed, or the new chain shares no block with ours. */
+export type ResetEvidence = 'genesis_hash' | 'no_common_ancestor' | 'head_far_below';
+
+/**
+ * The node's chain began again (restarted without its state): one record, on the first block of
+ * the new chain we saw (block 0 when we saw none yet); block_hash is that block's hash.
+ */
+export function chainResetDraft(ctx: RuleContext, old: HeldBlock | undefined, next: Pick<BlockInfo, 'number' | 'hash' | 'timestamp'> | undefined, by: ResetEvidence, meta: Record<string, unknown>): Draft {
+  return {
+    block_number: next?.number ?? 0,
+    kind: 'chain_reset',
+    reason: 'Unknown',
+    ...(next ? { block_hash: next.hash } : {}),
+    // Nothing was due: both times are the detection's (the chains' own times are in metadata, and
+    // an old chain ahead of the new one must not read as a block arriving before it was due).
+    expected_timestamp: ctx.detectedAt,
+    actual_timestamp: ctx.detectedAt,
+    metadata: {
+      detected_by: by,
+      ...(old ? { old_head: old.number, old_head_hash: old.hash, old_head_timestamp: old.timestamp } : {}),
+      ...(next ? { new_block_timestamp: next.timestamp } : {}),
+      ...meta,
+    },
+  };
+}

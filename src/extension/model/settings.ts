@@ -21,6 +21,8 @@ export interface ExtensionSettings {
   readonly monitoring: {
     /** Seconds. */
     readonly expectedBlockTime: number;
+    /** The user set expectedBlockTime; otherwise the chain's preset or a measurement is used. */
+    readonly expectedBlockTimeSet?: boolean;
     readonly maxBlockDelay: number;
     readonly retryAttempts: number;
     readonly retryDelay: number;
@@ -85,7 +87,8 @@ export const RESTART_KEYS: readonly SettingKey[] = (Object.keys(SETTING_DEFAULTS
 
 type Get = (key: SettingKey) => unknown;
 
-export function sanitizeSettings(get: Get): { settings: ExtensionSettings; warnings: string[] } {
+/** `isSet(key)`: the user gave the key a value (default: `get` returns one). */
+export function sanitizeSettings(get: Get, isSet: (key: SettingKey) => boolean = (k) => get(k) !== undefined): { settings: ExtensionSettings; warnings: string[] } {
   const warnings: string[] = [];
   const bad = (key: SettingKey, v: unknown, expected: string) => {
     warnings.push(`missedBlocks.${key} = ${JSON.stringify(v)} is not ${expected}; using ${JSON.stringify(SETTING_DEFAULTS[key])}`);
@@ -130,6 +133,7 @@ export function sanitizeSettings(get: Get): { settings: ExtensionSettings; warni
     autoStart: bool('autoStart'),
     monitoring: {
       expectedBlockTime: num('expectedBlockTime', 0, false, true),
+      expectedBlockTimeSet: isSet('expectedBlockTime'),
       maxBlockDelay: num('maxBlockDelay', 0),
       retryAttempts: num('retryAttempts', 0, true),
       retryDelay: num('retryDelay', 0),
@@ -211,6 +215,7 @@ export function monitorConfigFrom(s: ExtensionSettings, logPath: string, secrets
   cfg.monitoring = {
     ...cfg.monitoring,
     expectedBlockTimeMs: ms(s.monitoring.expectedBlockTime),
+    expectedBlockTimeExplicit: s.monitoring.expectedBlockTimeSet ?? true,
     maxBlockDelayMs: ms(s.monitoring.maxBlockDelay),
     retryAttempts: s.monitoring.retryAttempts,
     retryDelayMs: ms(s.monitoring.retryDelay),

@@ -10,6 +10,7 @@ import type { Endpoint } from './types';
 export class HttpPollingSource extends SourceBase {
   private readonly rpc: HttpRpcClient;
   private timer: NodeJS.Timeout | undefined;
+  private pollMs: number | undefined;
 
   constructor(endpoint: Endpoint, opts: SourceOptions = {}) {
     super(endpoint, opts);
@@ -21,6 +22,10 @@ export class HttpPollingSource extends SourceBase {
     if (this.running) return;
     this.running = true;
     await this.poll(this.generation);
+  }
+
+  setPollInterval(ms: number): void {
+    this.pollMs = ms;
   }
 
   async stop(): Promise<void> {
@@ -40,7 +45,7 @@ export class HttpPollingSource extends SourceBase {
       const b = parseBlock(raw, this.endpoint.label, this.chainId);
       this.succeeded();
       if (b.hash !== this.lastHash) this.emitBlock({ ...b, receivedAt });
-      delay = this.opts.pollIntervalMs ?? 2_000;
+      delay = this.pollMs ?? this.opts.pollIntervalMs ?? 2_000;
     } catch (err) {
       if (gen !== this.generation) return;
       delay = this.failed(err);

@@ -26,6 +26,8 @@ export interface BlockSource {
   off<E extends keyof SourceEvents>(event: E, listener: SourceEvents[E]): this;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Polling sources: poll this often from now on (the chain's block time became known). */
+  setPollInterval?(ms: number): void;
 }
 
 /** Random access to blocks on one endpoint, for recovery, backfill and head-lag checks. */

@@ -20,13 +20,17 @@ const BLOCK_NUMBER = Buffer.from('block_number');
 const KIND = Buffer.from('kind');
 const KIND_NAMES = MISSED_BLOCK_KINDS.map((k) => Buffer.from(k));
 const MISSED_SLOT = MISSED_BLOCK_KINDS.indexOf('missed_slot');
-/** Kinds past the first four do not fit `block_number * 4 + kind`; they take recordKey's string key. */
-const FIRST_STRING_KIND = 4;
+/**
+ * Kinds from here on take recordKey's string key: reorg and chain_reset are keyed by their replaced
+ * hash too, and kinds past the first four do not fit `block_number * 4 + kind` anyway.
+ */
+const FIRST_STRING_KIND = MISSED_BLOCK_KINDS.indexOf('reorg');
 
 /**
  * The numeric key of a record's (block_number, kind); kind defaults to 'gap' as recordKey() does.
  * Missed slots in front of one block differ by `slot`, which this key cannot hold: for them it is
- * KEY_UNKNOWN and callers use recordKey() (they are few next to the other kinds).
+ * KEY_UNKNOWN and callers use recordKey() (they are few next to the other kinds). So are reorgs and
+ * chain resets, which recordKey() tells apart by the hash they replaced.
  */
 export function numericKey(blockNumber: number, kind: string | undefined, slot?: number): number {
   if (!(blockNumber <= MAX_NUMERIC_KEY_BLOCK)) return KEY_UNKNOWN;

@@ -34,6 +34,21 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const int32 = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v : null);
 const safeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
+/**
+ * The `slot` key column, which tells apart what recordKey tells apart within one (block, kind):
+ * a missed slot's slot; a missed payload's beacon slot; a tx_missed record's tx hash, and a reorg's or
+ * chain reset's replaced hash (two reorgs at one height replaced two different blocks), each folded
+ * to 52 bits. Otherwise NO_SLOT.
+ */
+export function keySlot(kind: string, r: Pick<MissedBlock, 'slot' | 'block_hash' | 'beacon_slot' | 'metadata'>): number {
+  if (kind === 'missed_slot') return safeInt(r.slot) ? r.slot : NO_SLOT;
+  // Missed payloads by their beacon slot (two relays delivering for one slot share a row: the last written).
+  if (kind === 'payload_missed') return safeInt(r.beacon_slot) ? r.beacon_slot : NO_SLOT;
+  if (kind === 'tx_missed') return txSlot(r);
+  if ((kind === 'reorg' || kind === 'chain_reset') && typeof r.block_hash === 'string') return fold52(r.block_hash);
+  return NO_SLOT;
+}
+
 /** The row of a log line, or a reason it cannot be stored. */
 export function rowFromLine(line: string): StoreRow | { error: string } {
   let obj: unknown;
@@ -56,17 +71,7 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     chain_id: safeInt(r.chain_id) ? r.chain_id : NO_CHAIN,
     block_number: r.block_number,
     kind,
-    // recordKey: missed slots are told apart by their slot, missed payloads by their beacon slot
-    // (two relays delivering for one slot share a row here: the last written), tx_missed records by
-    // their transaction.
-    slot:
-      kind === 'missed_slot' && safeInt(r.slot)
-        ? r.slot
-        : kind === 'payload_missed' && safeInt(r.beacon_slot)
-          ? r.beacon_slot
-          : kind === 'tx_missed'
-            ? txSlot(r)
-            : NO_SLOT,
+    slot: keySlot(kind, r),
     reason: r.reason,
     severity: r.severity,
     ts: r.timestamp,
@@ -88,8 +93,13 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
  * without a new key column: two real transaction hashes of one block agreeing on it is a chance of
  * about n² / 2^53.
  */
-function txSlot(r: MissedBlock): number {
-  const h = txHashOf(r);
+function txSlot(r: { metadata?: Record<string, unknown> }): number {
+  return fold52(txHashOf(r));
+}
+
+/** A 32-byte hex hash folded (xor) to 52 bits, a safe integer for the key column; NO_SLOT when not a hash. */
+function fold52(hash: string): number {
+  const h = hash.toLowerCase();
   if (!/^0x[0-9a-f]{64}$/.test(h)) return NO_SLOT;
   let x = BigInt(h);
   let fold = 0n;

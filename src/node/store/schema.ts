@@ -17,12 +17,48 @@
 //              statement touched.
 import type { ClientBase } from 'pg';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** pg_advisory_lock key for migrations (any constant would do; 'mbm' and a number). */
 const MIGRATION_LOCK = 0x6d626d01;
 /** pg_advisory_xact_lock key the triggers take: store maintenance is serialized across writers. */
 export const MAINTENANCE_LOCK = 0x6d626d02;
+
+/**
+ * The streak recompute function; `only` narrows the records that make islands. V1 took every row;
+ * V3 leaves chain_reset and payload_missed rows out (not missed blocks, as in the file report).
+ */
+function islandsRecompute(orReplace: '' | 'OR REPLACE ', only: string): string {
+  return `CREATE ${orReplace}FUNCTION mbm_islands_recompute(p_scope text, p_source text, p_chain bigint, p_lo bigint, p_hi bigint) RETURNS void
+LANGUAGE plpgsql AS $f$
+DECLARE lo bigint; hi bigint;
+BEGIN
+  SELECT least(p_lo, min(from_block)), greatest(p_hi, max(to_block)) INTO lo, hi
+    FROM mbm_islands
+   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
+  DELETE FROM mbm_islands
+   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
+  IF p_scope = 'all' THEN
+    INSERT INTO mbm_islands
+    SELECT 'all', '', -1, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
+      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
+              FROM mbm_records WHERE block_number BETWEEN lo AND hi${only}) s
+     GROUP BY g;
+  ELSIF p_scope = 'chain' THEN
+    INSERT INTO mbm_islands
+    SELECT 'chain', '', p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
+      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
+              FROM mbm_records WHERE chain_id = p_chain AND block_number BETWEEN lo AND hi${only}) s
+     GROUP BY g;
+  ELSE
+    INSERT INTO mbm_islands
+    SELECT 'pair', p_source, p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
+      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
+              FROM mbm_records WHERE source = p_source AND chain_id = p_chain AND block_number BETWEEN lo AND hi${only}) s
+     GROUP BY g;
+  END IF;
+END $f$;`;
+}
 
 const V1 = `
 CREATE SEQUENCE mbm_write_batch;
@@ -32,7 +68,7 @@ CREATE TABLE mbm_records (
   chain_id          bigint NOT NULL,                    -- -1 when the record has none
   block_number      bigint NOT NULL,
   kind              text COLLATE "C" NOT NULL,          -- 'gap' when the record has none (as recordKey)
-  slot              bigint NOT NULL,                    -- -1 unless a missed_slot (slot) or payload_missed (beacon_slot) record carries one (tx_missed: its tx hash folded to 52 bits, rows.ts)
+  slot              bigint NOT NULL,                    -- missed_slot: slot; payload_missed: beacon_slot; tx_missed: tx hash folded to 52 bits; reorg/chain_reset: replaced hash folded to 52 bits (rows.keySlot); else -1
   reason            text COLLATE "C" NOT NULL,
   severity          text COLLATE "C" NOT NULL,
   ts                double precision NOT NULL,          -- the record's timestamp (detection, unix s)
@@ -86,35 +122,7 @@ CREATE INDEX mbm_islands_to ON mbm_islands (scope, source, chain_id, to_block);
 -- Recompute the streaks of one scope around [p_lo, p_hi]: the islands touching [p_lo-1, p_hi+1]
 -- are replaced by the islands of the records in their union.
 -- Scope keys: 'pair' (source, chain_id); 'chain' ('', chain_id); 'all' ('', -1).
-CREATE FUNCTION mbm_islands_recompute(p_scope text, p_source text, p_chain bigint, p_lo bigint, p_hi bigint) RETURNS void
-LANGUAGE plpgsql AS $f$
-DECLARE lo bigint; hi bigint;
-BEGIN
-  SELECT least(p_lo, min(from_block)), greatest(p_hi, max(to_block)) INTO lo, hi
-    FROM mbm_islands
-   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
-  DELETE FROM mbm_islands
-   WHERE scope = p_scope AND source = p_source AND chain_id = p_chain AND to_block >= p_lo - 1 AND from_block <= p_hi + 1;
-  IF p_scope = 'all' THEN
-    INSERT INTO mbm_islands
-    SELECT 'all', '', -1, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
-      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
-              FROM mbm_records WHERE block_number BETWEEN lo AND hi) s
-     GROUP BY g;
-  ELSIF p_scope = 'chain' THEN
-    INSERT INTO mbm_islands
-    SELECT 'chain', '', p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
-      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
-              FROM mbm_records WHERE chain_id = p_chain AND block_number BETWEEN lo AND hi) s
-     GROUP BY g;
-  ELSE
-    INSERT INTO mbm_islands
-    SELECT 'pair', p_source, p_chain, min(block_number), max(block_number), count(*), min(ts), max(ts), count(*) FILTER (WHERE recovered)
-      FROM (SELECT block_number, ts, recovered, block_number - dense_rank() OVER (ORDER BY block_number) AS g
-              FROM mbm_records WHERE source = p_source AND chain_id = p_chain AND block_number BETWEEN lo AND hi) s
-     GROUP BY g;
-  END IF;
-END $f$;
+${islandsRecompute('', '')}
 
 CREATE FUNCTION mbm_after_write() RETURNS trigger
 LANGUAGE plpgsql AS $f$
@@ -167,8 +175,13 @@ DROP INDEX mbm_records_order;
 CREATE INDEX mbm_records_order ON mbm_records (source, chain_id, first_seq);
 `;
 
+/** V3: streaks (mbm_islands) leave chain_reset and payload_missed records out, as the file report does (neither is a hole in the chain). */
+const V3 = `
+${islandsRecompute('OR REPLACE ', " AND kind NOT IN ('chain_reset', 'payload_missed')")}
+`;
+
 /** Migrations by the version they bring the schema to. */
-const MIGRATIONS: readonly string[] = [V1, V2];
+const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 /**
  * Bring the schema to SCHEMA_VERSION. Safe to run from several processes at once (the first

@@ -1,6 +1,7 @@
 // The slot heatmap: one row per epoch of 32 slots, one cell per slot, coloured by what happened to
 // it (as beacon-chain explorers draw it). Missed-slot records carry their slot; for the others it
 // is derived from when the block was expected, on the same clock (genesis, slot length).
+import { MISSED_BLOCK_KINDS } from '../../core/model';
 
 export const SLOTS_PER_EPOCH = 32;
 
@@ -36,9 +37,12 @@ export function columnOf(slot: number): number {
   return ((slot % SLOTS_PER_EPOCH) + SLOTS_PER_EPOCH) % SLOTS_PER_EPOCH;
 }
 
-/** kind index as in MISSED_BLOCK_KINDS: gap 0, delayed 1, missed_slot 2, reorg 3. */
+/** Index of chain_reset in MISSED_BLOCK_KINDS. */
+const CHAIN_RESET_KIND = MISSED_BLOCK_KINDS.indexOf('chain_reset');
+
+/** kind index as in MISSED_BLOCK_KINDS: gap 0, delayed 1, missed_slot 2, reorg 3, …, chain_reset (shown as a reorg: the chain changed). */
 export function cellStateOf(r: { kind: number; recovered: boolean }): CellState {
-  if (r.kind === 3) return CELL.reorg;
+  if (r.kind === 3 || r.kind === CHAIN_RESET_KIND) return CELL.reorg;
   if (r.recovered) return CELL.recovered;
   if (r.kind === 1) return CELL.delayed;
   return CELL.missed;

@@ -3,9 +3,8 @@
 // and a view computed from them on demand. Pure: no DOM, no vscode; the webview runs it on the
 // messages the host sends, and the tests run it in Node. apply() is incremental, and a snapshot
 // followed by deltas gives the same view as one snapshot of the final log (tested).
-import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
+import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import { computeStreaks } from '../../core/streaks';
-import { MISSED_BLOCK_KINDS } from '../../core/model';
 import { ValueLostTally } from '../../core/payloads';
 import { Aggregates } from './aggregates';
 import { defaultView, matcher, type Matcher, type ViewSettings } from './viewFilter';
@@ -14,6 +13,8 @@ import { RECOVERY_EDGES_MS, recoveryBucketLabel } from './histogram';
 import type { Count, DashboardView, StreakBars } from './view';
 import { batchLength, decodeRow, type DashRecord, type RecordBatch, type RecordDetail } from './wire';
 
+/** Kind indexes in a DashRecord. */
+const CHAIN_RESET = MISSED_BLOCK_KINDS.indexOf('chain_reset');
 const PAYLOAD_MISSED = MISSED_BLOCK_KINDS.indexOf('payload_missed');
 
 export interface ModelOptions {
@@ -113,7 +114,7 @@ export class DashboardModel {
     for (const r of this.records.values()) {
       if (r.timestamp < from) from = r.timestamp;
       if (r.timestamp > to) to = r.timestamp;
-      if (!this.match(r)) continue;
+      if (!this.match(r) || r.kind === CHAIN_RESET) continue; // a chain reset is no missed block: in no streak
       if (r.kind === PAYLOAD_MISSED) {
         // The relay's loss, not a hole in the chain: value lost, no streak (as `mbm report`).
         lost.add({ kind: 'payload_missed', beacon_slot: r.beaconSlot, relay: r.relay, payload_value_wei: r.valueWei });

@@ -27,6 +27,8 @@ export interface RecordBatch {
   file: Int32Array;
   /** 1-based line in `file`; 0 when unknown. */
   line: Int32Array;
+  /** block_hash (into `strings`) of reorg and chain_reset records, which recordKey needs; else -1. */
+  hash: Int32Array;
   /** payload_missed: beacon slot (-1 otherwise), relay and value in wei (string indexes, -1 otherwise). */
   beaconSlot: Float64Array;
   relay: Int32Array;
@@ -48,6 +50,7 @@ const COLUMNS = {
   recoveryMs: Float64Array,
   file: Int32Array,
   line: Int32Array,
+  hash: Int32Array,
   beaconSlot: Float64Array,
   relay: Int32Array,
   valueWei: Int32Array,
@@ -177,6 +180,7 @@ export class BatchWriter {
     c.recoveryMs[i] = recoveryMsOf(r);
     c.file[i] = this.str(e.file);
     c.line[i] = e.line ?? 0;
+    c.hash[i] = (r.kind === 'reorg' || r.kind === 'chain_reset') && r.block_hash !== undefined ? this.str(r.block_hash) : -1;
     const payload = r.kind === 'payload_missed';
     c.beaconSlot[i] = payload && typeof r.beacon_slot === 'number' ? r.beacon_slot : -1;
     c.relay[i] = payload && typeof r.relay === 'string' ? this.str(r.relay) : -1;
@@ -204,6 +208,7 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
   const kind = b.kind[i];
   const slot = b.slot[i];
   const src = b.source[i];
+  const hash = b.hash?.[i] ?? -1;
   const tx = b.tx?.[i] ?? -1;
   const beaconSlot = b.beaconSlot?.[i] ?? -1;
   const relay = (b.relay?.[i] ?? -1) >= 0 ? (b.strings[b.relay[i]] ?? '') : '';
@@ -215,6 +220,7 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
       slot: slot >= 0 ? slot : undefined,
       beacon_slot: beaconSlot >= 0 ? beaconSlot : undefined,
       relay: relay || undefined,
+      block_hash: hash >= 0 ? b.strings[hash] : undefined,
       ...(tx >= 0 ? { metadata: { tx_hash: b.strings[tx] } } : {}),
     }),
     timestamp: b.timestamp[i],
