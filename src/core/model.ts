@@ -84,6 +84,12 @@ export interface MissedBlock {
   recovered_at?: number;
   recovery_ms?: number;
   streak?: number;
+  /** Consensus-layer slot of a record made from a beacon node (missed slot, reorg). */
+  beacon_slot?: number;
+  /** The validator whose duty the slot was (beacon proposer duties). */
+  proposer_index?: number;
+  /** That validator's BLS public key, 0x + 96 hex digits. */
+  proposer_pubkey?: string;
   /** Fields this version does not know; preserved in order after the known ones. */
   extra?: Record<string, unknown>;
 }
@@ -111,6 +117,9 @@ export const OPTIONAL_FIELDS = [
   'recovered_at',
   'recovery_ms',
   'streak',
+  'beacon_slot',
+  'proposer_index',
+  'proposer_pubkey',
 ] as const;
 
 const KNOWN_FIELDS = new Set<string>([...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);

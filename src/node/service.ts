@@ -21,6 +21,8 @@ import { Recovery } from './recovery';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
+import { BeaconSource, type BeaconSourceOptions, type BeaconStatus } from './beacon/beaconSource';
+import { wireBeacon } from './beacon/wiring';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -48,6 +50,8 @@ export interface MonitorServiceOptions {
   alerts?: Partial<AlertManagerOptions> | false;
   /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
   sink?: RecordSink;
+  /** A beacon node to follow too (missed slots with their proposers, reorgs); alone when `endpoints` is empty. */
+  beacon?: BeaconSourceOptions;
 }
 
 export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; message?: string };
@@ -70,6 +74,8 @@ export interface MonitorServiceEvents {
   alert: (message: string) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
+  /** The beacon node's state (with `beacon`): up, down (why), syncing, synced. */
+  beacon: (s: BeaconStatus) => void;
 }
 
 /** Unrecovered gap records carried over from the log at most (the newest). */
@@ -80,7 +86,10 @@ export class MonitorService extends EventEmitter {
   readonly logPath: string;
   readonly checkpoint: CheckpointStore | undefined;
   private readonly fetchers: RpcFetcher[];
-  private readonly source: BlockSource;
+  private readonly source: BlockSource | undefined;
+  private readonly beacon: BeaconSource | undefined;
+  /** The first endpoint; the beacon node when it is followed alone. */
+  private readonly primary: Endpoint;
   private readonly pipeline: BlockPipeline;
   private readonly writer: JsonlWriter | undefined;
   private alerts: AlertManager | undefined;
@@ -101,9 +110,10 @@ export class MonitorService extends EventEmitter {
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
-    if (o.endpoints.length === 0) throw new Error('at least one RPC endpoint is needed');
+    if (o.endpoints.length === 0 && !o.beacon) throw new Error('at least one RPC endpoint (or a beacon node) is needed');
     const { config } = o;
-    const primary = o.endpoints[0];
+    this.beacon = o.beacon ? new BeaconSource(o.beacon) : undefined;
+    const primary = (this.primary = o.endpoints[0] ?? { label: this.beacon!.label, url: o.beacon!.url });
     this.logPath = o.logPath ?? config.logging.logFilePath;
     this.fetchers = o.endpoints.map((e) => new RpcFetcher(e, { timeoutMs: o.source?.timeoutMs, ...o.fetcher }));
     this.monitor = new BlockMonitor(config.monitoring, {
@@ -122,7 +132,7 @@ export class MonitorService extends EventEmitter {
         }),
       );
     }
-    if (o.checkpointPath !== false) {
+    if (o.checkpointPath !== false && o.endpoints.length > 0) {
       this.checkpoint = new CheckpointStore(o.checkpointPath ?? checkpointPathFor(this.logPath), {
         intervalMs: o.checkpointIntervalMs,
         onError: (e) => this.warn(`checkpoint: ${e.message}`),
@@ -151,7 +161,7 @@ export class MonitorService extends EventEmitter {
     }
     // Polling slower than the chain makes blocks would skip heads and log false gaps.
     const pollIntervalMs = Math.max(100, Math.min(2_000, Math.floor(config.monitoring.expectedBlockTimeMs / 2)));
-    this.source = createSource(primary, { pollIntervalMs, ...o.source });
+    this.source = o.endpoints.length > 0 ? createSource(primary, { pollIntervalMs, ...o.source }) : undefined;
     this.wire();
   }
 
@@ -168,7 +178,7 @@ export class MonitorService extends EventEmitter {
   }
 
   get endpoints(): readonly Endpoint[] {
-    return this.o.endpoints;
+    return this.o.endpoints.length > 0 ? this.o.endpoints : [this.primary];
   }
 
   /**
@@ -185,7 +195,7 @@ export class MonitorService extends EventEmitter {
       this.alerts = await AlertManager.open({
         config: this.o.config,
         logPath: this.logPath,
-        source: this.o.endpoints[0].label,
+        source: this.primary.label,
         head: () => this.monitor.lastProcessed()?.number,
         // A delivered alert flips the records' alert_sent: write them again (readers keep the last).
         onDelivered: (records) => {
@@ -213,7 +223,8 @@ export class MonitorService extends EventEmitter {
     }
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
-    await this.source.start();
+    await this.beacon?.start();
+    await this.source?.start();
   }
 
   /** Resolves when the startup backfill (if any) has finished and the live feed took over. */
@@ -228,7 +239,8 @@ export class MonitorService extends EventEmitter {
     this.abort.abort();
     clearInterval(this.tickTimer);
     this.headLag?.stop();
-    await this.source.stop();
+    await this.source?.stop();
+    await this.beacon?.stop();
     await this.resuming.catch(() => undefined);
     await this.pipeline.drain();
     this.pipeline.close();
@@ -263,6 +275,8 @@ export class MonitorService extends EventEmitter {
 
   private wire(): void {
     this.monitor.onRecord((r, change) => this.onRecord(r, change));
+    if (this.beacon) wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0);
+    if (!this.source) return;
     this.source.on('block', (b) => {
       this.chainId ??= b.chainId;
       this.pipeline.live(b);

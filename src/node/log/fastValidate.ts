@@ -26,6 +26,7 @@ function makeFastValidator(cfg) {
   const SEVERITIES = new Set(cfg.severities);
   const KINDS = new Set(cfg.kinds);
   const HASH = /^0x[0-9a-fA-F]{64}$/;
+  const PUBKEY = /^0x[0-9a-fA-F]{96}$/;
   // Whole numbers 0 … 2^53 (stricter than the schema's integer ≥ 0: larger ones go to ajv).
   const whole = (n) => typeof n === 'number' && n >= 0 && Number.isSafeInteger(n);
   return function fastValid(v) {
@@ -46,6 +47,9 @@ function makeFastValidator(cfg) {
     if ((x = v.recovered_at) !== undefined && !whole(x)) return false;
     if ((x = v.recovery_ms) !== undefined && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return false;
     if ((x = v.streak) !== undefined && !(whole(x) && x >= 1)) return false;
+    if ((x = v.beacon_slot) !== undefined && !whole(x)) return false;
+    if ((x = v.proposer_index) !== undefined && !whole(x)) return false;
+    if ((x = v.proposer_pubkey) !== undefined && !(typeof x === 'string' && x.length === 98 && PUBKEY.test(x))) return false;
     return true;
   };
 }
