@@ -24,5 +24,11 @@ export function formatAlertMessage(r: MissedBlock, streak?: AlertStreak): string
     `Time: ${formatUtc(r.timestamp)}`,
   ];
   if (streak) lines.push(`Streak: ${streak.length} consecutive missed (blocks ${streak.fromBlock}-${streak.toBlock})`);
+  // Beacon records: whose slot it was (after the seed's lines, so their parsers keep working).
+  if (r.beacon_slot !== undefined) lines.push(`Slot: ${r.beacon_slot}`);
+  if (r.proposer_index !== undefined) {
+    const watched = r.metadata.proposer_watched === true ? ', watched' : '';
+    lines.push(`Proposer: validator ${r.proposer_index}${r.proposer_pubkey ? ` (${r.proposer_pubkey.slice(0, 12)}…${watched})` : watched ? ` (${watched.slice(2)})` : ''}`);
+  }
   return lines.join('\n');
 }

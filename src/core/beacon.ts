@@ -158,6 +158,7 @@ export class BeaconSlotWatcher {
    */
   due(nowSec: number): number[] {
     if (this.judgedThrough === undefined || this.nodeHead === undefined) return [];
+    this.advance();
     const byClock = this.sync === 'synced' ? slotAt(this.spec, nowSec - this.grace) - 1 : -1;
     const limit = Math.max(this.nodeHead - 1, byClock);
     const out: number[] = [];

@@ -142,7 +142,7 @@ export class MonitorService extends EventEmitter {
       onHead: (b) => this.headProcessed({ ...b, chainId: b.chainId ?? this.chainId }),
       onError: (e) => this.warn(`processing: ${e.message}`),
     });
-    if (config.monitoring.enableRecovery) {
+    if (config.monitoring.enableRecovery && this.fetchers.length > 0) {
       this.recovery = new Recovery({
         target: this.monitor,
         fetchers: this.fetchers,
