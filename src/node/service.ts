@@ -177,6 +177,11 @@ export class MonitorService extends EventEmitter {
     return super.off(event, listener);
   }
 
+  /** The beacon node is the only node followed (its up/down is the service's status). */
+  get beaconAlone(): boolean {
+    return this.beacon !== undefined && this.o.endpoints.length === 0;
+  }
+
   get endpoints(): readonly Endpoint[] {
     return this.o.endpoints.length > 0 ? this.o.endpoints : [this.primary];
   }

@@ -1,9 +1,11 @@
-// `mbm watch [--rpc URL]... [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL]`
+// `mbm watch [--rpc URL]... [--beacon URL] [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL]`
 // (ARCHITECTURE.md §9): run the monitor against a node until SIGINT/SIGTERM, then flush the log
 // batch and the checkpoint and exit 0.
 import { parseAlertSettings } from '../../node/alerts';
 import type { Command } from 'commander';
-import { defaultConfig, type MonitorFileConfig } from '../../core/config';
+import { ConfigError, defaultConfig, type MonitorFileConfig } from '../../core/config';
+import { beaconConfigFrom, parseBeaconUrl } from '../../core/beaconConfig';
+import type { BeaconSourceOptions } from '../../node/beacon/beaconSource';
 import { loadConfigFile } from '../../node/configFile';
 import { endpointsFromUrls } from '../../node/endpoints';
 import { startLiveApi } from '../../node/api/liveProvider';
@@ -24,6 +26,8 @@ export interface WatchOptions {
   checkpoint?: string;
   /** The shared store (else $MBM_POSTGRES_URL, else [storage] postgres_url). */
   postgres?: string;
+  /** A beacon node's REST API (else [beacon] url): missed slots with their proposers, reorgs. */
+  beacon?: string;
 }
 
 /** Where the node is when neither --rpc nor the config's [rpc] urls say: a local node's default. */
@@ -39,10 +43,26 @@ export function rpcUrlsFromConfig(cfg: MonitorFileConfig): string[] | undefined 
   return rpc.urls as string[];
 }
 
+/** `--beacon URL` or [beacon] url, with [beacon] validators and grace; undefined when neither names a node. */
+export function beaconOptions(config: MonitorFileConfig, flag: string | undefined, file?: string): BeaconSourceOptions | undefined {
+  let b;
+  try {
+    b = beaconConfigFrom(config);
+    if (flag !== undefined) b.url = parseBeaconUrl('--beacon', flag);
+  } catch (err) {
+    if (err instanceof ConfigError && file && !err.file && err.key !== '--beacon') throw new ConfigError(err.key, err.value, err.expected, file);
+    throw err;
+  }
+  if (!b.url) return undefined;
+  return { url: b.url, watched: b.watched, ...(b.graceSec !== undefined ? { graceSec: b.graceSec } : {}) };
+}
+
 /** Config file (or defaults) with the flags applied; throws UsageError / ConfigError. */
 export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
-  const urls = opts.rpc?.length ? opts.rpc : (rpcUrlsFromConfig(config) ?? [DEFAULT_RPC]);
+  const beacon = beaconOptions(config, opts.beacon, opts.config);
+  // A beacon node alone needs no execution node; with neither, the local node's default.
+  const urls = opts.rpc?.length ? opts.rpc : (rpcUrlsFromConfig(config) ?? (beacon ? [] : [DEFAULT_RPC]));
   let endpoints;
   try {
     endpoints = endpointsFromUrls(urls);
@@ -55,7 +75,7 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   // Every record the log gets is also upserted there; an outage queues them in <log>.pgqueue.
   const postgresUrl = postgresUrlFrom({ name: '--postgres', value: opts.postgres }, config);
   const sink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
-  return { config, endpoints, ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}) };
+  return { config, endpoints, ...(beacon ? { beacon } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}) };
 }
 
 /**
@@ -143,6 +163,7 @@ export function register(program: Command): void {
     .option('--log <file>', 'JSONL log to write (overrides logging.log_file_path)')
     .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')
+    .option('--beacon <url>', 'also follow this beacon node (REST API): missed slots with their proposers, reorgs; without --rpc, alone (default: [beacon] url)')
     .option('--postgres <url>', 'also upsert every record into this PostgreSQL store (default: $MBM_POSTGRES_URL, else [storage] postgres_url)')
     .action(async (opts: WatchOptions) => {
       const code = await watchAction(opts);

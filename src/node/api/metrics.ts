@@ -6,7 +6,7 @@
 // reason and severity it had when first seen, which keeps every counter monotonic), and once in
 // blocks_recovered_total and the duration histogram when it is first seen recovered.
 //
-// Labels stay low-cardinality: reason, severity, endpoint label, alert channel. Never a block number.
+// Labels stay low-cardinality: reason, severity, endpoint label, alert channel, watched proposer. Never a block number.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
 import type { MonitorService } from '../service';
@@ -86,6 +86,7 @@ export class MissedBlockMetrics {
   private readonly alertsSent: Counter<'channel'>;
   private readonly alertsFailed: Counter<'channel'>;
   private readonly outbox: Gauge;
+  private readonly byProposer: Counter<'proposer'>;
   private processedSeen = 0;
 
   constructor(o: MetricsOptions = {}) {
@@ -112,6 +113,8 @@ export class MissedBlockMetrics {
     this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel'], registers });
     this.alertsFailed = new Counter({ name: `${p}alerts_failed_total`, help: 'Alert deliveries that failed, per channel', labelNames: ['channel'], registers });
     this.outbox = new Gauge({ name: `${p}alert_outbox_depth`, help: 'Alerts waiting in the outbox for delivery', registers });
+    // Labelled only for the proposers of [beacon] validators, so the series stay as few as they are.
+    this.byProposer = new Counter({ name: `${p}missed_slots_by_proposer_total`, help: 'Missed slots (beacon node) of each watched proposer, by validator index', labelNames: ['proposer'], registers });
     // Every reason and severity from the start: a series that appears only on its first increment
     // makes rate() and increase() miss that first event.
     for (const reason of MISSED_BLOCK_REASONS) this.missed.inc({ reason }, 0);
@@ -124,6 +127,7 @@ export class MissedBlockMetrics {
     if (s.first) {
       this.missed.inc({ reason: r.reason });
       this.bySeverity.inc({ severity: r.severity });
+      if (r.kind === 'missed_slot' && r.proposer_index !== undefined && r.metadata.proposer_watched === true) this.byProposer.inc({ proposer: String(r.proposer_index) });
     }
     if (s.recoveredNow) {
       this.recovered.inc();
