@@ -14,7 +14,9 @@ import type { BeaconStatus } from '../../src/node/beacon/beaconSource';
 guardProcess();
 const runs: Running[] = [];
 const observers: NodeObserver[] = [];
+const timers: NodeJS.Timeout[] = [];
 after(async () => {
+  for (const t of timers) clearInterval(t);
   for (const o of observers) o.stop();
   for (const r of runs) {
     await r.stop();
@@ -62,6 +64,14 @@ test('beacon node killed and restarted: ConnectionLost, then back (syncing, sync
   const restartedAt = truth.currentSlot();
   await b.startAndWait();
   await b.connectTo(a);
+  // Discovery is off: should B drop its only peer, dial A again (a node without peers stays behind).
+  const redial = setInterval(() => {
+    void fetch(`${b.url}/eth/v1/node/peer_count`)
+      .then((r) => r.json() as Promise<{ data: { connected: string } }>)
+      .then((p) => (p.data.connected === '0' ? b.connectTo(a) : undefined))
+      .catch(() => undefined);
+  }, 3_000);
+  timers.push(redial);
   const upIndex = await waitFor('status up after the restart', () => {
     const i = states.findIndex((s, j) => s.state === 'up' && states.slice(0, j).some((x) => x.state === 'down'));
     return i >= 0 ? i : undefined;
