@@ -21,7 +21,7 @@ else
   start=$(date +%s)
   ( cd "$dir" && npm ci --no-audit --no-fund --no-progress >&2 )
   "$bin" --version >&2
-  echo "lodestar $("$bin" --version 2>/dev/null | head -n 1), installed in $(( $(date +%s) - start )) s on $(date -u +%FT%TZ)" > "$dir/.installed"
+  echo "lodestar $("$bin" --version 2>/dev/null | grep -o "v[0-9][0-9.]*" | head -n 1), installed in $(( $(date +%s) - start )) s on $(date -u +%FT%TZ)" > "$dir/.installed"
   log "done: $(cat "$dir/.installed")"
 fi
 echo "MBM_LODESTAR=$bin"
