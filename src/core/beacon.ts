@@ -80,6 +80,8 @@ export class BeaconSlotWatcher {
   /** The newest slot the node has imported a block at, as far as we know since it (re)connected. */
   private nodeHead: number | undefined;
   private sync: SyncState = 'unknown';
+  /** The node's head is further behind the clock than an empty slot or two explains (it says it is synced, yet it lags). */
+  private lagging = false;
   private readonly grace: number;
   private readonly catchUp: number;
   private readonly window: number;
@@ -121,9 +123,14 @@ export class BeaconSlotWatcher {
     this.inFlight.clear();
   }
 
-  /** `/eth/v1/node/syncing`. */
-  noteSyncing(isSyncing: boolean, headSlot: number): SyncState {
+  /**
+   * `/eth/v1/node/syncing`. A node more than grace + 2 slots behind the clock is not trusted to judge
+   * slots by the clock even if it says it is synced (a restarted node that has not found its peers
+   * yet answers 404 for slots it simply lacks); its slots are judged once it imports past them.
+   */
+  noteSyncing(isSyncing: boolean, headSlot: number, syncDistance = 0): SyncState {
     this.sync = isSyncing ? 'syncing' : 'synced';
+    this.lagging = syncDistance > Math.ceil(this.grace / this.spec.secondsPerSlot) + 2;
     this.nodeHead = headSlot;
     return this.sync;
   }
@@ -159,7 +166,7 @@ export class BeaconSlotWatcher {
   due(nowSec: number): number[] {
     if (this.judgedThrough === undefined || this.nodeHead === undefined) return [];
     this.advance();
-    const byClock = this.sync === 'synced' ? slotAt(this.spec, nowSec - this.grace) - 1 : -1;
+    const byClock = this.sync === 'synced' && !this.lagging ? slotAt(this.spec, nowSec - this.grace) - 1 : -1;
     const limit = Math.max(this.nodeHead - 1, byClock);
     const out: number[] = [];
     for (const s of [...this.recheck].sort((a, b) => a - b)) {

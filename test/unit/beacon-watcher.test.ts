@@ -70,6 +70,8 @@ test('by the clock: a synced node\'s slot is asked about after its end plus the 
   assert.deepEqual(w.due(at(10, 1.9)), [], 'slot 9 ended at 1020, grace until 1022');
   assert.deepEqual(w.due(at(11, 0)), [9]);
   w.release(9);
+  w.noteSyncing(false, 8, 12);
+  assert.deepEqual(w.due(at(20)), [], 'says synced but 12 slots behind the clock: nothing judged by the clock');
   w.noteSyncing(true, 8);
   assert.deepEqual(w.due(at(20)), [], 'syncing: nothing judged by the clock');
   w.noteDown();

@@ -170,7 +170,7 @@ export class BeaconSource extends EventEmitter {
       this.needSync = false;
       this.lastSyncPoll = nowMs;
       if (!w.started) w.begin(s.headSlot);
-      w.noteSyncing(s.isSyncing, s.headSlot);
+      w.noteSyncing(s.isSyncing, s.headSlot, s.syncDistance);
       this.setStatus(s.isSyncing ? { state: 'syncing', headSlot: s.headSlot, syncDistance: s.syncDistance } : { state: 'synced', headSlot: s.headSlot });
     }
     const nowSec = this.now() / 1000;
