@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   serve: () => require('./commands/serve'),
   validate: () => require('./commands/validate'),
   tail: () => require('./commands/tail'),
+  lsp: () => require('./commands/lsp'),
 };
 
 /** The program with every command, or only `only` when that names one (the usual case). */

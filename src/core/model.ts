@@ -22,7 +22,7 @@ export type MissedBlockReason = (typeof MISSED_BLOCK_REASONS)[number];
 export const MISSED_BLOCK_SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 export type MissedBlockSeverity = (typeof MISSED_BLOCK_SEVERITIES)[number];
 
-export const MISSED_BLOCK_KINDS = ['gap', 'delayed', 'missed_slot', 'reorg'] as const;
+export const MISSED_BLOCK_KINDS = ['gap', 'delayed', 'missed_slot', 'reorg', 'payload_missed'] as const;
 export type MissedBlockKind = (typeof MISSED_BLOCK_KINDS)[number];
 
 export function severityRank(s: MissedBlockSeverity): number {
@@ -84,12 +84,17 @@ export interface MissedBlock {
   recovered_at?: number;
   recovery_ms?: number;
   streak?: number;
-  /** Consensus-layer slot of a record made from a beacon node (missed slot, reorg). */
+  /** Consensus-layer slot: of a beacon node's record (missed slot, reorg), or (payload_missed) the slot the relay delivered the payload for. */
   beacon_slot?: number;
   /** The validator whose duty the slot was (beacon proposer duties). */
   proposer_index?: number;
-  /** That validator's BLS public key, 0x + 96 hex digits. */
+  /** The slot's proposer's BLS public key, 0x + 96 hex digits. */
   proposer_pubkey?: string;
+  builder_pubkey?: string;
+  /** The relay that delivered the payload: host:port, never its URL. */
+  relay?: string;
+  /** The payload's value in wei, a decimal string (never a float). */
+  payload_value_wei?: string;
   /** Fields this version does not know; preserved in order after the known ones. */
   extra?: Record<string, unknown>;
 }
@@ -120,16 +125,21 @@ export const OPTIONAL_FIELDS = [
   'beacon_slot',
   'proposer_index',
   'proposer_pubkey',
+  'builder_pubkey',
+  'relay',
+  'payload_value_wei',
 ] as const;
 
 const KNOWN_FIELDS = new Set<string>([...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);
 
 /**
  * Records of one (block_number, kind) pair describe one event; the last written wins. Missed
- * slots also carry their slot: several empty slots before one block share its block_number.
+ * slots also carry their slot: several empty slots before one block share its block_number. A
+ * missed payload is one per beacon slot and relay (two relays may deliver for one slot).
  */
-export function recordKey(r: Pick<MissedBlock, 'block_number' | 'kind' | 'slot'>): string {
+export function recordKey(r: Pick<MissedBlock, 'block_number' | 'kind' | 'slot'> & Partial<Pick<MissedBlock, 'beacon_slot' | 'relay'>>): string {
   const kind = r.kind ?? 'gap';
+  if (kind === 'payload_missed') return `${r.block_number}:${kind}:${r.beacon_slot ?? ''}:${r.relay ?? ''}`;
   return kind === 'missed_slot' && r.slot !== undefined ? `${r.block_number}:${kind}:${r.slot}` : `${r.block_number}:${kind}`;
 }
 

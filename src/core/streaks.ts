@@ -20,6 +20,17 @@ export interface StreakSummary {
   longest: number;
 }
 
+/**
+ * Fewest missed events a run needs to be listed and counted as a streak by the views (tree,
+ * report text): a lone missed block is a streak of length 1 to the arithmetic above (current and
+ * longest), but not a "streak" a list should count.
+ */
+export const MIN_LISTED_STREAK = 2;
+
+export function isListedStreak(s: Pick<Streak, 'length'>): boolean {
+  return s.length >= MIN_LISTED_STREAK;
+}
+
 type StreakInput = Pick<MissedBlock, 'block_number' | 'timestamp' | 'recovered'>;
 
 /**

@@ -13,6 +13,7 @@ import { MissedBlocksTree } from './tree';
 import { Trust } from './trust';
 import { ViewState } from './viewState';
 import { startLanguageClient } from './languageClient';
+import { recogniseLogs } from './logLanguage';
 import { pickLog } from './commands/pickLog';
 import { registerDashboard } from './dashboard';
 import { Fleet, FLEET_COMMANDS } from './fleet/fleet';
@@ -32,12 +33,19 @@ export function activate(context: vscode.ExtensionContext): void {
     const state = new ViewState(controller, log);
     const fleet = new Fleet(secrets, trust, log, () => state.settings);
     const tree = new MissedBlocksTree(state, trust, fleet);
-    const notifications = new Notifications(state, log);
+    const notifications = new Notifications(state, log, controller);
     context.subscriptions.push(trust, controller, state, fleet, tree, new StatusBar(state, trust), notifications);
     const commandContext = { log, controller, state, trust, secrets };
     context.subscriptions.push(...registerCommands(commandContext));
     context.subscriptions.push(
-      registerDashboard(context, { log, pickLog: (title) => pickLog(commandContext, title), settings: () => state.settings, fleetUrl: () => fleet.usableUrl() }),
+      registerDashboard(context, {
+        log,
+        pickLog: (title) => pickLog(commandContext, title),
+        settings: () => state.settings,
+        fleetUrl: () => fleet.usableUrl(),
+        monitoredLog: () => controller?.live?.logFile,
+        onMonitorChange: controller.onDidChange,
+      }),
       vscode.commands.registerCommand(FLEET_COMMANDS.set, () => guard(log, 'Set Fleet Database URL', () => fleet.setUrl())),
       vscode.commands.registerCommand(FLEET_COMMANDS.refresh, () => guard(log, 'Refresh Fleet', () => fleet.refresh())),
     );
@@ -49,6 +57,8 @@ export function activate(context: vscode.ExtensionContext): void {
         if (controller?.running && affectsRestart(e)) void offerRestart(controller);
       }),
     );
+    // Before the client: a recognised document's language change is an open of our language.
+    context.subscriptions.push(recogniseLogs());
     registerLanguageClient(context, log);
     void setContext('missedBlocks.monitoring', false);
     if (state.settings.autoStart) {

@@ -1,5 +1,7 @@
 // Finds the workspace's missed-block logs (`missed_blocks*.jsonl`, `*.mbl.jsonl`) with chokidar and
 // follows each with the core's LogTailer, which reads only appended bytes and survives rotation.
+// A log's rotated `.gz` siblings are read first, listed by the same resolveLogFiles the CLI report
+// and the dashboard use, so every view counts the same records.
 // Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its
 // records only here, so every log looks the same. No vscode import: tested in plain Node.
 import { watch, type FSWatcher } from 'chokidar';
@@ -18,6 +20,8 @@ export function isLogName(base: string): boolean {
 
 type Parse = (line: string) => ParseResult;
 let parser: Promise<Parse> | undefined;
+type Reader = typeof import('../node/log/reader.ts');
+let reader: Promise<Reader> | undefined;
 
 /**
  * The validator compiles the JSON Schema when loaded (~150 ms): loaded when the first log is
@@ -138,7 +142,9 @@ export class LogWatcher {
     this.followed.set(abs, f);
     this.book.ensure(abs);
     this.changed(true);
+    await this.readRotated(abs);
     try {
+      if (this.disposed) return;
       await f.tailer.start();
     } catch (err) {
       this.o.onWarning?.(`cannot follow ${abs}: ${(err as Error).message}`);
@@ -149,6 +155,28 @@ export class LogWatcher {
 
   files(): string[] {
     return this.book.files();
+  }
+
+  /**
+   * The records of `abs`'s rotated siblings (oldest first), before the active file: listed by
+   * resolveLogFiles, the rule `mbm report` and the dashboard read a log by. They have no line to
+   * open (the tree says "In a rotated part of the log"); the active file's rewrites replace them.
+   */
+  private async readRotated(abs: string): Promise<void> {
+    try {
+      reader ??= import('../node/log/reader.ts');
+      const { readLogBatches, resolveLogFiles } = await reader;
+      const rotated = (await resolveLogFiles(abs)).filter((f) => f !== abs);
+      if (rotated.length === 0 || this.disposed) return;
+      const batches = readLogBatches(rotated, { collapse: false, siblings: false, onBadLine: () => this.book.badLine(abs) });
+      for await (const batch of batches) {
+        if (this.disposed) return;
+        for (const e of batch) this.initial.push(this.book.add(abs, e.record, undefined));
+      }
+      this.changed(false);
+    } catch (err) {
+      this.o.onWarning?.(`cannot read the rotated parts of ${abs}: ${(err as Error).message}`);
+    }
   }
 
   async dispose(): Promise<void> {

@@ -76,6 +76,15 @@ export class MonitorRun {
     this.o.onLive();
   }
 
+  /** Mute the alert channels until `untilMs` (the service's alert manager); false when alerts are off. */
+  get alertsOn(): boolean {
+    return this.o.alerts;
+  }
+
+  muteAlerts(untilMs: number): boolean {
+    return this.svc.muteAlerts(untilMs);
+  }
+
   /** Write batched records now (before an export, so it includes them). */
   flush(): Promise<void> {
     return this.svc.flush();
@@ -130,10 +139,12 @@ export class MonitorRun {
         if (live.connection !== 'up') o.log.info(`${live.source} is answering`);
         live.connection = 'up';
         live.downReason = undefined;
+        live.downDetail = undefined;
       } else {
-        if (live.connection !== 'down' || live.downReason !== s.reason) o.log.warn(`${live.source} is down (${s.reason}); retrying`);
+        if (live.connection !== 'down' || live.downDetail !== s.detail) o.log.warn(`${live.source} is down: ${s.detail} (${s.reason}); retrying`);
         live.connection = 'down';
         live.downReason = s.reason;
+        live.downDetail = s.detail;
       }
       changed();
     });

@@ -5,13 +5,11 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import type { LogChange } from './logWatcher';
-import { NotificationPolicy, recordEvents, thresholdEvent, type Notice, type NoticeEvent } from './model/notifyPolicy';
+import { applyMute, muteActions, NotificationPolicy, recordEvents, thresholdEvent, type AlertMuter, type Notice, type NoticeEvent } from './model/notifyPolicy';
 import type { ViewState } from './viewState';
 
 export const ACTION_DASHBOARD = 'Open Dashboard';
 export const ACTION_LOG = 'Open Log';
-export const ACTION_MUTE = 'Mute for 1 hour';
-const HOUR_MS = 3_600_000;
 
 export class Notifications extends Disposable {
   private readonly policy: NotificationPolicy;
@@ -20,6 +18,8 @@ export class Notifications extends Disposable {
   constructor(
     private readonly state: ViewState,
     private readonly log: vscode.LogOutputChannel,
+    /** The running monitor's alerts, for "Mute alerts for 1 hour"; running() says whether to offer it. */
+    private readonly alerts?: AlertMuter & { readonly alertsRunning: boolean },
   ) {
     super();
     this.policy = new NotificationPolicy({ minIntervalMs: state.settings.notifications.throttleSeconds * 1000 });
@@ -59,7 +59,7 @@ export class Notifications extends Disposable {
     if (due !== undefined) this.timer = setTimeout(() => this.show(this.policy.flush()), due + 10);
     if (!notice) return;
     this.log.info(`notification: ${notice.message}`);
-    const actions = [ACTION_DASHBOARD, ACTION_LOG, ACTION_MUTE];
+    const actions = [ACTION_DASHBOARD, ACTION_LOG, ...muteActions(this.alerts?.alertsRunning ?? false)];
     const shown =
       notice.level === 'error'
         ? vscode.window.showErrorMessage(notice.message, ...actions)
@@ -75,10 +75,10 @@ export class Notifications extends Disposable {
       case ACTION_LOG:
         await vscode.commands.executeCommand('missedBlocks.openLog', vscode.Uri.file(notice.file));
         break;
-      case ACTION_MUTE:
-        this.policy.mute(HOUR_MS);
-        this.log.info(`notifications muted until ${new Date(Date.now() + HOUR_MS).toISOString()}`);
-        break;
+      default: {
+        const muted = applyMute(pick, this.policy, this.alerts, Date.now());
+        if (muted) this.log.info(muted);
+      }
     }
   }
 }

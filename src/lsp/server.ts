@@ -1,10 +1,10 @@
 // The missed-block-log language server. Started by the extension over IPC (languageClient.ts), or
-// by anything else over stdio (`node dist/server.js --stdio`). Documents are tracked here rather
+// by any other editor over stdio (`mbm lsp`, or `node dist/server.js` with or without `--stdio`). Documents are tracked here rather
 // than with TextDocuments because incremental parsing needs each change's range, which
 // TextDocuments applies and forgets.
-import { createConnection, ProposedFeatures, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
-import { DocumentStatsRequest } from '../shared/lspProtocol';
-import { codeLenses } from './codeLens';
+import { createConnection, MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
+import { DocumentStatsRequest, SHOW_STREAK_COMMAND } from '../shared/lspProtocol';
+import { codeLenses, streakMessage } from './codeLens';
 import { documentDiagnostics } from './diagnostics';
 import { LogDocument } from './documentModel';
 import { foldingRanges } from './folding';
@@ -48,6 +48,7 @@ export function startServer(connection: Connection): void {
       documentSymbolProvider: { label: 'Missed block streaks' },
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
+      executeCommandProvider: { commands: [SHOW_STREAK_COMMAND] },
     },
     serverInfo: { name: 'missed-block-log' },
   }));
@@ -81,11 +82,27 @@ export function startServer(connection: Connection): void {
     const doc = await parsed(textDocument.uri);
     return doc ? codeLenses(doc) : null;
   });
+  connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    if (command !== SHOW_STREAK_COMMAND || typeof args?.[0] !== 'string' || typeof args[1] !== 'number') return null;
+    const doc = await parsed(args[0]);
+    const text = doc ? streakMessage(doc, args[1]) : undefined;
+    // A notification, not window/showMessageRequest: nothing to answer, so every client shows it.
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text ?? 'No streak at this line any more (the log changed).' });
+    return null;
+  });
   // Not waiting for the parse: the tests read pendingLines to see a big document being sliced.
   connection.onRequest(DocumentStatsRequest.type, ({ uri }) => docs.get(uri)?.stats() ?? null);
 
   connection.listen();
 }
 
-// The transport (--node-ipc, --stdio, --socket=N) comes from the command line.
+/** A transport named on the command line (the extension passes --node-ipc)? Otherwise stdio. */
+export function hasTransportFlag(argv: readonly string[]): boolean {
+  return argv.some((a) => /^--(node-ipc|stdio|socket|pipe)(=|$)/.test(a));
+}
+
+// The transport (--node-ipc, --stdio, --socket=N, --pipe=NAME) comes from the command line; none
+// means stdio, what editors other than VS Code start a server with. createConnection reads
+// process.argv, and with --stdio also sends console output to the client instead of stdout.
+if (!hasTransportFlag(process.argv.slice(2))) process.argv.push('--stdio');
 startServer(createConnection(ProposedFeatures.all));

@@ -2,6 +2,8 @@
 // lines, colour only when asked for. The numbers come from core/report.ts.
 import { createColors } from 'picocolors';
 import type { Report } from '../core/report';
+import { formatEth, formatValueLost } from '../core/payloads';
+import { isListedStreak, MIN_LISTED_STREAK } from '../core/streaks';
 
 const num = (n: number) => n.toLocaleString('en-US');
 const when = (unix: number) => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
@@ -29,9 +31,16 @@ export function formatReportText(report: Report, opts: { color?: boolean } = {})
     `${label('By reason')}${counts(report.by_reason)}`,
     `${label('By kind')}${counts(report.by_kind)}`,
   ];
-  if (report.streaks.length > 0) {
-    lines.push(c.bold('Longest streaks'));
-    for (const s of report.streaks) {
+  const v = report.value_lost;
+  if (v && v.count > 0) {
+    lines.push(`${label('Value lost')}${c.red(formatValueLost(v))}`);
+    for (const [relay, x] of Object.entries(v.by_relay)) lines.push(`  ${relay.padEnd(32)} ${String(x.count).padStart(6)} missed  ${formatEth(x.wei)}`);
+  }
+  // Runs of MIN_LISTED_STREAK or more, as the editor's Streaks list; a lone missed block is not listed.
+  const listed = report.streaks.filter((s) => isListedStreak(s));
+  if (listed.length > 0) {
+    lines.push(c.bold(`Longest streaks ${c.dim(`(runs of ${MIN_LISTED_STREAK}+ consecutive blocks)`)}`));
+    for (const s of listed) {
       const range = s.from_block === s.to_block ? `#${s.from_block}` : `#${s.from_block}–#${s.to_block}`;
       lines.push(`  ${range.padEnd(24)} ${String(s.length).padStart(6)} missed  ${c.dim(`${s.recovered} recovered, from ${when(s.started_at)}`)}`);
     }

@@ -5,6 +5,14 @@ import { RequestType } from 'vscode-languageserver-protocol';
 
 export const LANGUAGE_ID = 'missed-block-log';
 
+/**
+ * The command every CodeLens carries (arguments: document URI, 0-based line of the streak's first
+ * record). The server lists it in executeCommandProvider and runs it itself: it answers with a
+ * window/showMessage describing the streak, so every client (VS Code, Neovim, Helix, Emacs) can
+ * run a lens without knowing the command.
+ */
+export const SHOW_STREAK_COMMAND = 'missedBlockLog.showStreak';
+
 export interface DocumentStatsParams {
   uri: string;
 }

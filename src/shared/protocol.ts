@@ -19,6 +19,15 @@ export interface SourceInfo {
   file: string;
   /** The path as shown to people. */
   displayName: string;
+  /** Live mode: a monitor in this window writes this log (only then does the dashboard say "live"). */
+  monitored?: boolean;
+}
+
+/** What the status line calls the source: "live" only for a log a monitor in this window writes. */
+export function sourceWord(s: SourceInfo | undefined): string {
+  if (s?.mode === 'replay') return 'replay';
+  if (s?.mode === 'fleet') return 'fleet';
+  return s?.monitored ? 'live' : 'not monitored in this window';
 }
 
 export interface ReplayStatus {
@@ -67,7 +76,13 @@ export interface NoticeMessage {
   text: string;
 }
 
-export type HostMessage = SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage;
+/** A monitor in this window started or stopped writing the shown log. */
+export interface MonitoredMessage {
+  type: 'monitored';
+  monitored: boolean;
+}
+
+export type HostMessage = SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 

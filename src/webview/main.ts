@@ -6,7 +6,7 @@ import { sanitizeView, type Filter, type ViewSettings } from '../shared/dashboar
 import { CELL_NAMES, cellStateOf } from '../shared/dashboard/heatmap';
 import type { DashRecord, RecordDetail } from '../shared/dashboard/wire';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../core/model';
-import type { HostMessage, SnapshotMessage, SourceInfo } from '../shared/protocol';
+import { sourceWord, type HostMessage, type SnapshotMessage, type SourceInfo } from '../shared/protocol';
 import { RecoveryChart } from './charts/recovery';
 import { renderReasons } from './charts/reasons';
 import { StreakChart } from './charts/streaks';
@@ -120,7 +120,7 @@ function render(): { viewMs: number; drawMs: number } {
   renderRecent(byId<HTMLTableElement>('recent').tBodies[0], v.recent, reveal);
   hoverSlot = NaN;
   const shown = v.shown === v.held ? `${num(v.held)} records` : `${num(v.shown)} of ${num(v.held)} records`;
-  status(`${shown} · ${source?.mode === 'replay' ? 'replay' : source?.mode === 'fleet' ? 'fleet' : 'live'} · updated ${new Date().toLocaleTimeString()}`);
+  status(`${shown} · ${sourceWord(source)} · updated ${new Date().toLocaleTimeString()}`);
   document.body.dataset.records = String(v.held);
   const t2 = performance.now();
   renderCost = t2 - t0;
@@ -184,6 +184,9 @@ window.addEventListener('message', (e: MessageEvent) => {
       return replay.update(m.status);
     case 'notice':
       return status(m.text, m.level === 'error');
+    case 'monitored':
+      if (source?.mode === 'live') source = { ...source, monitored: m.monitored };
+      return scheduleRender();
   }
 });
 

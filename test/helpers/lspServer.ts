@@ -1,8 +1,9 @@
 // Starts the real missed-block-log language server as a child process and talks to it over Node
-// IPC (the transport the extension uses) with vscode-languageserver-protocol's JSON-RPC client.
+// IPC (the transport the extension uses) with vscode-languageserver-protocol's JSON-RPC client,
+// or over the child's stdin/stdout (startLspOverStdio: what Neovim, Helix and Emacs do).
 // By default the TypeScript source runs under tsx, so the tests need no build; `bundle: true`
 // runs dist/server.js as shipped.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import {
   CodeLensRequest,
@@ -11,6 +12,7 @@ import {
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
   DocumentSymbolRequest,
+  ExecuteCommandRequest,
   ExitNotification,
   FoldingRangeRequest,
   HoverRequest,
@@ -19,8 +21,12 @@ import {
   IPCMessageReader,
   IPCMessageWriter,
   PublishDiagnosticsNotification,
+  ShowMessageNotification,
   ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
   type Diagnostic,
+  type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type TextDocumentContentChangeEvent,
@@ -39,12 +45,16 @@ export class LspSession {
   private readonly publishes = new Map<string, number>();
   private waiters: { uri: string; ok: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   private exited = false;
+  /** window/showMessage texts, in arrival order. */
+  readonly messages: string[] = [];
+  initializeResult: InitializeResult | undefined;
 
   constructor(
     readonly conn: ProtocolConnection,
     readonly child: ChildProcess,
   ) {
     child.once('exit', () => (this.exited = true));
+    conn.onNotification(ShowMessageNotification.type, (p) => this.messages.push(p.message));
     conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.latest.set(p.uri, p);
       this.publishes.set(p.uri, (this.publishes.get(p.uri) ?? 0) + 1);
@@ -108,6 +118,10 @@ export class LspSession {
     return withDeadline(this.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }), 'codeLens');
   }
 
+  executeCommand(command: string, args: unknown[]) {
+    return withDeadline(this.conn.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }), 'executeCommand');
+  }
+
   async stop(): Promise<void> {
     if (!this.alive) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
@@ -134,10 +148,30 @@ export async function startLspServer(opts: { bundle?: boolean } = {}): Promise<L
   const child = opts.bundle
     ? fork(SERVER_BUNDLE, ['--node-ipc'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
     : fork(SERVER_SOURCE, ['--node-ipc'], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const conn = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  return initialized(createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child)), child);
+}
+
+async function initialized(conn: ProtocolConnection, child: ChildProcess): Promise<LspSession> {
   conn.listen();
   const session = new LspSession(conn, child);
-  await withDeadline(conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {} }), 'initialize');
+  session.initializeResult = await withDeadline(conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {} }), 'initialize');
   void conn.sendNotification(InitializedNotification.type, {});
   return session;
+}
+
+/**
+ * `node <args>` with the client on its stdin/stdout, as other editors start a server; stderr is
+ * collected in `stderr` (a crash's stack trace lands there).
+ */
+export async function startLspOverStdio(args: string[]): Promise<LspSession & { stderr: () => string }> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`server exited (${code}) before initialize:\n${err}`))));
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const session = await Promise.race([initialized(conn, child), exited]).catch((e: Error) => {
+    child.kill();
+    throw e;
+  });
+  return Object.assign(session, { stderr: () => err });
 }

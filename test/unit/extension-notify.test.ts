@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotificationPolicy, recordEvents, thresholdEvent, type NoticeEvent } from '../../src/extension/model/notifyPolicy';
+import { LogBook } from '../../src/extension/model/logBook';
 import { summarize } from '../../src/extension/model/summary';
 import { entriesOf, rec, T0 } from '../helpers/extensionRecords';
 
@@ -61,7 +62,7 @@ test('what a log held before the window opened is primed, never shown', () => {
   assert.ok(p.offer([ev('new')]));
 });
 
-test('Mute for 1 hour drops events until it ends, and they do not come back later', () => {
+test('muting notifications drops events until it ends, and they do not come back later', () => {
   const c = clock();
   const p = new NotificationPolicy({ minIntervalMs: 0, now: c.now });
   p.mute(3_600_000);
@@ -79,4 +80,17 @@ test('a reached threshold is the headline when it comes with records', () => {
   const n = p.offer([ev('r1'), t, ev('r2')])!;
   assert.equal(n.message, '5 missed blocks in a row. (+2 more)');
   assert.equal(n.level, 'error');
+});
+
+test('a 2-slot streak whose records are rewritten (alert_sent) in the same batch is one event per record: "+2 more", not "+4 more"', () => {
+  const book = new LogBook();
+  const slot = (n: number, over = {}) => rec(102, { kind: 'missed_slot', slot: n, severity: 'High', reason: 'Unknown', ...over });
+  // What the watcher hands over in one batch: both lines, then both rewrites.
+  const appended = [book.add(FILE, slot(40), 1), book.add(FILE, slot(41), 2), book.add(FILE, slot(40, { alert_sent: true }), 3), book.add(FILE, slot(41, { alert_sent: true }), 4)];
+  const s = summarize(book.entries(FILE), { alertThreshold: 2, now: T0 });
+  const events = [...recordEvents(FILE, 'log', appended, 'High'), thresholdEvent(FILE, 'log', s, 2)!];
+  assert.equal(events.length, 5);
+  const n = new NotificationPolicy({ minIntervalMs: 0, now: clock().now }).offer(events)!;
+  assert.equal(n.message, '2 missed blocks in a row (#102) in log: alert threshold 2 reached. (+2 more)');
+  assert.equal(n.count, 3);
 });

@@ -83,7 +83,10 @@ test('the numbers are those of computeStreaks and buildReport (the same as `mbm 
   for (const [name, n] of Object.entries(report.by_severity)) assert.equal(child(sev, name)!.description, String(n), name);
   const reasons = find(roots, 'By Reason')!;
   for (const r of reasons.children!) assert.equal(r.description, String(report.by_reason[r.label]), r.label);
-  assert.equal(find(roots, 'Streaks')!.children!.length, streaks.streaks.length);
+  // Runs of two or more: #10–#12 and #30–#31; the lone #20 is a run of 1, not listed.
+  assert.equal(streaks.streaks.length, 3);
+  assert.equal(find(roots, 'Streaks')!.children!.length, 2);
+  assert.equal(find(roots, 'Streaks')!.description, '2');
 });
 
 test('By Severity lists all four, most severe first, each coloured; records open at their line', () => {
@@ -97,7 +100,7 @@ test('By Severity lists all four, most severe first, each coloured; records open
   ]);
   const crit = child(sev, 'Critical')!.children![0];
   assert.equal(crit.label, '#12');
-  assert.equal(crit.description, 'missed_slot · Critical · ConnectionLost');
+  assert.equal(crit.description, 'missed_slot slot 7 at 22:15:14 UTC · Critical · ConnectionLost');
   assert.deepEqual(crit.open, { file: FILE, line: 3 });
   // A recovered record keeps its severity colour but shows a check.
   assert.deepEqual(child(sev, 'Low')!.children![0].icon, { id: 'pass', color: 'charts.blue' });
@@ -112,10 +115,9 @@ test('Streaks: newest first, with range, length and duration; the open one says 
   const streaks = find(buildTree([input()], opts), 'Streaks')!;
   assert.deepEqual(streaks.children!.map((n) => [n.label, n.description]), [
     ['#30–#31', '2 missed · 12 s · current'],
-    ['#20', '1 missed · 0 s'],
     ['#10–#12', '3 missed · 24 s'],
   ]);
-  const first = streaks.children![2];
+  const first = streaks.children![1];
   assert.deepEqual(first.open, { file: FILE, line: 1 });
   assert.deepEqual(first.children!.map((n) => n.label).sort(), ['#10', '#11', '#12']);
   assert.match(first.tooltip!, /Reached the alert threshold \(3\)/);
@@ -163,4 +165,12 @@ test('several logs: one expanded root per log, ids unique across the whole tree'
 test('an unknown severity from a newer writer still shows, after the known ones', () => {
   const sev = find(buildTree([input(FILE, [rec(1, { severity: 'Catastrophic' as never })])], opts), 'By Severity')!;
   assert.deepEqual(sev.children!.map((n) => n.label), ['Critical', 'High', 'Medium', 'Low', 'Catastrophic']);
+});
+
+test('Connection row: "stopped at <local time>" after Stop Monitoring; "not monitored" for a window that never started', () => {
+  const stopped = input();
+  stopped.view.stoppedAt = (T0 + 31 * 12) * 1000; // 2023-11-14 22:19:32 UTC
+  const conn = (l: LogInput) => child(find(buildTree([l], opts), 'Status'), 'Connection')!.description;
+  assert.equal(conn(stopped), 'stopped at 14/11/2023, 23:19:32 CET');
+  assert.equal(conn(input()), 'not monitored in this window');
 });

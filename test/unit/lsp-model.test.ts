@@ -73,11 +73,14 @@ test('jsonSpans: top-level values only, strings with commas and braces, torn lin
   assert.equal(topLevelValueSpans('not json').size, 0);
 });
 
-test('consistency: the three timestamp rules, and none for a normal record or a late arrival update', () => {
+test('consistency: one-clock and wrong-unit rules; two clocks seconds apart are not a defect', () => {
   assert.deepEqual(timestampProblems(record(1, 100)), []);
   assert.deepEqual(timestampProblems(record(1, 100, { actual_timestamp: 150 })), []); // arrival after detection is fine
+  // The chain's clock 20 s ahead of the writer's (anvil mining ahead, a skipped slot): not flagged.
+  assert.deepEqual(timestampProblems(record(1, 100, { expected_timestamp: 120, actual_timestamp: 110, kind: 'delayed' })), []);
+  assert.deepEqual(timestampProblems(record(1, 100, { expected_timestamp: 100 + 86_400, actual_timestamp: 100 })), []);
   assert.deepEqual(
-    timestampProblems(record(1, 100, { expected_timestamp: 120, actual_timestamp: 110, recovered_at: 90, kind: 'delayed' })).map((p) => p.field),
+    timestampProblems(record(1, 100, { expected_timestamp: 100 + 86_401, actual_timestamp: 100, recovered_at: 90, kind: 'delayed' })).map((p) => p.field),
     ['actual_timestamp', 'timestamp', 'recovered_at'],
   );
 });

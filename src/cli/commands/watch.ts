@@ -1,4 +1,4 @@
-// `mbm watch [--rpc URL]... [--beacon URL] [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL]`
+// `mbm watch [--rpc URL]... [--beacon URL] [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL] [--relay URL]...`
 // (ARCHITECTURE.md §9): run the monitor against a node until SIGINT/SIGTERM, then flush the log
 // batch and the checkpoint and exit 0.
 import { parseAlertSettings } from '../../node/alerts';
@@ -8,15 +8,20 @@ import { beaconConfigFrom, parseBeaconUrl } from '../../core/beaconConfig';
 import type { BeaconSourceOptions } from '../../node/beacon/beaconSource';
 import { loadConfigFile } from '../../node/configFile';
 import { endpointsFromUrls } from '../../node/endpoints';
+import { parseRpcConfig } from '../../node/rpcConfig';
 import { startLiveApi } from '../../node/api/liveProvider';
 import type { RunningHttpServer } from '../../node/api/server';
 import { MonitorService, type MonitorServiceOptions } from '../../node/service';
-import { postgresUrlFrom } from '../../node/store/options';
+import { postgresUrlFrom, redisUrlFrom } from '../../node/store/options';
 import { PostgresSink, spoolPathFor } from '../../node/store/sink';
+import { combineSinks } from '../../node/store/types';
+import { RedisSink, redisSpoolPathFor } from '../../node/store/redis';
 import { colors, safeText } from '../../node/consoleText';
 import { attachOutput } from '../serviceOutput';
 import { collect, parseListen, UsageError } from '../util';
 import { apiToken } from './serve';
+import { defaultRelayConfig, parseRelayUrl } from '../../core/relayConfig';
+import { BeaconRestSlotBlocks } from '../../node/relay/slotBlocks';
 
 export interface WatchOptions {
   rpc?: string[];
@@ -26,21 +31,20 @@ export interface WatchOptions {
   checkpoint?: string;
   /** The shared store (else $MBM_POSTGRES_URL, else [storage] postgres_url). */
   postgres?: string;
-  /** A beacon node's REST API (else [beacon] url): missed slots with their proposers, reorgs. */
+  /** Relay Data API URLs (else [relay] urls). */
+  relay?: string[];
+  /** A beacon node's REST API (else [beacon] url): followed for missed slots with their proposers and reorgs; relay payloads are checked against it. */
   beacon?: string;
+  /** Redis Streams (else $MBM_REDIS_URL, else [storage] redis_url). */
+  redis?: string;
 }
 
 /** Where the node is when neither --rpc nor the config's [rpc] urls say: a local node's default. */
 export const DEFAULT_RPC = 'http://127.0.0.1:8545';
 
-/** `[rpc] urls = ["ws://…", "https://…"]` in the config file; the seed's shape has no place for endpoints. */
+/** `[rpc] urls` (or url_env/urls_env) of the config file; see node/rpcConfig. */
 export function rpcUrlsFromConfig(cfg: MonitorFileConfig): string[] | undefined {
-  const rpc = cfg.other.rpc as { urls?: unknown } | undefined;
-  if (rpc === undefined || rpc.urls === undefined) return undefined;
-  if (!Array.isArray(rpc.urls) || rpc.urls.length === 0 || !rpc.urls.every((u) => typeof u === 'string')) {
-    throw new UsageError('[rpc] urls must be a non-empty list of URL strings');
-  }
-  return rpc.urls as string[];
+  return parseRpcConfig(cfg).urls;
 }
 
 /** `--beacon URL` or [beacon] url, with [beacon] validators and grace; undefined when neither names a node. */
@@ -60,9 +64,10 @@ export function beaconOptions(config: MonitorFileConfig, flag: string | undefine
 /** Config file (or defaults) with the flags applied; throws UsageError / ConfigError. */
 export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
+  const rpc = parseRpcConfig(config);
   const beacon = beaconOptions(config, opts.beacon, opts.config);
   // A beacon node alone needs no execution node; with neither, the local node's default.
-  const urls = opts.rpc?.length ? opts.rpc : (rpcUrlsFromConfig(config) ?? (beacon ? [] : [DEFAULT_RPC]));
+  const urls = opts.rpc?.length ? opts.rpc : (rpc.urls ?? (beacon ? [] : [DEFAULT_RPC]));
   let endpoints;
   try {
     endpoints = endpointsFromUrls(urls);
@@ -74,8 +79,45 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   parseAlertSettings(config.alerts, { alertThreshold: config.monitoring.alertThreshold });
   // Every record the log gets is also upserted there; an outage queues them in <log>.pgqueue.
   const postgresUrl = postgresUrlFrom({ name: '--postgres', value: opts.postgres }, config);
-  const sink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
-  return { config, endpoints, ...(beacon ? { beacon } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}) };
+  const pgSink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
+  // Records and alerts to Redis Streams; ioredis is loaded only then. An outage queues in <log>.redisqueue.
+  const redisUrl = redisUrlFrom({ name: '--redis', value: opts.redis }, config);
+  const redisSink = redisUrl
+    ? new RedisSink({ url: redisUrl, spoolPath: redisSpoolPathFor(config.logging.logFilePath), maxLen: config.storage?.redisMaxLen })
+    : undefined;
+  const sink = combineSinks([pgSink, redisSink]);
+  const relay = relayOptions(opts, config);
+  return { config, endpoints, ...(beacon ? { beacon } : {}), ...(rpc.chainId !== undefined ? { source: { expectChainId: rpc.chainId } } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}), ...(relay ? { relay } : {}) };
+}
+
+/** `[beacon] url` in the config file. */
+export function beaconUrlFromConfig(cfg: MonitorFileConfig): string | undefined {
+  const b = cfg.other.beacon as { url?: unknown } | undefined;
+  if (b?.url === undefined) return undefined;
+  if (typeof b.url !== 'string') throw new UsageError('[beacon] url must be a URL string');
+  return b.url;
+}
+
+/** --relay / [relay] urls, checked against --beacon / [beacon] url; undefined when no relay is given. */
+function relayOptions(opts: WatchOptions, config: MonitorFileConfig): MonitorServiceOptions['relay'] {
+  const rc = config.relay ?? defaultRelayConfig();
+  const urls = opts.relay?.length ? opts.relay : rc.urls;
+  if (urls.length === 0) return undefined;
+  try {
+    urls.forEach((u, i) => parseRelayUrl(opts.relay?.length ? `--relay #${i + 1}` : `relay.urls[${i}]`, u));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const beacon = opts.beacon ?? beaconUrlFromConfig(config);
+  if (!beacon) throw new UsageError('--relay needs a beacon node to check payloads against: give --beacon URL or [beacon] url');
+  let slotBlocks;
+  try {
+    slotBlocks = new BeaconRestSlotBlocks(beacon);
+  } catch (err) {
+    throw new UsageError(`--beacon: ${(err as Error).message}`);
+  }
+  return { settings: { urls, criticalWei: rc.criticalWei, pollIntervalMs: rc.pollIntervalMs, lookbackSlots: rc.lookbackSlots, pageLimit: rc.pageLimit }, slotBlocks };
 }
 
 /**
@@ -163,8 +205,10 @@ export function register(program: Command): void {
     .option('--log <file>', 'JSONL log to write (overrides logging.log_file_path)')
     .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')
-    .option('--beacon <url>', 'also follow this beacon node (REST API): missed slots with their proposers, reorgs; without --rpc, alone (default: [beacon] url)')
+    .option('--relay <url>', 'check the payloads this relay delivered (its Data API) against the beacon chain; repeatable (default: [relay] urls)', collect)
+    .option('--beacon <url>', 'follow this beacon node (REST API): missed slots with their proposers, reorgs; relay payloads are checked against it; without --rpc, alone (default: [beacon] url)')
     .option('--postgres <url>', 'also upsert every record into this PostgreSQL store (default: $MBM_POSTGRES_URL, else [storage] postgres_url)')
+    .option('--redis <url>', 'also publish every record and alert to Redis Streams mbm:records / mbm:alerts (default: $MBM_REDIS_URL, else [storage] redis_url)')
     .action(async (opts: WatchOptions) => {
       const code = await watchAction(opts);
       if (code !== 0) process.exitCode = code;

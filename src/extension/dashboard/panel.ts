@@ -21,6 +21,9 @@ export interface DashboardDeps {
   settings(): ExtensionSettings;
   /** The shared store's URL (SecretStorage), when one is set and the workspace is trusted. */
   fleetUrl(): Promise<string | undefined>;
+  /** The log this window's monitor writes, while it runs; and when that changes. */
+  monitoredLog?(): string | undefined;
+  onMonitorChange?: vscode.Event<void>;
 }
 
 export type DashboardSource = { mode: 'live'; file: string } | { mode: 'replay'; file: string; speed: number } | { mode: 'fleet'; where: string };
@@ -96,6 +99,17 @@ export class DashboardPanel extends Disposable {
       styleUri: web.asWebviewUri(vscode.Uri.joinPath(media, 'main.css')).toString(),
     });
     this.register(web.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    if (deps.onMonitorChange) {
+      let was: boolean | undefined;
+      this.register(
+        deps.onMonitorChange(() => {
+          const now = this.monitored();
+          if (now === was || this.source?.mode !== 'live') return;
+          was = now;
+          if (this.ready) this.post({ type: 'monitored', monitored: now });
+        }),
+      );
+    }
     this.register(panel.onDidDispose(() => this.dispose()));
   }
 
@@ -123,6 +137,12 @@ export class DashboardPanel extends Disposable {
     if (this.ready) void this.startFeed();
   }
 
+  /** Whether this window's monitor writes the live log shown. */
+  private monitored(): boolean {
+    const own = this.deps.monitoredLog?.();
+    return this.source?.mode === 'live' && own !== undefined && path.resolve(own) === path.resolve(this.source.file);
+  }
+
   private post(m: HostMessage): void {
     void this.panel.webview.postMessage(m);
   }
@@ -138,7 +158,9 @@ export class DashboardPanel extends Disposable {
     const source = this.source;
     if (!source || this.isDisposed) return;
     const info: SourceInfo =
-      source.mode === 'fleet' ? { mode: 'fleet', file: source.where, displayName: source.where } : { mode: source.mode, file: source.file, displayName: displayName(source.file) };
+      source.mode === 'fleet'
+        ? { mode: 'fleet', file: source.where, displayName: source.where }
+        : { mode: source.mode, file: source.file, displayName: displayName(source.file), ...(source.mode === 'live' ? { monitored: this.monitored() } : {}) };
     const settings = this.deps.settings();
     let feed: Feed | undefined;
     // Messages from a feed that has since been replaced are dropped.

@@ -9,6 +9,8 @@ export interface LiveInfo {
   connection: Connection;
   /** Reason of the last 'down' (ConnectionLost, Timeout...). */
   downReason?: string;
+  /** Why, in words an operator can act on ("WebSocket handshake refused: HTTP 404 …", "wrong chain id …"). */
+  downDetail?: string;
   /** Endpoint label (host:port), never the URL. */
   source: string;
   head?: number;
@@ -26,4 +28,6 @@ export interface LogView {
   badLines: number;
   /** Present when this window's monitor writes this log. */
   live?: LiveInfo;
+  /** Unix ms when this window's monitor of this log was stopped (absent: never started here, or running). */
+  stoppedAt?: number;
 }

@@ -62,6 +62,37 @@ export function recordEvents(file: string, name: string, appended: readonly LogE
   return out;
 }
 
+export const ACTION_MUTE_NOTIFICATIONS = 'Mute notifications for 1 hour';
+export const ACTION_MUTE_ALERTS = 'Mute alerts for 1 hour';
+export const MUTE_MS = 3_600_000;
+
+/** The running monitor's alert channels (MonitorController.muteAlerts → the alert manager's mute_until). */
+export interface AlertMuter {
+  /** Mute until unix ms; false when no monitor in this window sends alerts. */
+  muteAlerts(untilMs: number): boolean;
+}
+
+/**
+ * The mute buttons of a notice. "Mute notifications" silences these editor pop-ups only; "Mute
+ * alerts", offered while this window's monitor sends alerts, also mutes its alert channels
+ * (console, webhook, Slack, Discord, email; not the local alert file) for the hour.
+ */
+export function muteActions(alertsRunning: boolean): string[] {
+  return alertsRunning ? [ACTION_MUTE_NOTIFICATIONS, ACTION_MUTE_ALERTS] : [ACTION_MUTE_NOTIFICATIONS];
+}
+
+/** Apply a mute button; returns what was muted until when, for the output channel (undefined: not a mute button). */
+export function applyMute(action: string | undefined, policy: NotificationPolicy, alerts: AlertMuter | undefined, nowMs: number): string | undefined {
+  if (action !== ACTION_MUTE_NOTIFICATIONS && action !== ACTION_MUTE_ALERTS) return undefined;
+  const until = nowMs + MUTE_MS;
+  policy.mute(MUTE_MS);
+  const when = new Date(until).toISOString();
+  if (action === ACTION_MUTE_NOTIFICATIONS) return `notifications muted until ${when} (alert channels still send)`;
+  return alerts?.muteAlerts(until)
+    ? `alerts (every channel but the alert file) and notifications muted until ${when}`
+    : `notifications muted until ${when}; no monitor in this window sends alerts`;
+}
+
 export interface PolicyOptions {
   /** Least time between two notifications. */
   minIntervalMs: number;
@@ -102,8 +133,13 @@ export class NotificationPolicy {
 
   /** New events; returns the notice to show now, if any (the rest wait for flush()). */
   offer(events: readonly NoticeEvent[]): Notice | undefined {
-    const fresh = events.filter((e) => !this.seen.has(e.key));
-    for (const e of fresh) this.remember(e.key);
+    // One key, one event: a record and its rewrite (alert_sent, recovered) often arrive in one batch.
+    const fresh: NoticeEvent[] = [];
+    for (const e of events) {
+      if (this.seen.has(e.key)) continue;
+      this.remember(e.key);
+      fresh.push(e);
+    }
     if (this.mutedUntil !== undefined) return undefined;
     this.pending.push(...fresh);
     return this.flush();

@@ -37,7 +37,8 @@ export interface SummaryOptions {
 export function summarize(entries: readonly LogEntry[], o: SummaryOptions): LogSummary {
   const records = entries.map((e) => e.record);
   const report = buildReport(records, { headBlock: o.headBlock, topStreaks: 0 });
-  const { streaks, current, longest } = computeStreaks(records, { headBlock: o.headBlock });
+  // Missed payloads form no streak (as in `mbm report` and the monitor).
+  const { streaks, current, longest } = computeStreaks(records.filter((r) => r.kind !== 'payload_missed'), { headBlock: o.headBlock });
   const openStreak = current > 0 ? streaks[streaks.length - 1] : undefined;
   let latest: LogEntry | undefined;
   for (const e of entries) if (!latest || e.seq > latest.seq) latest = e;

@@ -1,9 +1,10 @@
 // The Missed Blocks tree as plain data: tree.ts only turns these nodes into TreeItems. Labels are
 // stable words ("Current streak", "Critical") and the changing value goes in the description;
 // every node also carries an accessible label "<label>: <value>" that tests and screen readers use.
+import { formatValueLost } from '../../core/payloads';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
-import type { Streak } from '../../core/streaks';
-import { blockRange, bothTimes, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
+import { isListedStreak, MIN_LISTED_STREAK, type Streak } from '../../core/streaks';
+import { blockRange, bothTimes, localTime, utcTime, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
 import type { LiveInfo, LogView } from './live';
 import type { LogEntry } from './logBook';
 import type { LogSummary } from './summary';
@@ -80,10 +81,11 @@ export function buildTree(logs: readonly LogInput[], o: TreeOptions): TreeNode[]
 
 function logSections(l: LogInput, o: TreeOptions): TreeNode[] {
   const p = `${l.view.file}|`;
-  const section = (key: string, label: string, state: TreeNode['state'], children: TreeNode[], description?: string): TreeNode => ({
+  const section = (key: string, label: string, state: TreeNode['state'], children: TreeNode[], description?: string, tooltip?: string): TreeNode => ({
     id: p + key,
     label,
     description,
+    tooltip,
     ariaLabel: description ? `${label}: ${description}` : label,
     state: children.length ? state : 'none',
     children,
@@ -100,7 +102,8 @@ function logSections(l: LogInput, o: TreeOptions): TreeNode[] {
     section('status', 'Status', 'expanded', statusNodes(l, o, p)),
     section('severity', 'By Severity', 'expanded', bySeverity),
     section('reason', 'By Reason', 'collapsed', byReason, byReason.length ? undefined : 'none'),
-    section('streaks', 'Streaks', 'collapsed', streaks, streaks.length ? String(l.summary.streaks.length) : 'none'),
+    section('streaks', 'Streaks', 'collapsed', streaks.nodes, streaks.count ? String(streaks.count) : 'none',
+      `Runs of ${MIN_LISTED_STREAK} or more missed events on consecutive blocks (a lone missed block is not listed); longest ${l.summary.longest}.`),
     section('recent', 'Recent', 'collapsed', recent, recent.length ? undefined : 'none'),
   ];
 }
@@ -109,7 +112,8 @@ function row(id: string, label: string, value: string, extra: Partial<TreeNode> 
   return { id, label, description: value, ariaLabel: `${label}: ${value}`, state: 'none', ...extra };
 }
 
-function connectionText(live: LiveInfo | undefined, restricted: boolean): string {
+function connectionText(live: LiveInfo | undefined, restricted: boolean, stoppedAt: number | undefined, o: TreeOptions): string {
+  if (!live && stoppedAt !== undefined) return `stopped at ${localTime(stoppedAt / 1000, o.time)}`;
   if (!live) return restricted ? 'Restricted Mode (not connecting)' : 'not monitored in this window';
   switch (live.connection) {
     case 'connecting':
@@ -117,7 +121,7 @@ function connectionText(live: LiveInfo | undefined, restricted: boolean): string
     case 'up':
       return live.backfill ? `up, backfilling ${live.backfill}` : 'up';
     case 'down':
-      return `down (${cleanText(live.downReason ?? 'Unknown', 40)})`;
+      return `down (${cleanText(live.downReason ?? 'Unknown', 40)})${live.downDetail ? `: ${cleanText(live.downDetail, 160)}` : ''}`;
     case 'stopped':
       return 'stopped';
   }
@@ -138,7 +142,7 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
   const source = live?.source ?? (s.latest?.record.source !== undefined ? s.latest.record.source : undefined);
   const streakColor = s.level === 'error' ? 'charts.red' : s.level === 'warning' ? 'charts.orange' : undefined;
   const nodes: TreeNode[] = [
-    row(id('connection'), 'Connection', connectionText(live, o.restricted), { icon: connIcon }),
+    row(id('connection'), 'Connection', connectionText(live, o.restricted, l.view.stoppedAt, o), { icon: connIcon }),
     row(id('source'), 'Source', source !== undefined ? cleanText(source, 80) : 'unknown', { icon: { id: 'server' } }),
     row(id('head'), 'Head', live?.head !== undefined ? `#${live.head}` : '—', {
       icon: { id: 'symbol-number' },
@@ -162,6 +166,16 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       icon: { id: 'history' },
     }),
   ];
+  const v = r.value_lost;
+  if (v && v.count > 0) {
+    const relays = Object.entries(v.by_relay).map(([relay, x]) => row(id(`value|${relay}`), cleanText(relay, 80), formatValueLost(x), { icon: { id: 'server' } }));
+    nodes.push(row(id('value'), 'Value lost', formatValueLost(v), {
+      icon: { id: 'credit-card', color: 'charts.red' },
+      tooltip: 'Payloads a relay delivered that did not land (no block in the slot, or another block), and their value.',
+      children: relays,
+      state: 'collapsed',
+    }));
+  }
   if (l.view.badLines > 0) {
     nodes.push(row(id('invalid'), 'Invalid lines', String(l.view.badLines), {
       icon: { id: 'warning', color: 'charts.yellow' },
@@ -242,7 +256,8 @@ function sevRank(s: string): number {
   return (MISSED_BLOCK_SEVERITIES as readonly string[]).indexOf(s);
 }
 
-function streakNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
+/** Streaks of MIN_LISTED_STREAK or more records, newest first, and how many there are in all. */
+function streakNodes(l: LogInput, o: TreeOptions, p: string): { nodes: TreeNode[]; count: number } {
   const limit = o.groupLimit ?? 100;
   const byBlock = [...l.entries].sort((a, b) => a.record.block_number - b.record.block_number || a.seq - b.seq);
   const streaks = l.summary.streaks;
@@ -255,9 +270,9 @@ function streakNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
     while (lo > 0 && byBlock[lo - 1].record.block_number >= s.fromBlock) lo--;
     const members = byBlock.slice(lo, hi);
     hi = lo;
-    nodes.push(streakNode(s, members, l.summary.openStreak === s, o, p));
+    if (isListedStreak(s)) nodes.push(streakNode(s, members, l.summary.openStreak === s, o, p));
   }
-  return nodes;
+  return { nodes, count: streaks.filter((s) => isListedStreak(s)).length };
 }
 
 function streakNode(s: Streak, members: LogEntry[], open: boolean, o: TreeOptions, p: string): TreeNode {
@@ -332,11 +347,17 @@ export function recordTooltip(e: LogEntry, o: TreeOptions): string {
   return lines.join('\n');
 }
 
+/** ` slot 123 at 12:00:24 UTC` for a missed slot: several empty slots share the block they precede. */
+function slotText(r: MissedBlock): string {
+  if (r.kind !== 'missed_slot' || r.slot === undefined) return '';
+  return ` slot ${r.slot} at ${utcTime(r.expected_timestamp).slice(11)}`;
+}
+
 export function recordNode(e: LogEntry, o: TreeOptions, idPrefix: string): TreeNode {
   const r = e.record;
   const sev = cleanText(r.severity, 20);
   const reason = cleanText(r.reason, 40);
-  const desc = `${kindOf(r)} · ${sev} · ${reason}${r.recovered ? ' · recovered' : ''}`;
+  const desc = `${kindOf(r)}${slotText(r)} · ${sev} · ${reason}${r.recovered ? ' · recovered' : ''}`;
   const icon = severityIcon(r.severity);
   return {
     id: `${idPrefix}${r.block_number}|${kindOf(r)}|${r.slot ?? ''}`,

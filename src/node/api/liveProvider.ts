@@ -42,7 +42,7 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
         body: {
           status: ok ? 'ok' : 'down',
           mode: 'live',
-          endpoints: endpoints.map((e) => ({ label: e.label, up: e.up ?? null, head: e.head ?? null })),
+          endpoints: endpoints.map((e) => ({ label: e.label, up: e.up ?? null, head: e.head ?? null, ...(e.up === false && e.error ? { error: e.error } : {}) })),
           head: s.head ?? null,
           last_block_at: s.last_block_at ?? null,
           log: svc.logPath,

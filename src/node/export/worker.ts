@@ -187,6 +187,8 @@ function makeProcessor(cfg) {
         continue;
       }
       if (!valid(v)) continue;
+      // A missed payload's key holds its beacon slot and relay (recordKey): the slow path keys it.
+      if (v.kind === 'payload_missed') continue;
       if (o + MAX_ROW > out.length) {
         const bigger = Buffer.from(new ArrayBuffer(Math.max(out.length * 2, o + MAX_ROW)));
         out.copy(bigger, 0, 0, o);

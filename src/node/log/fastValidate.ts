@@ -27,6 +27,7 @@ function makeFastValidator(cfg) {
   const KINDS = new Set(cfg.kinds);
   const HASH = /^0x[0-9a-fA-F]{64}$/;
   const PUBKEY = /^0x[0-9a-fA-F]{96}$/;
+  const WEI = /^(0|[1-9][0-9]*)$/;
   // Whole numbers 0 … 2^53 (stricter than the schema's integer ≥ 0: larger ones go to ajv).
   const whole = (n) => typeof n === 'number' && n >= 0 && Number.isSafeInteger(n);
   return function fastValid(v) {
@@ -50,6 +51,9 @@ function makeFastValidator(cfg) {
     if ((x = v.beacon_slot) !== undefined && !whole(x)) return false;
     if ((x = v.proposer_index) !== undefined && !whole(x)) return false;
     if ((x = v.proposer_pubkey) !== undefined && !(typeof x === 'string' && x.length === 98 && PUBKEY.test(x))) return false;
+    if ((x = v.builder_pubkey) !== undefined && !(typeof x === 'string' && x.length === 98 && PUBKEY.test(x))) return false;
+    if ((x = v.relay) !== undefined && !(typeof x === 'string' && x.length <= 256)) return false;
+    if ((x = v.payload_value_wei) !== undefined && !(typeof x === 'string' && x.length <= 78 && WEI.test(x))) return false;
     return true;
   };
 }

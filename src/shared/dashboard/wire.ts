@@ -25,6 +25,10 @@ export interface RecordBatch {
   file: Int32Array;
   /** 1-based line in `file`; 0 when unknown. */
   line: Int32Array;
+  /** payload_missed: beacon slot (-1 otherwise), relay and value in wei (string indexes, -1 otherwise). */
+  beaconSlot: Float64Array;
+  relay: Int32Array;
+  valueWei: Int32Array;
 }
 
 type Column = Exclude<keyof RecordBatch, 'strings'>;
@@ -41,6 +45,9 @@ const COLUMNS = {
   recoveryMs: Float64Array,
   file: Int32Array,
   line: Int32Array,
+  beaconSlot: Float64Array,
+  relay: Int32Array,
+  valueWei: Int32Array,
 } as const satisfies Record<Column, unknown>;
 
 /** One record as the dashboard holds it (decoded from a batch). */
@@ -59,6 +66,10 @@ export interface DashRecord {
   recoveryMs: number;
   file: string;
   line: number;
+  /** payload_missed only: -1 and '' otherwise. */
+  beaconSlot: number;
+  relay: string;
+  valueWei: string;
 }
 
 /** What the newest records show in full; metadata is JSON text, rendered only as text. */
@@ -162,6 +173,10 @@ export class BatchWriter {
     c.recoveryMs[i] = recoveryMsOf(r);
     c.file[i] = this.str(e.file);
     c.line[i] = e.line ?? 0;
+    const payload = r.kind === 'payload_missed';
+    c.beaconSlot[i] = payload && typeof r.beacon_slot === 'number' ? r.beacon_slot : -1;
+    c.relay[i] = payload && typeof r.relay === 'string' ? this.str(r.relay) : -1;
+    c.valueWei[i] = payload && typeof r.payload_value_wei === 'string' ? this.str(r.payload_value_wei) : -1;
   }
 }
 
@@ -185,8 +200,11 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
   const kind = b.kind[i];
   const slot = b.slot[i];
   const src = b.source[i];
+  const beaconSlot = b.beaconSlot?.[i] ?? -1;
+  const relay = (b.relay?.[i] ?? -1) >= 0 ? (b.strings[b.relay[i]] ?? '') : '';
+  const valueWei = (b.valueWei?.[i] ?? -1) >= 0 ? (b.strings[b.valueWei[i]] ?? '') : '';
   return {
-    key: recordKey({ block_number: b.block[i], kind: MISSED_BLOCK_KINDS[kind] ?? 'gap', slot: slot >= 0 ? slot : undefined }),
+    key: recordKey({ block_number: b.block[i], kind: MISSED_BLOCK_KINDS[kind] ?? 'gap', slot: slot >= 0 ? slot : undefined, beacon_slot: beaconSlot >= 0 ? beaconSlot : undefined, relay: relay || undefined }),
     timestamp: b.timestamp[i],
     block: b.block[i],
     expected: b.expected[i],
@@ -199,6 +217,9 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
     recoveryMs: b.recoveryMs[i],
     file: b.strings[b.file[i]] ?? '',
     line: b.line[i],
+    beaconSlot,
+    relay,
+    valueWei,
   };
 }
 

@@ -17,6 +17,40 @@ export function axis(p: Palette, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
   };
 }
 
+/** Width of `text` drawn in `font` (a canvas font string at device pixels), in CSS pixels. */
+export type MeasureText = (u: uPlot, text: string, font: string) => number;
+
+const canvasMeasure: MeasureText = (u, text, font) => {
+  u.ctx.font = font;
+  return u.ctx.measureText(text).width / (globalThis.devicePixelRatio || 1);
+};
+
+/** Below this a y axis is never drawn, so a chart's plot does not jump for one-digit counts. */
+export const MIN_AXIS_PX = 28;
+const AXIS_PAD_PX = 4;
+
+/**
+ * An axis size that fits its widest label ("1,000,000" as well as "5"), recomputed by uPlot each
+ * time the labels change. uPlot calls it in rounds until the size settles; from the third round
+ * on the size is kept, so it always converges.
+ */
+export function fitLabels(measure: MeasureText = canvasMeasure): uPlot.Axis.Size {
+  return (u, values, axisIdx, cycleNum) => {
+    const a = u.axes[axisIdx] as uPlot.Axis & { _size?: number };
+    if (cycleNum > 1 && a._size !== undefined) return a._size;
+    const font = Array.isArray(a.font) ? String(a.font[0]) : String(a.font ?? '11px sans-serif');
+    const widest = (values ?? []).reduce((w, v) => Math.max(w, v ? measure(u, String(v), font) : 0), 0);
+    const ticks = a.ticks && typeof a.ticks === 'object' && typeof a.ticks.size === 'number' ? a.ticks.size : 10;
+    const gap = typeof a.gap === 'number' ? a.gap : 5;
+    return Math.max(MIN_AXIS_PX, Math.ceil(ticks + gap + widest + AXIS_PAD_PX));
+  };
+}
+
+/** A value (y) axis: theme colours and a width that fits its labels. */
+export function valueAxis(p: Palette, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
+  return axis(p, { size: fitLabels(), ...extra });
+}
+
 /**
  * A time range at least a minute wide: uPlot ticks a span of a few seconds in milliseconds,
  * which a log with whole-second times never needs.

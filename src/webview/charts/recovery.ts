@@ -1,6 +1,6 @@
 // Recovery-time histogram: how long recovered blocks took, in roughly logarithmic buckets.
 import type { Palette } from '../theme';
-import { axis, bars, Chart } from './base';
+import { axis, bars, Chart, valueAxis } from './base';
 
 export class RecoveryChart {
   private readonly chart: Chart;
@@ -26,7 +26,7 @@ export class RecoveryChart {
                 return splits.map((i) => (i % step === 0 ? (this.labels[i] ?? '') : ''));
               },
             }),
-            axis(pal, { size: 40 }),
+            valueAxis(pal),
           ],
           series: [{}, { label: 'Recovered', fill: pal.cells[1], stroke: pal.border ?? pal.cells[1], width: pal.border ? 1 : 0, paths: bars([0.8, 48]), points: { show: false } }],
         }),

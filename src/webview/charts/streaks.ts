@@ -1,7 +1,7 @@
 // The streak timeline: one bar per streak at its start time, as tall as the streak is long.
 import type { StreakBars } from '../../shared/dashboard/view';
 import type { Palette } from '../theme';
-import { axis, bars, Chart, timeRange } from './base';
+import { axis, bars, Chart, timeRange, valueAxis } from './base';
 
 export class StreakChart {
   private readonly chart: Chart;
@@ -19,7 +19,7 @@ export class StreakChart {
           legend: { show: false },
           cursor: { drag: { x: false, y: false }, points: { show: false } },
           scales: { x: { time: true, range: (_u, min, max) => timeRange(min - 30, max + 30) }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-          axes: [axis(pal), axis(pal, { size: 40 })],
+          axes: [axis(pal), valueAxis(pal)],
           series: [{}, { label: 'Streak length', fill: pal.severity[3], stroke: pal.border ?? pal.severity[3], width: pal.border ? 1 : 0, paths: bars([0.8, 24]), points: { show: false } }],
         }),
         onClick: (idx) => {

@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import type { TimelineSeries } from '../../shared/dashboard/timeline';
 import type { Palette } from '../theme';
-import { axis, Chart, timeRange } from './base';
+import { axis, Chart, timeRange, valueAxis } from './base';
 
 export interface TimelineHandlers {
   /** A bar was clicked: the bucket [from, to). */
@@ -47,7 +47,7 @@ export class TimelineChart {
           legend: { show: false },
           cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
           scales: { x: { time: true, range: (_u, min, max) => timeRange(min, max + this.series.bucketSeconds) }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-          axes: [axis(pal), axis(pal, { size: 44 })],
+          axes: [axis(pal), valueAxis(pal)],
           series: [
             {},
             ...MISSED_BLOCK_SEVERITIES.map((name, s): uPlot.Series => ({ label: name, fill: pal.severity[s], stroke: pal.border ?? pal.severity[s], width: pal.border ? 1 : 0, paths: segment(s), points: { show: false } })),
