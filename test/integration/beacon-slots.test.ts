@@ -65,7 +65,9 @@ test('validators 0..5 of 8 running: every slot the node answers 404 for is one m
   await obs.recheck(1, last);
   const missed = obs.missed(1, last);
   const missedSlots = () => run.events.filter((e) => e.r.kind === 'missed_slot' && e.change === 'new');
-  await waitFor(`a missed_slot record for each of the 404 slots ${missed.join(',')}`, () => missed.every((s) => missedSlots().some((e) => e.r.beacon_slot === s)), { timeoutMs: 15_000 });
+  await waitFor(`a missed_slot record for each of the 404 slots ${missed.join(',')}`, () => missed.every((s) => missedSlots().some((e) => e.r.beacon_slot === s)), { timeoutMs: 15_000 }).catch((e: Error) => {
+    throw new Error(`${e.message}; recorded ${missedSlots().map((x) => x.r.beacon_slot).join(',')}; states ${beaconStates.map((x) => x.state).join(' → ')}; warnings ${run.warnings.join(' | ')}`);
+  });
   await run.svc.flush();
 
   const recorded = missedSlots().map((e) => e.r);

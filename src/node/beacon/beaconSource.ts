@@ -162,8 +162,9 @@ export class BeaconSource extends EventEmitter {
   /** One round: the node's sync state (each slot, and at once after a reconnect), duties, then the slots to confirm. */
   private async pump(): Promise<void> {
     const w = this.watcher;
-    // Not before the event stream is open: the blocks it brings are what the judging stands on.
-    if (!w || this.state === 'down' || this.state === 'new' || this.abort.signal.aborted) return;
+    // Also before the event stream is open: some nodes send its headers only with the first event,
+    // and the head the node has when we first ask is where judging starts.
+    if (!w || this.state === 'down' || this.abort.signal.aborted) return;
     const nowMs = this.now();
     if (this.needSync || nowMs - this.lastSyncPoll >= w.spec.secondsPerSlot * 1000) {
       const s = await this.client.syncing().catch(() => undefined);
