@@ -92,7 +92,9 @@ export class BeaconEventStream extends EventEmitter {
   }
 
   private async readOnce(url: string, signal: AbortSignal, onOpen: () => void): Promise<void> {
-    const timeoutMs = this.o.connectTimeoutMs ?? 10_000;
+    // Some nodes (Lodestar) send the stream's headers only with its first event: before genesis, or
+    // on a chain without blocks, that can take a while. Reachability is what the REST polls show.
+    const timeoutMs = this.o.connectTimeoutMs ?? 60_000;
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(new RequestTimeoutError(timeoutMs, 'events')), timeoutMs);
     let res: Response;
