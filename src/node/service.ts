@@ -366,6 +366,11 @@ export class MonitorService extends EventEmitter {
     });
   }
 
+  /** A record made outside the monitor (a missed expected transaction): logged, stored, alerted and emitted as its own are. */
+  addRecord(r: MissedBlock): void {
+    this.onRecord(r, 'new');
+  }
+
   private onRecord(r: MissedBlock, change: RecordChange): void {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
     // Before the write: the alert manager sets alert_sent on records it has already delivered for.

@@ -9,7 +9,8 @@ import type { BeaconSourceOptions } from '../../node/beacon/beaconSource';
 import { loadConfigFile } from '../../node/configFile';
 import { endpointsFromUrls } from '../../node/endpoints';
 import { parseRpcConfig } from '../../node/rpcConfig';
-import { startLiveApi } from '../../node/api/liveProvider';
+import { startLiveApi, type LiveProviderOptions } from '../../node/api/liveProvider';
+import { expectSettingsFrom } from '../../node/expect/settings';
 import type { RunningHttpServer } from '../../node/api/server';
 import { MonitorService, type MonitorServiceOptions } from '../../node/service';
 import { postgresUrlFrom, redisUrlFrom } from '../../node/store/options';
@@ -127,15 +128,17 @@ function relayOptions(opts: WatchOptions, config: MonitorFileConfig): MonitorSer
 export async function watchAction(opts: WatchOptions, signal?: AbortSignal, extra: Partial<MonitorServiceOptions> = {}): Promise<number> {
   const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
   const options = { ...watchServiceOptions(opts), ...extra };
-  return runUntilStopped(new MonitorService(options), { records: options.config.logging.enableConsoleLogging, signal, listen });
+  // POST /expect judges with the monitor's node, as final as the config's [expect] asks.
+  const expect = { ...expectSettingsFrom(options.config), alertThreshold: options.config.monitoring.alertThreshold };
+  return runUntilStopped(new MonitorService(options), { records: options.config.logging.enableConsoleLogging, signal, listen, expect });
 }
 
 /** The HTTP API over `svc` (token from $MBM_API_TOKEN); undefined after printing why it cannot listen. */
-async function startApi(svc: MonitorService, listen: { host: string; port: number }): Promise<RunningHttpServer | undefined> {
+async function startApi(svc: MonitorService, listen: { host: string; port: number }, expect?: LiveProviderOptions['expect']): Promise<RunningHttpServer | undefined> {
   const err = colors(process.stderr);
   const token = apiToken(undefined);
   try {
-    const api = await startLiveApi(svc, { ...listen, token, onError: (e) => process.stderr.write(`${err.red(`-- API error: ${safeText(e.message)}`)}\n`) });
+    const api = await startLiveApi(svc, { ...listen, token, expect, onError: (e) => process.stderr.write(`${err.red(`-- API error: ${safeText(e.message)}`)}\n`) });
     process.stderr.write(`${err.dim(`-- HTTP API on ${api.url}${token ? ' (bearer token required)' : ''}`)}\n`);
     return api;
   } catch (e) {
@@ -148,12 +151,12 @@ async function startApi(svc: MonitorService, listen: { host: string; port: numbe
 /** Start `svc`, print what it reports, stop it cleanly on a signal. Shared with `mbm demo`. */
 export async function runUntilStopped(
   svc: MonitorService,
-  o: { records: boolean; signal?: AbortSignal; listen?: { host: string; port: number } },
+  o: { records: boolean; signal?: AbortSignal; listen?: { host: string; port: number }; expect?: LiveProviderOptions['expect'] },
 ): Promise<number> {
   const err = colors(process.stderr);
   attachOutput(svc, { records: o.records });
   // Before start(), so the API sees the startup backfill and the first status too.
-  const api = o.listen ? await startApi(svc, o.listen) : undefined;
+  const api = o.listen ? await startApi(svc, o.listen, o.expect) : undefined;
   if (o.listen && !api) return 1;
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((r) => (requestStop = r));
@@ -203,7 +206,7 @@ export function register(program: Command): void {
     .option('--rpc <url>', 'node endpoint (ws:// for newHeads, http:// for polling); repeat for alternatives, the first is primary', collect)
     .option('--config <file>', 'TOML config in the seed shape ([monitoring], [logging], [alerts], optional [rpc] urls)')
     .option('--log <file>', 'JSONL log to write (overrides logging.log_file_path)')
-    .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events; bearer token from $MBM_API_TOKEN)')
+    .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events, POST /expect; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')
     .option('--relay <url>', 'check the payloads this relay delivered (its Data API) against the beacon chain; repeatable (default: [relay] urls)', collect)
     .option('--beacon <url>', 'follow this beacon node (REST API): missed slots with their proposers, reorgs; relay payloads are checked against it; without --rpc, alone (default: [beacon] url)')
