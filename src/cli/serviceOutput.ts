@@ -22,6 +22,19 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
     if (s.state === 'up') note(`${svc.endpoints[0].label} is answering again`);
     else stderr.write(`${err.yellow(`-- ${safeText(svc.endpoints[0].label)} is down: ${safeText(s.detail)} (${s.reason}); retrying`)}\n`);
   });
+  let beaconWasDown = false;
+  svc.on('beacon', (s) => {
+    if (s.state === 'syncing') stderr.write(`${err.yellow(`-- beacon node is syncing (head slot ${s.headSlot}, ${s.syncDistance} behind): its slots are judged as it catches up, none by the clock`)}\n`);
+    else if (s.state === 'synced') note(`beacon node synced (head slot ${s.headSlot})`);
+    else if (svc.beaconAlone) return; // the status line above says it
+    else if (s.state === 'down') {
+      beaconWasDown = true;
+      stderr.write(`${err.yellow(`-- beacon node is down (${s.reason}); retrying`)}\n`);
+    } else if (beaconWasDown) {
+      beaconWasDown = false;
+      note('beacon node is answering again');
+    }
+  });
   let lastProgress = 0;
   svc.on('backfill', (e) => {
     switch (e.phase) {

@@ -29,6 +29,13 @@ export function formatAlertMessage(r: MissedBlock, streak?: AlertStreak): string
     const replaced = typeof r.metadata.replaced_by === 'string' ? `; slot ${r.beacon_slot} has another block, ${r.metadata.replaced_by}` : `; slot ${r.beacon_slot} has no block`;
     lines.push(`Payload: ${formatEth(r.payload_value_wei ?? '0')} delivered by relay ${r.relay ?? 'unknown'} for slot ${r.beacon_slot}${replaced}`);
     lines.push(`Value lost: ${formatValueLost(valueLost([r]))}`);
+  } else {
+    // Beacon records: whose slot it was (after the seed's lines, so their parsers keep working).
+    if (r.beacon_slot !== undefined) lines.push(`Slot: ${r.beacon_slot}`);
+    if (r.proposer_index !== undefined) {
+      const watched = r.metadata.proposer_watched === true ? ', watched' : '';
+      lines.push(`Proposer: validator ${r.proposer_index}${r.proposer_pubkey ? ` (${r.proposer_pubkey.slice(0, 12)}…${watched})` : watched ? ` (${watched.slice(2)})` : ''}`);
+    }
   }
   return lines.join('\n');
 }

@@ -84,8 +84,11 @@ export interface MissedBlock {
   recovered_at?: number;
   recovery_ms?: number;
   streak?: number;
-  /** Relay side (kind payload_missed): the beacon slot the payload was delivered for. */
+  /** Consensus-layer slot: of a beacon node's record (missed slot, reorg), or (payload_missed) the slot the relay delivered the payload for. */
   beacon_slot?: number;
+  /** The validator whose duty the slot was (beacon proposer duties). */
+  proposer_index?: number;
+  /** The slot's proposer's BLS public key, 0x + 96 hex digits. */
   proposer_pubkey?: string;
   builder_pubkey?: string;
   /** The relay that delivered the payload: host:port, never its URL. */
@@ -120,6 +123,7 @@ export const OPTIONAL_FIELDS = [
   'recovery_ms',
   'streak',
   'beacon_slot',
+  'proposer_index',
   'proposer_pubkey',
   'builder_pubkey',
   'relay',

@@ -205,6 +205,16 @@ export class BlockMonitor {
     return this.finish();
   }
 
+  /**
+   * Drafts made by another source of this chain (the beacon node's missed slots and reorgs):
+   * stamped, held, counted and announced as ours. A reorg draft replaces one held at its key.
+   */
+  addDrafts(drafts: readonly Draft[]): MissedBlock[] {
+    this.book.begin();
+    for (const d of drafts) this.add(d, d.kind === 'reorg');
+    return this.finish();
+  }
+
   // ---------------------------------------------------------------- reorg follow-up
 
   /** While measuring a reorg: the new-branch block to fetch next (by number; it must have this hash). */
@@ -444,8 +454,8 @@ export class BlockMonitor {
 
   // ---------------------------------------------------------------- plumbing
 
-  private add(d: Draft): MissedBlock | undefined {
-    return this.book.add(d, this.detectedAt());
+  private add(d: Draft, replace = false): MissedBlock | undefined {
+    return this.book.add(d, this.detectedAt(), replace);
   }
 
   private finish(): MissedBlock[] {

@@ -9,7 +9,8 @@
 // | gap         | detected, recovery not settled yet                    | Medium   |
 // | gap         | recovered                                             | Low      |
 // | gap         | not recovered after retries (incl. InvalidBlock)      | High     |
-// | missed_slot | —                                                     | High     |
+// | missed_slot | — (from blocks; beacon: proposer watched)             | High     |
+// | missed_slot | beacon node, proposer not in [beacon] validators      | Low      |
 // | reorg       | depth 1                                               | Medium   |
 // | reorg       | depth ≥ 2                                             | High     |
 // | chain_reset | the node's chain began again (new genesis)            | High     |
@@ -31,6 +32,8 @@ export interface SeverityFacts {
   reorgDepth?: number;
   /** Length of the streak (computeStreaks) the record belongs to, when known. */
   streak?: number;
+  /** Beacon missed slots only: whether the duty's proposer is one of [beacon] validators. */
+  proposerWatched?: boolean;
 }
 
 export function severityFor(f: SeverityFacts, alertThreshold: number): MissedBlockSeverity {
@@ -42,7 +45,7 @@ export function severityFor(f: SeverityFacts, alertThreshold: number): MissedBlo
       if (f.recovered) return 'Low';
       return f.recoveryFailed ? 'High' : 'Medium';
     case 'missed_slot':
-      return 'High';
+      return f.proposerWatched === false ? 'Low' : 'High';
     case 'reorg':
       return (f.reorgDepth ?? 1) >= 2 ? 'High' : 'Medium';
     case 'chain_reset':

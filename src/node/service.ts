@@ -25,6 +25,8 @@ import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
 import { backoffDelay } from '../core/backoff';
 import { BlockTimeResolver, type BlockTimeInUse, type BlockTimeNews } from '../core/blockTime';
+import { BeaconSource, type BeaconSourceOptions, type BeaconStatus } from './beacon/beaconSource';
+import { wireBeacon } from './beacon/wiring';
 import { ValueLostTally } from '../core/payloads';
 import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
 import type { SlotBlocks } from './relay/slotBlocks';
@@ -59,6 +61,8 @@ export interface MonitorServiceOptions {
   alerts?: Partial<AlertManagerOptions> | false;
   /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
   sink?: RecordSink;
+  /** A beacon node to follow too (missed slots with their proposers, reorgs); alone when `endpoints` is empty. */
+  beacon?: BeaconSourceOptions;
   /** Delivered payloads of these relays checked against the beacon chain (`payload_missed` records). */
   relay?: { settings: RelayWatchSettings; slotBlocks: SlotBlocks };
 }
@@ -100,6 +104,8 @@ export interface MonitorServiceEvents {
   warning: (message: string) => void;
   /** Something worth saying once (the block time measured, missed-slot detection off, a chain reset). */
   notice: (message: string) => void;
+  /** The beacon node's state (with `beacon`): up, down (why), syncing, synced. */
+  beacon: (s: BeaconStatus) => void;
 }
 
 /**
@@ -118,7 +124,10 @@ export class MonitorService extends EventEmitter {
   readonly logPath: string;
   readonly checkpoint: CheckpointStore | undefined;
   private readonly fetchers: RpcFetcher[];
-  private readonly source: BlockSource;
+  private readonly source: BlockSource | undefined;
+  private readonly beacon: BeaconSource | undefined;
+  /** The first endpoint; the beacon node when it is followed alone. */
+  private readonly primary: Endpoint;
   private readonly pipeline: BlockPipeline;
   private readonly writer: JsonlWriter | undefined;
   private alerts: AlertManager | undefined;
@@ -143,9 +152,10 @@ export class MonitorService extends EventEmitter {
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
-    if (o.endpoints.length === 0) throw new Error('at least one RPC endpoint is needed');
+    if (o.endpoints.length === 0 && !o.beacon) throw new Error('at least one RPC endpoint (or a beacon node) is needed');
     const { config } = o;
-    const primary = o.endpoints[0];
+    this.beacon = o.beacon ? new BeaconSource(o.beacon) : undefined;
+    const primary = (this.primary = o.endpoints[0] ?? { label: this.beacon!.label, url: o.beacon!.url });
     this.logPath = o.logPath ?? config.logging.logFilePath;
     this.fetchers = o.endpoints.map((e) => new RpcFetcher(e, { timeoutMs: o.source?.timeoutMs, ...o.fetcher }));
     this.monitor = new BlockMonitor(config.monitoring, {
@@ -167,7 +177,7 @@ export class MonitorService extends EventEmitter {
         }),
       );
     }
-    if (o.checkpointPath !== false) {
+    if (o.checkpointPath !== false && o.endpoints.length > 0) {
       this.checkpoint = new CheckpointStore(o.checkpointPath ?? checkpointPathFor(this.logPath), {
         intervalMs: o.checkpointIntervalMs,
         onError: (e) => this.warn(`checkpoint: ${e.message}`),
@@ -177,7 +187,7 @@ export class MonitorService extends EventEmitter {
       onHead: (b) => this.headProcessed({ ...b, chainId: b.chainId ?? this.chainId }),
       onError: (e) => this.warn(`processing: ${e.message}`),
     });
-    if (config.monitoring.enableRecovery) {
+    if (config.monitoring.enableRecovery && this.fetchers.length > 0) {
       // After the RPC retries and the alternatives, the block explorer of [recovery], if any.
       const explorer = explorerFromConfig(config.recovery, { chainId: () => this.chainId, warn: (m) => queueMicrotask(() => this.warn(m)), extra: o.explorer });
       this.recovery = new Recovery({
@@ -196,7 +206,7 @@ export class MonitorService extends EventEmitter {
         intervalMs: o.headLag?.intervalMs ?? 5_000,
       });
     }
-    this.source = createSource(primary, { pollIntervalMs: pollIntervalFor(this.blockTime.inUse()), ...o.source });
+    this.source = o.endpoints.length > 0 ? createSource(primary, { pollIntervalMs: pollIntervalFor(this.blockTime.inUse()), ...o.source }) : undefined;
     this.wire();
   }
 
@@ -212,8 +222,13 @@ export class MonitorService extends EventEmitter {
     return super.off(event, listener);
   }
 
+  /** The beacon node is the only node followed (its up/down is the service's status). */
+  get beaconAlone(): boolean {
+    return this.beacon !== undefined && this.o.endpoints.length === 0;
+  }
+
   get endpoints(): readonly Endpoint[] {
-    return this.o.endpoints;
+    return this.o.endpoints.length > 0 ? this.o.endpoints : [this.primary];
   }
 
   /** The block time slots are judged by, and where it came from (config, chain preset, measured). */
@@ -235,7 +250,7 @@ export class MonitorService extends EventEmitter {
       this.alerts = await AlertManager.open({
         config: this.o.config,
         logPath: this.logPath,
-        source: this.o.endpoints[0].label,
+        source: this.primary.label,
         head: () => this.monitor.lastProcessed()?.number,
         // A delivered alert flips the records' alert_sent: write them again (readers keep the last).
         onDelivered: (records) => {
@@ -275,7 +290,8 @@ export class MonitorService extends EventEmitter {
     if (this.o.relay) await this.startRelay(this.o.relay);
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
-    await this.source.start();
+    await this.beacon?.start();
+    await this.source?.start();
   }
 
   /** Resolves when the startup backfill (if any) has finished and the live feed took over. */
@@ -291,7 +307,8 @@ export class MonitorService extends EventEmitter {
     clearInterval(this.tickTimer);
     this.headLag?.stop();
     await this.relayWatcher?.stop();
-    await this.source.stop();
+    await this.source?.stop();
+    await this.beacon?.stop();
     await this.resuming.catch(() => undefined);
     await this.pipeline.drain();
     this.pipeline.close();
@@ -349,6 +366,8 @@ export class MonitorService extends EventEmitter {
 
   private wire(): void {
     this.monitor.onRecord((r, change) => this.onRecord(r, change));
+    if (this.beacon) wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0);
+    if (!this.source) return;
     this.source.on('block', (b) => {
       this.chainId ??= b.chainId;
       if (b.chainId !== undefined) this.blockTimeNews(this.blockTime.chainId(b.chainId));

@@ -1,4 +1,4 @@
-// `mbm demo [--listen HOST:PORT] [--log FILE] [--duration SECONDS]`: a local anvil from
+// `mbm demo [--beacon] [--listen HOST:PORT] [--log FILE] [--duration SECONDS]`: a local anvil from
 // node_modules, a looped script of real faults against it, and the monitor watching it, so a
 // newcomer sees real records within a minute. Ctrl-C (or --duration) stops all of it, anvil too.
 import { Option, type Command } from 'commander';
@@ -11,6 +11,7 @@ import { MonitorService } from '../../node/service';
 import { colors } from '../../node/consoleText';
 import { parseIntOption, parseListen, UsageError } from '../util';
 import { runUntilStopped } from './watch';
+import { startBeaconDemo, type BeaconDemo } from '../demo/beacon';
 
 export interface DemoOptions {
   listen?: string;
@@ -19,6 +20,8 @@ export interface DemoOptions {
   duration?: number;
   /** Seconds of normal mining between faults. Default 8. */
   faultGap?: number;
+  /** Also start a Lodestar dev chain and follow its beacon node (needs scripts/install-lodestar.sh). */
+  beacon?: boolean;
 }
 
 /** Short enough that a whole fault loop fits in about a minute. */
@@ -37,7 +40,9 @@ export async function demoAction(opts: DemoOptions, signal?: AbortSignal): Promi
 
   say('starting anvil (from node_modules) on a free loopback port…');
   let node: AnvilNode | undefined;
+  let beacon: BeaconDemo | undefined;
   try {
+    if (opts.beacon) beacon = await startBeaconDemo(say, stop.signal);
     // persist: the chain survives the scripted kill -9 (anvil --state), as a real node's would.
     node = await startAnvil({ blockTime: BLOCK_TIME_S, persist: true });
     say(`anvil at ${node.wsUrl}, a block every ${BLOCK_TIME_S} s; faults start in ${opts.faultGap ?? 8} s`);
@@ -59,17 +64,20 @@ export async function demoAction(opts: DemoOptions, signal?: AbortSignal): Promi
       checkpointPath: false,
       // Reconnect slowly enough that the outage's burst of blocks lands before we are back.
       source: { backoff: { initialMs: 2000, maxMs: 4000 }, heartbeatMs: 2000, timeoutMs: 3000 },
+      ...(beacon ? { beacon: { url: beacon.url, watched: { indices: new Set([beacon.watched]), pubkeys: new Set<string>() } } } : {}),
     });
     const faults = runFaultLoop({ node, blockTime: BLOCK_TIME_S, maxDelay: MAX_DELAY_S, signal: stop.signal, say }, (opts.faultGap ?? 8) * 1000);
     const code = await runUntilStopped(svc, { records: true, signal: stop.signal, listen });
     stop.abort();
     await faults;
+    await beacon?.loop;
     return code;
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onOuterAbort);
     stop.abort();
     await node?.stop();
+    await beacon?.stop();
   }
 }
 
@@ -79,6 +87,7 @@ export function register(program: Command): void {
     .description('start a local anvil, inject real faults on a loop and watch them being detected (Ctrl-C stops everything)')
     .option('--listen <host:port>', 'also serve the HTTP API (/health /stats /metrics /report /export /events) here')
     .option('--log <file>', 'JSONL log to write', DEFAULT_LOG_PATH)
+    .option('--beacon', 'also start a Lodestar beacon node (installed by scripts/install-lodestar.sh) and watch its slots and proposers')
     .option('--duration <seconds>', 'stop after this many seconds', parseIntOption('--duration'))
     // For tests and recordings: a shorter pause between faults.
     .addOption(new Option('--fault-gap <seconds>', 'seconds of normal mining between faults').argParser(parseIntOption('--fault-gap')).hideHelp())

@@ -1,9 +1,11 @@
-// `mbm watch [--rpc URL]... [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL] [--relay URL]... [--beacon URL]`
+// `mbm watch [--rpc URL]... [--beacon URL] [--config FILE] [--log FILE] [--listen HOST:PORT] [--checkpoint FILE] [--postgres URL] [--redis URL] [--relay URL]...`
 // run the monitor against a node until SIGINT/SIGTERM, then flush the log
 // batch and the checkpoint and exit 0.
 import { parseAlertSettings } from '../../node/alerts';
 import type { Command } from 'commander';
-import { defaultConfig, type MonitorFileConfig } from '../../core/config';
+import { ConfigError, defaultConfig, type MonitorFileConfig } from '../../core/config';
+import { beaconConfigFrom, parseBeaconUrl } from '../../core/beaconConfig';
+import type { BeaconSourceOptions } from '../../node/beacon/beaconSource';
 import { loadConfigFile } from '../../node/configFile';
 import { endpointsFromUrls } from '../../node/endpoints';
 import { parseRpcConfig } from '../../node/rpcConfig';
@@ -19,7 +21,6 @@ import { colors, safeText } from '../../node/consoleText';
 import { attachOutput } from '../serviceOutput';
 import { collect, parseListen, UsageError } from '../util';
 import { apiToken } from './serve';
-import { ConfigError } from '../../core/config';
 import { defaultRelayConfig, parseRelayUrl } from '../../core/relayConfig';
 import { BeaconRestSlotBlocks } from '../../node/relay/slotBlocks';
 
@@ -33,7 +34,7 @@ export interface WatchOptions {
   postgres?: string;
   /** Relay Data API URLs (else [relay] urls). */
   relay?: string[];
-  /** Beacon node REST URL (else [beacon] url): what the relays' payloads are checked against. */
+  /** A beacon node's REST API (else [beacon] url): followed for missed slots with their proposers and reorgs; relay payloads are checked against it. */
   beacon?: string;
   /** Redis Streams (else $MBM_REDIS_URL, else [storage] redis_url). */
   redis?: string;
@@ -47,11 +48,27 @@ export function rpcUrlsFromConfig(cfg: MonitorFileConfig): string[] | undefined 
   return parseRpcConfig(cfg).urls;
 }
 
+/** `--beacon URL` or [beacon] url, with [beacon] validators and grace; undefined when neither names a node. */
+export function beaconOptions(config: MonitorFileConfig, flag: string | undefined, file?: string): BeaconSourceOptions | undefined {
+  let b;
+  try {
+    b = beaconConfigFrom(config);
+    if (flag !== undefined) b.url = parseBeaconUrl('--beacon', flag);
+  } catch (err) {
+    if (err instanceof ConfigError && file && !err.file && err.key !== '--beacon') throw new ConfigError(err.key, err.value, err.expected, file);
+    throw err;
+  }
+  if (!b.url) return undefined;
+  return { url: b.url, watched: b.watched, ...(b.graceSec !== undefined ? { graceSec: b.graceSec } : {}) };
+}
+
 /** Config file (or defaults) with the flags applied; throws UsageError / ConfigError. */
 export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
   const rpc = parseRpcConfig(config);
-  const urls = opts.rpc?.length ? opts.rpc : (rpc.urls ?? [DEFAULT_RPC]);
+  const beacon = beaconOptions(config, opts.beacon, opts.config);
+  // A beacon node alone needs no execution node; with neither, the local node's default.
+  const urls = opts.rpc?.length ? opts.rpc : (rpc.urls ?? (beacon ? [] : [DEFAULT_RPC]));
   let endpoints;
   try {
     endpoints = endpointsFromUrls(urls);
@@ -71,7 +88,7 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
     : undefined;
   const sink = combineSinks([pgSink, redisSink]);
   const relay = relayOptions(opts, config);
-  return { config, endpoints, ...(rpc.chainId !== undefined ? { source: { expectChainId: rpc.chainId } } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}), ...(relay ? { relay } : {}) };
+  return { config, endpoints, ...(beacon ? { beacon } : {}), ...(rpc.chainId !== undefined ? { source: { expectChainId: rpc.chainId } } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}), ...(relay ? { relay } : {}) };
 }
 
 /** `[beacon] url` in the config file. */
@@ -192,7 +209,7 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events, POST /expect; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')
     .option('--relay <url>', 'check the payloads this relay delivered (its Data API) against the beacon chain; repeatable (default: [relay] urls)', collect)
-    .option('--beacon <url>', 'beacon node REST API the relay payloads are checked against (default: [beacon] url)')
+    .option('--beacon <url>', 'follow this beacon node (REST API): missed slots with their proposers, reorgs; relay payloads are checked against it; without --rpc, alone (default: [beacon] url)')
     .option('--postgres <url>', 'also upsert every record into this PostgreSQL store (default: $MBM_POSTGRES_URL, else [storage] postgres_url)')
     .option('--redis <url>', 'also publish every record and alert to Redis Streams mbm:records / mbm:alerts (default: $MBM_REDIS_URL, else [storage] redis_url)')
     .action(async (opts: WatchOptions) => {

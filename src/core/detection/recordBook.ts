@@ -76,6 +76,9 @@ export class RecordBook {
       source: d.source ?? this.o.source,
       ...(d.slot !== undefined ? { slot: d.slot } : {}),
       ...(d.reorg_depth !== undefined ? { reorg_depth: d.reorg_depth } : {}),
+      ...(d.beacon_slot !== undefined ? { beacon_slot: d.beacon_slot } : {}),
+      ...(d.proposer_index !== undefined ? { proposer_index: d.proposer_index } : {}),
+      ...(d.proposer_pubkey !== undefined ? { proposer_pubkey: d.proposer_pubkey } : {}),
     };
     if (this.store.get(recordKey(r)) && !replace) return undefined;
     r.severity = severityFor(facts(r), this.o.alertThreshold);
@@ -229,6 +232,8 @@ function facts(r: MissedBlock) {
     recoveryFailed: r.metadata.recovery_failed === true,
     reorgDepth: r.reorg_depth,
     streak: r.streak,
+    // Set by the beacon source on its missed slots; absent (High) for those found from blocks.
+    proposerWatched: typeof r.metadata.proposer_watched === 'boolean' ? r.metadata.proposer_watched : undefined,
   };
 }
 

@@ -6,7 +6,7 @@
 // reason and severity it had when first seen, which keeps every counter monotonic), and once in
 // blocks_recovered_total and the duration histogram when it is first seen recovered.
 //
-// Labels stay low-cardinality: reason, severity, endpoint label, alert channel. Never a block number.
+// Labels stay low-cardinality: reason, severity, endpoint label, alert channel, watched proposer. Never a block number.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ALERT_CHANNEL_KINDS } from '../../core/config';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
@@ -92,6 +92,7 @@ export class MissedBlockMetrics {
   private readonly alertsSent: Counter<'channel'>;
   private readonly alertsFailed: Counter<'channel'>;
   private readonly outbox: Gauge;
+  private readonly byProposer: Counter<'proposer'>;
   private readonly payloadsMissed: Counter<'relay'>;
   private readonly payloadValueMissed: Counter<'relay'>;
   /** The one value-lost tally (core/payloads.ts); the counters follow its per-relay numbers. */
@@ -123,6 +124,8 @@ export class MissedBlockMetrics {
     this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel'], registers });
     this.alertsFailed = new Counter({ name: `${p}alerts_failed_total`, help: 'Alert deliveries that failed, per channel', labelNames: ['channel'], registers });
     this.outbox = new Gauge({ name: `${p}alert_outbox_depth`, help: 'Alerts waiting in the outbox for delivery', registers });
+    // Labelled only for the proposers of [beacon] validators, so the series stay as few as they are.
+    this.byProposer = new Counter({ name: `${p}missed_slots_by_proposer_total`, help: 'Missed slots (beacon node) of each watched proposer, by validator index', labelNames: ['proposer'], registers });
     // Label: the relay's host:port (bounded by the configured relays), never its URL.
     this.payloadsMissed = new Counter({ name: `${p}payloads_missed_total`, help: 'Payloads a relay delivered that did not land (no block at the slot, or another block)', labelNames: ['relay'], registers });
     this.payloadValueMissed = new Counter({ name: `${p}payload_value_missed_wei_total`, help: 'Value in wei of the payloads counted in payloads_missed_total (a float; the log keeps the exact string)', labelNames: ['relay'], registers });
@@ -142,6 +145,7 @@ export class MissedBlockMetrics {
     if (s.first) {
       this.missed.inc({ reason: r.reason });
       this.bySeverity.inc({ severity: r.severity });
+      if (r.kind === 'missed_slot' && r.proposer_index !== undefined && r.metadata.proposer_watched === true) this.byProposer.inc({ proposer: String(r.proposer_index) });
     }
     if (s.first && r.kind === 'payload_missed') this.payloadMissed(r);
     if (s.recoveredNow) {

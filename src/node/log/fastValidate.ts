@@ -42,6 +42,7 @@ export function fastValid(value: unknown): boolean {
   if ((x = v.recovery_ms) !== undefined && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return false;
   if ((x = v.streak) !== undefined && !(whole(x) && x >= 1)) return false;
   if ((x = v.beacon_slot) !== undefined && !whole(x)) return false;
+  if ((x = v.proposer_index) !== undefined && !whole(x)) return false;
   if ((x = v.proposer_pubkey) !== undefined && !(typeof x === 'string' && x.length === 98 && PUBKEY.test(x))) return false;
   if ((x = v.builder_pubkey) !== undefined && !(typeof x === 'string' && x.length === 98 && PUBKEY.test(x))) return false;
   if ((x = v.relay) !== undefined && !(typeof x === 'string' && x.length <= 256)) return false;

@@ -75,7 +75,7 @@ export function schemaErrors(value: unknown): string[] {
 }
 
 /** Numeric fields; ajv counts JSON.parse's Infinity (from 1e400) as an integer ≥ 0. */
-const NUMERIC_FIELDS = ['timestamp', 'block_number', 'expected_timestamp', 'actual_timestamp', 'recovery_attempts', 'chain_id', 'slot', 'reorg_depth', 'recovered_at', 'recovery_ms', 'streak', 'beacon_slot'];
+const NUMERIC_FIELDS = ['timestamp', 'block_number', 'expected_timestamp', 'actual_timestamp', 'recovery_attempts', 'chain_id', 'slot', 'reorg_depth', 'recovered_at', 'recovery_ms', 'streak', 'beacon_slot', 'proposer_index'];
 
 /** The first numeric field that holds Infinity (it would be written back as null), if any. */
 function infiniteField(o: Record<string, unknown>): string | undefined {
