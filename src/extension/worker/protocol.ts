@@ -1,0 +1,37 @@
+// Messages between the extension host (logLoader.ts) and the log worker (logWorker.ts).
+import type { MissedBlock } from '../../core/model';
+import type { Report } from '../../core/report';
+
+export interface WindowEntry {
+  record: MissedBlock;
+  /** 1-based line of the active file; undefined for a record of a rotated part. */
+  line: number | undefined;
+}
+
+/** The whole log's numbers: the core report over every distinct record. */
+export interface Totals {
+  report: Report;
+  /** Distinct records (rewrites collapsed): report.total_missed. */
+  records: number;
+}
+
+export type ToWorker =
+  | { type: 'load'; file: string; window: number }
+  | { type: 'append'; records: MissedBlock[] }
+  /** The active file was truncated (rewritten): what was counted describes nothing on disk. */
+  | { type: 'reset' };
+
+export type FromWorker =
+  | { type: 'progress'; done: number; total: number; records: number }
+  | {
+      type: 'loaded';
+      totals: Totals;
+      /** The newest records read, oldest first. */
+      window: WindowEntry[];
+      /** Bytes of the active file read (through its last complete line) and the lines they hold. */
+      offset: number;
+      lines: number;
+      badLines: number;
+    }
+  | { type: 'totals'; totals: Totals }
+  | { type: 'error'; message: string };
