@@ -175,7 +175,7 @@ export class LogWatcher {
    * the book gets the whole log's totals and its newest records; the tailer goes on from the
    * offset returned. Undefined when no worker could read it (then this thread does, as before).
    */
-  private async readInWorker(abs: string, f: Followed): Promise<{ offset: number; line: number } | undefined> {
+  private async readInWorker(abs: string, f: Followed): Promise<{ offset: number; line: number; ino?: number } | undefined> {
     let loader: LogLoader;
     try {
       loader = new LogLoader(
@@ -203,9 +203,10 @@ export class LogWatcher {
       if (this.disposed) return undefined;
       for (const e of r.window) this.initial.push(this.book.add(abs, e.record, e.line));
       for (let i = 0; i < r.badLines; i++) this.book.badLine(abs);
+      for (const b of r.bad) this.reportBad(abs, b.line, b.message);
       this.book.setTotals(abs, r.totals);
       if (r.totals.records > r.window.length) this.book.markWindowed(abs);
-      return { offset: r.offset, line: r.lines };
+      return { offset: r.offset, line: r.lines, ...(r.ino !== -1 ? { ino: r.ino } : {}) };
     } catch (err) {
       this.o.onWarning?.(`cannot read ${abs}: ${(err as Error).message}`);
       f.loader = undefined;
@@ -261,10 +262,7 @@ export class LogWatcher {
     const parsed = this.parse!(line);
     if (!parsed.ok) {
       this.book.badLine(file);
-      const n = (this.badReported.get(file) ?? 0) + 1;
-      this.badReported.set(file, n);
-      // A broken file must not flood the output channel.
-      if (n <= 20) this.o.onWarning?.(`${file}:${lineNo}: ${parsed.message}${n === 20 ? ' (further bad lines of this file not reported)' : ''}`);
+      this.reportBad(file, lineNo, parsed.message);
       this.changed(false);
       return;
     }
@@ -272,6 +270,13 @@ export class LogWatcher {
     f.loader?.append(parsed.record);
     (f.initialDone ? this.appended : this.initial).push(entry);
     this.changed(false);
+  }
+
+  private reportBad(file: string, lineNo: number, message: string): void {
+    const n = (this.badReported.get(file) ?? 0) + 1;
+    this.badReported.set(file, n);
+    // A broken file must not flood the output channel.
+    if (n <= 20) this.o.onWarning?.(`${file}:${lineNo}: ${message}${n === 20 ? ' (further bad lines of this file not reported)' : ''}`);
   }
 
   /** A found log whose file stayed away for a second is forgotten (a rotation recreates it sooner). */

@@ -3,8 +3,12 @@
 // log worker (logWorker.ts), never on the extension host's thread. No vscode import.
 import { open, stat } from 'node:fs/promises';
 import { readLogBatches } from '../../node/log/reader';
+import { countLines } from '../../node/log/tailer';
 import { LogTotals } from './logTotals';
 import type { FromWorker, WindowEntry } from './protocol';
+
+/** Bad lines of a file named in the output channel; a broken file must not flood it. */
+export const BAD_REPORTED = 20;
 
 export interface LoadOptions {
   /** Newest records to hand back with their lines. */
@@ -33,19 +37,24 @@ async function lastCompleteLine(file: string, size: number): Promise<number> {
 }
 
 export async function loadLog(file: string, totals: LogTotals, o: LoadOptions): Promise<Extract<FromWorker, { type: 'loaded' }>> {
-  const size = await stat(file).then((s) => (s.isFile() ? s.size : 0), () => 0);
+  const st = await stat(file).catch(() => undefined);
+  const size = st?.isFile() ? st.size : 0;
   const offset = size > 0 ? await lastCompleteLine(file, size) : 0;
   // A ring of the newest entries: the window the host keeps.
   const ring: WindowEntry[] = new Array(Math.max(0, o.window));
   let head = 0;
   let seen = 0;
   let badLines = 0;
+  const bad: { line: number; message: string }[] = [];
   let lines = 0;
   let last = 0;
   const every = o.progressMs ?? 250;
   const batches = readLogBatches(file, {
     collapse: false,
-    onBadLine: () => badLines++,
+    onBadLine: (b) => {
+      badLines++;
+      if (b.file === file && bad.length < BAD_REPORTED) bad.push({ line: b.line, message: b.message });
+    },
     limit: (f, s) => (f === file ? offset : s),
     onProgress: (done, total) => {
       const now = Date.now();
@@ -74,10 +83,7 @@ export async function loadLog(file: string, totals: LogTotals, o: LoadOptions): 
   const window: WindowEntry[] = [];
   for (let k = 0; k < n; k++) window.push(ring[(head - n + k + ring.length) % ring.length]);
   // Lines of the active file up to `offset`: the last record's line, unless blank or bad lines follow it.
-  if (offset > 0) {
-    const { countLines } = await import('../../node/log/tailer.ts');
-    lines = await countLines(file, offset);
-  }
+  if (offset > 0) lines = await countLines(file, offset);
   const report = totals.report();
-  return { type: 'loaded', totals: { report, records: report.total_missed }, window, offset, lines, badLines };
+  return { type: 'loaded', totals: { report, records: report.total_missed }, window, offset, lines, ino: st?.ino ?? -1, badLines, bad };
 }

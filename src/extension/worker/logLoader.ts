@@ -35,7 +35,10 @@ export class LogLoader {
     private readonly ev: LoaderEvents,
     script = defaultWorkerScript(),
   ) {
-    this.worker = new Worker(script);
+    // From the sources (tests, benchmarks): the worker registers tsx's loader itself first.
+    this.worker = script.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true })
+      : new Worker(script);
     // A worker must never keep the extension host (or a test) alive on its own.
     this.worker.unref();
   }

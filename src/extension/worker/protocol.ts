@@ -31,7 +31,11 @@ export type FromWorker =
       /** Bytes of the active file read (through its last complete line) and the lines they hold. */
       offset: number;
       lines: number;
+      /** The active file's inode when read (-1: none): a different file at start is read whole. */
+      ino: number;
       badLines: number;
+      /** The first bad lines of the active file (line, why), for the output channel. */
+      bad: { line: number; message: string }[];
     }
   | { type: 'totals'; totals: Totals }
   | { type: 'error'; message: string };

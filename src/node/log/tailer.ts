@@ -14,7 +14,7 @@ export interface TailerOptions {
    * 'end' (default) skips what is already there; 'start' reads it all first; an offset resumes
    * after bytes someone else already read (`line`: how many lines those bytes hold).
    */
-  from?: 'start' | 'end' | { offset: number; line: number };
+  from?: 'start' | 'end' | { offset: number; line: number; ino?: number };
   /** Polling works where inotify does not (network filesystems, some containers). */
   usePolling?: boolean;
 }
@@ -42,8 +42,12 @@ export class LogTailer {
       this.ino = st.ino;
       const from = this.opts.from ?? 'end';
       if (typeof from === 'object') {
-        this.lineNo = from.line;
-        this.offset = from.offset;
+        // Replaced since those bytes were read: the new file is read from its start.
+        if (from.ino !== undefined && from.ino !== st.ino) this.opts.onReset?.('rotated');
+        else {
+          this.lineNo = from.line;
+          this.offset = from.offset;
+        }
       } else if (from === 'end') {
         this.lineNo = await countLines(this.path, st.size);
         this.offset = st.size;
