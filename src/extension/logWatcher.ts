@@ -189,6 +189,11 @@ export class LogWatcher {
             this.changed(false);
           },
           onError: (m) => this.o.onWarning?.(`${abs}: ${m}`),
+          onWindow: (entries) => {
+            if (this.disposed) return;
+            for (const e of entries) this.initial.push(this.book.add(abs, e.record, e.line));
+            this.changed(false);
+          },
         },
         this.o.workerScript,
       );
@@ -201,11 +206,10 @@ export class LogWatcher {
     try {
       const r = await loader.load(abs, this.o.window ?? MAX_ENTRIES_PER_FILE);
       if (this.disposed) return undefined;
-      for (const e of r.window) this.initial.push(this.book.add(abs, e.record, e.line));
       for (let i = 0; i < r.badLines; i++) this.book.badLine(abs);
       for (const b of r.bad) this.reportBad(abs, b.line, b.message);
       this.book.setTotals(abs, r.totals);
-      if (r.totals.records > r.window.length) this.book.markWindowed(abs);
+      if (r.totals.records > this.book.entries(abs).length) this.book.markWindowed(abs);
       return { offset: r.offset, line: r.lines, ...(r.ino !== -1 ? { ino: r.ino } : {}) };
     } catch (err) {
       this.o.onWarning?.(`cannot read ${abs}: ${(err as Error).message}`);

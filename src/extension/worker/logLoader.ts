@@ -4,13 +4,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MissedBlock } from '../../core/model';
-import type { FromWorker, Totals, ToWorker } from './protocol';
+import type { FromWorker, Totals, ToWorker, WindowEntry } from './protocol';
 
 export type Loaded = Extract<FromWorker, { type: 'loaded' }>;
 
 export interface LoaderEvents {
   onProgress?(done: number, total: number, records: number): void;
   onTotals(t: Totals): void;
+  /** The newest records, a part at a time, before load() resolves. */
+  onWindow?(entries: WindowEntry[]): void;
   onError(message: string): void;
 }
 
@@ -30,6 +32,8 @@ export class LogLoader {
   private pending: MissedBlock[] = [];
   private flushing = false;
   private done = false;
+  /** 'window' parts gathered for load()'s result when no onWindow takes them. */
+  private window: WindowEntry[] = [];
 
   constructor(
     private readonly ev: LoaderEvents,
@@ -49,12 +53,17 @@ export class LogLoader {
       const onMessage = (m: FromWorker) => {
         if (m.type === 'progress') this.ev.onProgress?.(m.done, m.total, m.records);
         else if (m.type === 'totals') this.ev.onTotals(m.totals);
+        else if (m.type === 'window') {
+          if (this.ev.onWindow) this.ev.onWindow(m.entries);
+          else this.window.push(...m.entries);
+        }
         else if (m.type === 'error') {
           if (this.done) this.ev.onError(m.message);
           else reject(new Error(m.message));
         } else if (m.type === 'loaded') {
           this.done = true;
-          resolve(m);
+          resolve(this.window.length ? { ...m, window: this.window } : m);
+          this.window = [];
         }
       };
       this.worker.on('message', onMessage);

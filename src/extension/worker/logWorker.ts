@@ -14,6 +14,9 @@ let timer: NodeJS.Timeout | undefined;
 /** Rebuilding the report of a million records takes a while: at most this often while appends flow. */
 const TOTALS_MS = 250;
 
+/** Records per 'window' message. */
+const WINDOW_CHUNK = 500;
+
 const send = (m: FromWorker) => port.postMessage(m);
 
 function sendTotals(): void {
@@ -26,9 +29,14 @@ port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'load':
       loadLog(m.file, totals, { window: m.window, onProgress: (done, total, records) => send({ type: 'progress', done, total, records }) }).then(
-        (r) => {
+        async (r) => {
+          for (let i = 0; i < r.window.length; i += WINDOW_CHUNK) {
+            send({ type: 'window', entries: r.window.slice(i, i + WINDOW_CHUNK) });
+            // Spaced out: the host takes every queued message in one turn of its loop.
+            await new Promise((done) => setTimeout(done, 2));
+          }
           loaded = true;
-          send(r);
+          send({ ...r, window: [] });
         },
         (err: unknown) => send({ type: 'error', message: (err as Error).message }),
       );

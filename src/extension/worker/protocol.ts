@@ -26,7 +26,7 @@ export type FromWorker =
   | {
       type: 'loaded';
       totals: Totals;
-      /** The newest records read, oldest first. */
+      /** The newest records read, oldest first (the worker sends them ahead in 'window' messages). */
       window: WindowEntry[];
       /** Bytes of the active file read (through its last complete line) and the lines they hold. */
       offset: number;
@@ -37,5 +37,7 @@ export type FromWorker =
       /** The first bad lines of the active file (line, why), for the output channel. */
       bad: { line: number; message: string }[];
     }
+  /** Part of the window, before 'loaded' (small messages: each is cheap to take on the host's thread). */
+  | { type: 'window'; entries: WindowEntry[] }
   | { type: 'totals'; totals: Totals }
   | { type: 'error'; message: string };
