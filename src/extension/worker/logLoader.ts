@@ -27,6 +27,12 @@ export function defaultWorkerScript(): string {
   return path.join(here, 'logWorker.ts');
 }
 
+/**
+ * The worker's heap: a small young generation makes it collect the parse garbage of a big log
+ * early instead of growing the process (the extension host's RSS) by hundreds of MB.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
+
 export class LogLoader {
   private readonly worker: Worker;
   private pending: MissedBlock[] = [];
@@ -42,7 +48,7 @@ export class LogLoader {
     // From the sources (tests, benchmarks): the worker registers tsx's loader itself first.
     this.worker = script.endsWith('.ts')
       ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true })
-      : new Worker(script);
+      : new Worker(script, { resourceLimits: WORKER_LIMITS });
     // A worker must never keep the extension host (or a test) alive on its own.
     this.worker.unref();
   }
