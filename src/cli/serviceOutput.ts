@@ -20,7 +20,7 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
   if (o.records) svc.on('record', (r) => stdout.write(`${formatRecord(r, out)}\n`));
   svc.on('status', (s) => {
     if (s.state === 'up') note(`${svc.endpoints[0].label} is answering again`);
-    else stderr.write(`${err.yellow(`-- ${safeText(svc.endpoints[0].label)} is down (${s.reason}); retrying`)}\n`);
+    else stderr.write(`${err.yellow(`-- ${safeText(svc.endpoints[0].label)} is down: ${safeText(s.detail)} (${s.reason}); retrying`)}\n`);
   });
   let lastProgress = 0;
   svc.on('backfill', (e) => {
@@ -45,6 +45,10 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
         note(`not resuming from the checkpoint: ${e.why}`);
         break;
     }
+  });
+  svc.on('relay', (s) => {
+    if (s.state === 'up') note(`relay ${s.relay} is answering again`);
+    else stderr.write(`${err.yellow(`-- relay check ${safeText(s.relay)} failed (${s.reason}: ${safeText(s.message)}); retrying in ${Math.round(s.retryInMs / 100) / 10} s`)}\n`);
   });
   svc.on('warning', (w) => stderr.write(`${err.yellow(`-- warning: ${safeText(w)}`)}\n`));
 }

@@ -2,6 +2,7 @@
 // so its first six lines match the seed line for line; the streak line comes last so readers that
 // parse the seed's lines keep working.
 import type { MissedBlock } from './model';
+import { formatEth, formatValueLost, valueLost } from './payloads';
 
 /** `2022-01-01 12:00:00 UTC` from unix seconds. */
 export function formatUtc(unixSeconds: number): string {
@@ -23,6 +24,11 @@ export function formatAlertMessage(r: MissedBlock, streak?: AlertStreak): string
     `Actual: ${r.actual_timestamp}`,
     `Time: ${formatUtc(r.timestamp)}`,
   ];
-  if (streak) lines.push(`Streak: ${streak.length} consecutive missed (blocks ${streak.fromBlock}-${streak.toBlock})`);
+  if (streak && r.kind !== 'payload_missed') lines.push(`Streak: ${streak.length} consecutive missed (blocks ${streak.fromBlock}-${streak.toBlock})`);
+  if (r.kind === 'payload_missed') {
+    const replaced = typeof r.metadata.replaced_by === 'string' ? `; slot ${r.beacon_slot} has another block, ${r.metadata.replaced_by}` : `; slot ${r.beacon_slot} has no block`;
+    lines.push(`Payload: ${formatEth(r.payload_value_wei ?? '0')} delivered by relay ${r.relay ?? 'unknown'} for slot ${r.beacon_slot}${replaced}`);
+    lines.push(`Value lost: ${formatValueLost(valueLost([r]))}`);
+  }
   return lines.join('\n');
 }

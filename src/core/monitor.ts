@@ -244,6 +244,11 @@ export class BlockMonitor {
     return n;
   }
 
+  /** A record another source made (the relay check): counted in getStats(), not held (no streak, no recovery). */
+  countExternal(r: MissedBlock): void {
+    this.book.counters.added(r);
+  }
+
   /** Unrecovered gap records recovery has not settled, lowest block first. */
   pending(): MissedBlock[] {
     return this.book.store.pending().map(copy);

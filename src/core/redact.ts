@@ -16,7 +16,7 @@ export function redactUrl(url: string): string {
   return `${u.protocol}//${u.host}${first ? `/${first}/***` : u.search || u.username ? '/***' : ''}`;
 }
 
-const URL_IN_TEXT = /\b(?:https?|smtps?):\/\/[^\s"'<>]+/gi;
+const URL_IN_TEXT = /\b(?:https?|wss?|smtps?):\/\/[^\s"'<>]+/gi;
 
 export class Redactor {
   private readonly secrets: string[];
@@ -27,7 +27,7 @@ export class Redactor {
       if (!s) continue;
       set.add(s);
       // A URL's token also leaks without its scheme and host (a path in a library's message).
-      if (/^https?:\/\//i.test(s)) {
+      if (/^(?:https?|wss?):\/\//i.test(s)) {
         try {
           const u = new URL(s);
           if (u.pathname.length > 1) set.add(u.pathname + u.search);

@@ -2,6 +2,7 @@
 // streaks from computeStreaks, the same function the monitor and the views use.
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from './model';
 import { computeStreaks, type Streak } from './streaks';
+import { ValueLostTally, type ValueLost } from './payloads';
 
 export interface ReportStreak {
   from_block: number;
@@ -32,6 +33,8 @@ export interface Report {
   avg_recovery_ms: number | null;
   /** The longest streaks, longest first (ties: earliest first). */
   streaks: ReportStreak[];
+  /** Missed relay payloads (payloads.ts valueLost): count, wei and per relay. Absent from the shared store's report. */
+  value_lost?: ValueLost;
 }
 
 export interface ReportOptions {
@@ -61,6 +64,7 @@ export class ReportBuilder {
   private lastTs = -Infinity;
   private recoveryMsSum = 0;
   private recoveryMsCount = 0;
+  private readonly valueLost = new ValueLostTally();
   // Only what computeStreaks needs, to keep a large log's footprint small.
   private streakInput: Pick<MissedBlock, 'block_number' | 'timestamp' | 'recovered'>[] = [];
 
@@ -83,7 +87,9 @@ export class ReportBuilder {
         this.recoveryMsCount++;
       }
     }
-    this.streakInput.push({ block_number: r.block_number, timestamp: r.timestamp, recovered: r.recovered });
+    // A missed payload is the relay's loss, not a hole in the chain: no streak (as in the live monitor).
+    if (kind === 'payload_missed') this.valueLost.add(r);
+    else this.streakInput.push({ block_number: r.block_number, timestamp: r.timestamp, recovered: r.recovered });
   }
 
   build(opts: ReportOptions = {}): Report {
@@ -105,6 +111,7 @@ export class ReportBuilder {
       last_timestamp: any ? this.lastTs : null,
       avg_recovery_ms: this.recoveryMsCount ? Math.round(this.recoveryMsSum / this.recoveryMsCount) : null,
       streaks: top.map(toReportStreak),
+      value_lost: this.valueLost.summary(),
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   type MissedBlockReason,
   type MissedBlockSeverity,
 } from './model';
+import type { ValueLost } from './payloads';
 
 export interface MonitorStatsData {
   blocks_processed: number;
@@ -33,6 +34,8 @@ export interface MonitorStatsData {
   head?: { number: number; hash: string; timestamp: number };
   /** Wall-clock unix seconds at which the last block arrived. */
   last_block_at?: number;
+  /** Missed relay payloads since start (core/payloads.ts valueLost); present when relays are checked. */
+  value_lost?: ValueLost;
 }
 
 export interface MonitorStats extends MonitorStatsData {

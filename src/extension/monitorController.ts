@@ -6,6 +6,7 @@ import { endpointLabel } from '../node/endpoints';
 import type { MissedBlock } from '../core/model';
 import { readSettings, resolveLogPath } from './config';
 import { Disposable } from './disposable';
+import { LOCAL_RPC, resolveEndpoints, type ResolvedEndpoints } from './model/endpointChoice';
 import type { LiveInfo } from './model/live';
 import { monitorConfigFrom } from './model/settings';
 import type { MonitorRun } from './monitorRun';
@@ -13,11 +14,13 @@ import { describe } from './output';
 import type { Secrets } from './secrets';
 import type { Trust } from './trust';
 
-export const DEFAULT_RPC = 'http://127.0.0.1:8545';
+export const DEFAULT_RPC = LOCAL_RPC;
 
 export class MonitorController extends Disposable {
   private run: MonitorRun | undefined;
   private stopped: { logFile: string; at: number } | undefined;
+  /** "Start a local anvil": the node this window started, stopped with Stop Monitoring. */
+  private anvil: { wsUrl: string; stop(): Promise<void> } | undefined;
   /** Serialises start/stop so a double click cannot start two runs. */
   private busy: Promise<unknown> = Promise.resolve();
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -33,6 +36,26 @@ export class MonitorController extends Disposable {
     private readonly trust: Trust,
   ) {
     super();
+    // Expected transactions saved in the workspace are judged while a run monitors the node.
+    const expectFiles = this.register(vscode.workspace.createFileSystemWatcher('**/*.expect.jsonl'));
+    const judge = (uri: vscode.Uri) => void this.expectFile(uri.fsPath);
+    this.register(expectFiles.onDidCreate(judge));
+    this.register(expectFiles.onDidChange(judge));
+  }
+
+  /** Judge an expectation file's new lines with the running monitor's node (nothing when not monitoring). */
+  async expectFile(file: string): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    const name = vscode.workspace.asRelativePath(file);
+    try {
+      const v = await run.expectFile(file);
+      for (const e of v.errors) this.log.warn(`${name}:${e.line}: ${e.message}`);
+      for (const f of v.failures) this.log.warn(`${name}: block ${f.block} not judged (lines ${f.lines.join(', ')}): ${f.message}`);
+      if (v.judged > 0) this.log.info(`${name}: ${v.judged} expected transactions judged, ${v.included} included, ${v.missed} missed`);
+    } catch (err) {
+      this.log.error(`${name}: ${describe(err)}`);
+    }
   }
 
   get live(): LiveInfo | undefined {
@@ -66,13 +89,39 @@ export class MonitorController extends Disposable {
     return this.serial(() => this.doStart(urls));
   }
 
+  /** Stop the run (and the local anvil this window started). */
   stop(): Promise<void> {
-    return this.serial(() => this.doStop());
+    return this.serial(async () => {
+      await this.doStop();
+      const a = this.anvil;
+      this.anvil = undefined;
+      if (a) {
+        await a.stop();
+        this.log.info('stopped the local anvil');
+      }
+    });
   }
 
   async restart(): Promise<boolean> {
-    await this.stop();
-    return this.start();
+    await this.serial(() => this.doStop());
+    return this.start(this.anvil ? [this.anvil.wsUrl] : undefined);
+  }
+
+  /** The endpoints to monitor: SecretStorage's, then missedBlocks.rpcUrls with `${env:NAME}` resolved. */
+  async endpoints(): Promise<ResolvedEndpoints> {
+    const res = resolveEndpoints({ secretUrl: await this.secrets.rpcUrl(), settingsUrls: readSettings(this.log).rpcUrls, env: process.env });
+    for (const p of res.problems) this.log.warn(p);
+    return res;
+  }
+
+  /** Start anvil (node_modules or PATH) on a free loopback port, 1 s blocks; returns its ws:// URL. */
+  async startLocalAnvil(): Promise<string> {
+    if (this.anvil) return this.anvil.wsUrl;
+    const { startAnvil } = await import('../node/chain/anvil.ts');
+    const node = await startAnvil({ blockTime: 1 });
+    this.anvil = node;
+    this.log.info(`started a local anvil on ${endpointLabel(node.wsUrl)} (1 s blocks); Stop Monitoring stops it`);
+    return node.wsUrl;
   }
 
   flush(): Promise<void> {
@@ -106,8 +155,8 @@ export class MonitorController extends Disposable {
     const settings = readSettings(this.log);
     const logPath = resolveLogPath(settings);
     if (!logPath) throw new Error(`open a folder first: the log path "${settings.logFile}" is relative to the workspace`);
-    const urls = urlsOverride ?? settings.rpcUrls;
-    if (urls.length === 0) throw new Error('no RPC endpoint: set missedBlocks.rpcUrls');
+    const urls = urlsOverride ?? (await this.endpoints()).urls;
+    if (urls.length === 0) throw new Error('no RPC endpoint: run "Set RPC Endpoint…" or set missedBlocks.rpcUrls');
     const secrets = await this.secrets.all();
     const config = monitorConfigFrom(settings, logPath, secrets);
     const t0 = performance.now();

@@ -13,6 +13,10 @@ import { endpointsFromUrls } from '../node/endpoints';
 import { recordKey, type MissedBlock } from '../core/model';
 import { Recovery } from '../node/recovery';
 import { MonitorService } from '../node/service';
+import { createTransport } from '../node/chain/transport';
+import type { RpcTransport } from '../node/chain/rpc';
+import { ExpectFiles, type FileVerdict } from '../node/expect/files';
+import { expectSettingsFrom } from '../node/expect/settings';
 import type { LiveInfo } from './model/live';
 
 export interface RunLog {
@@ -36,6 +40,9 @@ const plain = createColors(false);
 
 export class MonitorRun {
   readonly live: LiveInfo;
+  private expectations: ExpectFiles | undefined;
+  private expectRpc: RpcTransport | undefined;
+  private readonly stopping = new AbortController();
   private constructor(
     private readonly svc: MonitorService,
     private readonly o: RunOptions,
@@ -71,9 +78,31 @@ export class MonitorRun {
 
   /** Stop, flushing the log batch and the checkpoint. */
   async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.expectRpc?.close().catch(() => undefined);
     await this.svc.stop();
     this.live.connection = 'stopped';
     this.o.onLive();
+  }
+
+  /**
+   * Judge the new lines of an expectation file (*.expect.jsonl) with this run's node; each missed
+   * transaction becomes a record of this run (log, alerts), so the views show it.
+   */
+  expectFile(file: string): Promise<FileVerdict> {
+    if (!this.expectations) {
+      const primary = this.svc.endpoints[0];
+      this.expectRpc = createTransport(primary.url, { label: primary.label });
+      this.expectations = new ExpectFiles({
+        rpc: this.expectRpc,
+        source: primary.label,
+        ...expectSettingsFrom(this.o.config),
+        alertThreshold: this.o.config.monitoring.alertThreshold,
+        signal: this.stopping.signal,
+        onRecords: (rs) => rs.forEach((r) => this.svc.addRecord(r)),
+      });
+    }
+    return this.expectations.judgeFile(file);
   }
 
   /** Mute the alert channels until `untilMs` (the service's alert manager); false when alerts are off. */
@@ -139,10 +168,12 @@ export class MonitorRun {
         if (live.connection !== 'up') o.log.info(`${live.source} is answering`);
         live.connection = 'up';
         live.downReason = undefined;
+        live.downDetail = undefined;
       } else {
-        if (live.connection !== 'down' || live.downReason !== s.reason) o.log.warn(`${live.source} is down (${s.reason}); retrying`);
+        if (live.connection !== 'down' || live.downDetail !== s.detail) o.log.warn(`${live.source} is down: ${s.detail} (${s.reason}); retrying`);
         live.connection = 'down';
         live.downReason = s.reason;
+        live.downDetail = s.detail;
       }
       changed();
     });

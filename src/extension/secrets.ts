@@ -57,6 +57,15 @@ export class Secrets {
     return url ? this.storage.store(FLEET_KEY, url) : this.storage.delete(FLEET_KEY);
   }
 
+  /** The node's RPC URL from "Set RPC Endpoint…" (a provider URL carries its API key). */
+  rpcUrl(): Thenable<string | undefined> {
+    return this.storage.get(RPC_KEY);
+  }
+
+  storeRpcUrl(url: string | undefined): Thenable<void> {
+    return url ? this.storage.store(RPC_KEY, url) : this.storage.delete(RPC_KEY);
+  }
+
   /** Fires when another window (or this one) changed the fleet URL. */
   onFleetUrlChange(f: () => void): vscode.Disposable {
     return this.storage.onDidChange((e) => {
@@ -66,3 +75,4 @@ export class Secrets {
 }
 
 const FLEET_KEY = `${KEY_PREFIX}postgresUrl`;
+const RPC_KEY = `${KEY_PREFIX}rpcUrl`;

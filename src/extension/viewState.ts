@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { loggedHead } from '../node/checkpoint';
 import { displayName, readSettings, resolveLogPath } from './config';
 import { Disposable } from './disposable';
 import { LogWatcher, type LogChange } from './logWatcher';
@@ -21,6 +22,10 @@ export class ViewState extends Disposable {
   /** The views must refresh; a LogChange when records arrived, undefined for live state or settings. */
   readonly onDidChange = this.changed.event;
   private started: Promise<void> | undefined;
+  /** Per log, the head its checkpoint recorded: judges "current streak" when no run here follows the chain. */
+  private readonly heads = new Map<string, number | undefined>();
+  private readingHeads = false;
+  private readAgain = false;
 
   constructor(
     private readonly controller: MonitorController,
@@ -89,10 +94,11 @@ export class ViewState extends Disposable {
       const totals = w.book.totals(file);
       const window = w.book.window(file);
       const whole = totals && window ? { totals, window } : undefined;
-      const summary = summarize(entries, { headBlock: fileLive?.head, alertThreshold: threshold, whole });
+      const summary = summarize(entries, { headBlock: fileLive?.head ?? this.heads.get(file), alertThreshold: threshold, whole });
       const loading = w.book.loading(file);
       return { view, entries, summary: loading ? { ...summary, loading } : summary };
     });
+    void this.readHeads(files);
     return this.cache;
   }
 
@@ -104,6 +110,29 @@ export class ViewState extends Disposable {
     let best: LogInput | undefined;
     for (const l of logs) if (l.entries.length && (!best || (l.summary.latest?.seq ?? 0) > (best.summary.latest?.seq ?? 0))) best = l;
     return best;
+  }
+
+  /** Re-read the logs' checkpoints; recompute when a head moved (the same rule as `mbm report`). */
+  private async readHeads(files: readonly string[]): Promise<void> {
+    if (this.readingHeads) {
+      this.readAgain = true;
+      return;
+    }
+    this.readingHeads = true;
+    let moved = false;
+    try {
+      do {
+        this.readAgain = false;
+        for (const f of files) {
+          const h = await loggedHead([f]);
+          if (this.heads.get(f) !== h) moved = true;
+          this.heads.set(f, h);
+        }
+      } while (this.readAgain);
+    } finally {
+      this.readingHeads = false;
+    }
+    if (moved) this.invalidate(undefined);
   }
 
   private invalidate(change: LogChange | undefined): void {

@@ -50,6 +50,20 @@ export async function readCheckpoint(file: string): Promise<Checkpoint | undefin
   }
 }
 
+/**
+ * The head the monitor writing these logs last processed, from their checkpoints (`<log>.checkpoint.json`;
+ * the newest when several logs are given; rotated .gz files have none). Views that read a log
+ * without a running monitor judge "current streak" by it, exactly as the monitor did
+ * (computeStreaks' headBlock): a streak the chain has moved past is over, offline too.
+ * Undefined when no checkpoint is found (a log another program writes).
+ */
+export async function loggedHead(logPaths: readonly string[]): Promise<number | undefined> {
+  const heads = await Promise.all(logPaths.filter((p) => !p.endsWith('.gz')).map((p) => readCheckpoint(checkpointPathFor(p))));
+  let head: number | undefined;
+  for (const cp of heads) if (cp && (head === undefined || cp.number > head)) head = cp.number;
+  return head;
+}
+
 /** Write `cp` to `file` atomically and durably. */
 export async function writeCheckpointFile(file: string, cp: Checkpoint): Promise<void> {
   const dir = path.dirname(file);

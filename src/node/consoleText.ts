@@ -1,6 +1,7 @@
 // One line per record for terminals (`mbm tail`, `mbm watch`, `mbm demo`). Everything taken from
 // a record is stripped of control characters first: a log is untrusted input and must not be
 // able to move the cursor or recolour the terminal.
+import { formatEth } from '../core/payloads';
 import { createColors } from 'picocolors';
 import type { MissedBlock, MissedBlockSeverity } from '../core/model';
 
@@ -42,6 +43,7 @@ export function formatRecord(r: MissedBlock, c = colors()): string {
     r.reason,
     delay > 0 ? `+${delay}s` : '',
     r.reorg_depth ? `depth ${r.reorg_depth}` : '',
+    r.kind === 'payload_missed' && r.payload_value_wei !== undefined ? `slot ${r.beacon_slot} ${formatEth(r.payload_value_wei)} via ${safeText(r.relay ?? '?')}` : '',
     r.recovered ? c.green(`recovered${r.recovery_ms !== undefined ? ` in ${Math.round(r.recovery_ms)} ms` : ''}`) : '',
     r.source ? c.dim(`[${safeText(r.source)}]`) : '',
   ];

@@ -10,7 +10,7 @@ export function endpointLabel(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`not a URL: ${JSON.stringify(url)}`);
+    throw new TypeError("not a URL (the value is not shown: it may hold an API key)");
   }
   if (!(u.protocol in DEFAULT_PORTS)) throw new TypeError(`unsupported RPC URL scheme ${u.protocol} (use http, https, ws or wss)`);
   return `${u.hostname.replace(/^\[|\]$/g, '')}:${u.port || DEFAULT_PORTS[u.protocol]}`;

@@ -2,6 +2,7 @@
 // lines, colour only when asked for. The numbers come from core/report.ts.
 import { createColors } from 'picocolors';
 import type { Report } from '../core/report';
+import { formatEth, formatValueLost } from '../core/payloads';
 import { isListedStreak, MIN_LISTED_STREAK } from '../core/streaks';
 
 const num = (n: number) => n.toLocaleString('en-US');
@@ -30,6 +31,11 @@ export function formatReportText(report: Report, opts: { color?: boolean } = {})
     `${label('By reason')}${counts(report.by_reason)}`,
     `${label('By kind')}${counts(report.by_kind)}`,
   ];
+  const v = report.value_lost;
+  if (v && v.count > 0) {
+    lines.push(`${label('Value lost')}${c.red(formatValueLost(v))}`);
+    for (const [relay, x] of Object.entries(v.by_relay)) lines.push(`  ${relay.padEnd(32)} ${String(x.count).padStart(6)} missed  ${formatEth(x.wei)}`);
+  }
   // Runs of MIN_LISTED_STREAK or more, as the editor's Streaks list; a lone missed block is not listed.
   const listed = report.streaks.filter((s) => isListedStreak(s));
   if (listed.length > 0) {

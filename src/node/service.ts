@@ -18,9 +18,15 @@ import { AlertManager, type AlertManagerOptions } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
+import { explorerFromConfig, type ExplorerOptions } from './chain/explorer';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
+import { ValueLostTally } from '../core/payloads';
+import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
+import type { SlotBlocks } from './relay/slotBlocks';
+import { loggedPayloadKeys } from './relay/logged';
+import { endpointsFromUrls } from './endpoints';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -44,13 +50,24 @@ export interface MonitorServiceOptions {
   maxBackfillBlocks?: number;
   backfill?: { windowSize?: number; concurrency?: number };
   recovery?: { batchSize?: number; concurrency?: number };
+  /** Overrides for the [recovery] explorer (tests: request spacing, timeout). */
+  explorer?: Partial<ExplorerOptions>;
   /** Alert delivery ([alerts] of the config); false turns alerting off (tests, untrusted workspaces). */
   alerts?: Partial<AlertManagerOptions> | false;
   /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
   sink?: RecordSink;
+  /** Delivered payloads of these relays checked against the beacon chain (`payload_missed` records). */
+  relay?: { settings: RelayWatchSettings; slotBlocks: SlotBlocks };
 }
 
-export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; message?: string };
+/** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
+export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; detail: string };
+
+export interface AlertDelivery {
+  channel: string;
+  result: 'queued' | 'delivered' | 'failed';
+  depth: number;
+}
 
 export type BackfillEvent =
   | { phase: 'start'; from: number; to: number; skipped: number }
@@ -64,10 +81,14 @@ export interface MonitorServiceEvents {
   stats: (s: MonitorStats) => void;
   status: (s: ServiceStatus) => void;
   backfill: (e: BackfillEvent) => void;
-  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best. */
-  heads: (heads: ReadonlyMap<string, number>, best: number) => void;
+  /** Each head-lag round (≥ 2 endpoints): every endpoint's head that answered, and the best (undefined: none answered). */
+  heads: (heads: ReadonlyMap<string, number>, best: number | undefined) => void;
   /** The current streak reached alert_threshold (once per streak). */
   alert: (message: string) => void;
+  /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
+  delivery: (e: AlertDelivery) => void;
+  /** A relay (or the beacon node it is checked against) stopped or started answering. */
+  relay: (s: RelayStatus) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
 }
@@ -98,6 +119,10 @@ export class MonitorService extends EventEmitter {
   /** Records already in the log for blocks after the checkpoint (key → recovered): not written again. */
   private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private lastStatus: ServiceStatus = { state: 'up' };
+  private relayWatcher: RelayWatcher | undefined;
+  /** Missed payloads since start (value lost), from the one tally every view uses. */
+  private readonly valueLost = new ValueLostTally();
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
@@ -133,9 +158,11 @@ export class MonitorService extends EventEmitter {
       onError: (e) => this.warn(`processing: ${e.message}`),
     });
     if (config.monitoring.enableRecovery) {
+      // After the RPC retries and the alternatives, the block explorer of [recovery], if any.
+      const explorer = explorerFromConfig(config.recovery, { chainId: () => this.chainId, warn: (m) => queueMicrotask(() => this.warn(m)), extra: o.explorer });
       this.recovery = new Recovery({
         target: this.monitor,
-        fetchers: this.fetchers,
+        fetchers: explorer ? [...this.fetchers, explorer] : this.fetchers,
         retryAttempts: config.monitoring.retryAttempts,
         retryDelayMs: config.monitoring.retryDelayMs,
         neighbours: (n) => this.monitor.blockAt(n),
@@ -198,6 +225,13 @@ export class MonitorService extends EventEmitter {
         onWarning: (m) => this.warn(`alerts: ${m}`),
         ...this.o.alerts,
       });
+      const a = this.alerts;
+      const delivery = (channel: string, result: AlertDelivery['result']) => this.emit('delivery', { channel, result, depth: a.depth } satisfies AlertDelivery);
+      a.on('queued', (_m, channels) => channels.forEach((c) => delivery(c, 'queued')));
+      a.on('delivered', (_m, c) => delivery(c, 'delivered'));
+      a.on('failed', (_m, c) => delivery(c, 'failed'));
+      // Sinks that publish alerts (Redis Streams) get each message as it is queued for delivery.
+      if (this.o.sink?.writeAlert) this.alerts.on('queued', (msg) => this.o.sink?.writeAlert?.(msg));
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
@@ -211,6 +245,7 @@ export class MonitorService extends EventEmitter {
       this.pipeline.hold();
       this.resuming = this.resume(cp);
     }
+    if (this.o.relay) await this.startRelay(this.o.relay);
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
     await this.source.start();
@@ -228,6 +263,7 @@ export class MonitorService extends EventEmitter {
     this.abort.abort();
     clearInterval(this.tickTimer);
     this.headLag?.stop();
+    await this.relayWatcher?.stop();
     await this.source.stop();
     await this.resuming.catch(() => undefined);
     await this.pipeline.drain();
@@ -242,8 +278,25 @@ export class MonitorService extends EventEmitter {
     this.state = 'stopped';
   }
 
+  /** The primary endpoint's state as last reported (up until a first 'down'). */
+  get status(): ServiceStatus {
+    return this.lastStatus;
+  }
+
+  /** Alert deliveries the outbox still owes (0 without alerting). */
+  get alertOutboxDepth(): number {
+    return this.alerts?.depth ?? 0;
+  }
+
   getStats(): MonitorStats {
-    return this.monitor.getStats();
+    const s = this.monitor.getStats();
+    if (this.o.relay) s.value_lost = this.valueLost.summary();
+    return s;
+  }
+
+  /** Relay labels (host:port) being checked; empty without [relay]. */
+  get relays(): string[] {
+    return endpointsFromUrls(this.o.relay?.settings.urls ?? []).map((e) => e.label);
   }
 
   /** Records the writer has accepted but not yet written. */
@@ -274,22 +327,29 @@ export class MonitorService extends EventEmitter {
       this.pipeline.live(b);
     });
     this.source.on('error', (reason) => this.monitor.noteTransportError(reason));
-    this.source.on('down', (reason) => {
+    this.source.on('down', (reason, detail) => {
       this.monitor.noteTransportError(reason);
-      this.emit('status', { state: 'down', reason } satisfies ServiceStatus);
+      this.lastStatus = { state: 'down', reason, detail };
+      this.emit('status', this.lastStatus);
     });
     this.source.on('up', () => {
       // A backfill waiting to retry need not wait out its backoff: the node answers again.
       this.retryNow?.abort();
-      this.emit('status', { state: 'up' } satisfies ServiceStatus);
+      this.lastStatus = { state: 'up' };
+      this.emit('status', this.lastStatus);
     });
     // Every round, not just transitions: the monitor keeps one record per lag episode and ends
     // an episode when the lag is back within the threshold.
     this.headLag?.on('round', (round) => {
-      if (round.best === undefined) return;
-      for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
+      // A round nobody answered still tells the views that every alternative is down.
+      if (round.best !== undefined) for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
       this.emit('heads', round.heads, round.best);
     });
+  }
+
+  /** A record made outside the monitor (a missed expected transaction): logged, stored, alerted and emitted as its own are. */
+  addRecord(r: MissedBlock): void {
+    this.onRecord(r, 'new');
   }
 
   private onRecord(r: MissedBlock, change: RecordChange): void {
@@ -349,7 +409,7 @@ export class MonitorService extends EventEmitter {
     // A backfill replays the past; a stall timer running meanwhile would judge the past by today's clock.
     if (this.backfilling) return;
     this.monitor.tick();
-    this.emit('stats', this.monitor.getStats());
+    this.emit('stats', this.getStats());
   }
 
   /** Backfill from the checkpoint, retrying while the node cannot be reached; then release the live feed. */
@@ -396,6 +456,33 @@ export class MonitorService extends EventEmitter {
       await this.pipeline.release();
       this.backfilling = false;
     }
+  }
+
+  private async startRelay(relay: NonNullable<MonitorServiceOptions['relay']>): Promise<void> {
+    // A restart judges its look-back slots again: what the log already has is not written twice.
+    const known = this.writer ? await loggedPayloadKeys(this.logPath) : [];
+    const w = (this.relayWatcher = new RelayWatcher({
+      ...relay.settings,
+      slotBlocks: relay.slotBlocks,
+      source: this.o.endpoints[0].label,
+      chainId: () => this.chainId,
+      known,
+    }));
+    w.on('record', (r) => this.payloadRecord(r));
+    w.on('status', (st) => this.emit('relay', st));
+    w.on('warning', (m) => this.warn(m));
+    w.start();
+  }
+
+  /** A missed payload: counted, alerted, logged and announced like the monitor's own records, but not held (no streak, no recovery). */
+  private payloadRecord(r: MissedBlock): void {
+    if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    this.monitor.countExternal(r);
+    this.valueLost.add(r);
+    this.alerts?.observe(r, 'new');
+    this.writer?.write(r);
+    this.o.sink?.write(r);
+    this.emit('record', r, 'new');
   }
 
   private warn(message: string): void {

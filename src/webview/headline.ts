@@ -2,8 +2,9 @@
 import type { Headline } from '../shared/dashboard/view';
 import { el } from './dom';
 import { duration, num, percent } from './format';
+import { formatEth } from '../core/payloads';
 
-type Metric = 'total' | 'missedPercent' | 'recoveryRate' | 'currentStreak' | 'longestStreak' | 'avgRecovery';
+type Metric = 'total' | 'missedPercent' | 'recoveryRate' | 'currentStreak' | 'longestStreak' | 'avgRecovery' | 'valueLost';
 
 const TILES: { metric: Metric; label: string; help: string }[] = [
   { metric: 'total', label: 'Missed', help: 'Records (missed, delayed, missed slots, reorgs) matching the filter and range' },
@@ -12,6 +13,7 @@ const TILES: { metric: Metric; label: string; help: string }[] = [
   { metric: 'currentStreak', label: 'Current streak', help: 'Consecutive missed blocks in the streak still open (not all recovered)' },
   { metric: 'longestStreak', label: 'Longest streak', help: 'Most consecutive missed blocks' },
   { metric: 'avgRecovery', label: 'Avg recovery', help: 'Mean time from detection to recovery' },
+  { metric: 'valueLost', label: 'Value lost', help: 'Payloads a relay delivered that did not land (no block in the slot, or another block), and their value' },
 ];
 
 export class HeadlineView {
@@ -39,5 +41,7 @@ export class HeadlineView {
     set('currentStreak', num(h.currentStreak));
     set('longestStreak', num(h.longestStreak));
     set('avgRecovery', h.avgRecoveryMs === null ? '–' : duration(h.avgRecoveryMs));
+    const v = h.valueLost;
+    set('valueLost', v ? formatEth(v.wei) : '–', v ? `${num(v.count)} missed payload${v.count === 1 ? '' : 's'} · ${Object.keys(v.by_relay).length} relay${Object.keys(v.by_relay).length === 1 ? '' : 's'}` : '');
   }
 }

@@ -303,7 +303,7 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', { timeout: 
       await screenshot(page, '21-trust-granted');
       // Close the modal trust editor with its button (Escape would also cancel any quick input).
       await page.locator('.action-label.codicon-close[aria-label^="Close Modal Editor"]').click();
-      const askedForNode = page.locator('.quick-input-widget', { hasText: 'Enter an RPC URL' }); // the no-RPC-configured prompt
+      const askedForNode = page.locator('.quick-input-widget', { hasText: 'Enter a URL' }); // the no-RPC-configured prompt
       await waitFor(
         async () => {
           if (await askedForNode.isVisible()) throw new Error('after trust, Start Monitoring asked for an RPC endpoint: missedBlocks.rpcUrls from .vscode/settings.json (a restricted setting) was not read');

@@ -2,7 +2,9 @@
 // runtime: 'pass' forwards, 'ratelimit' answers 429 + Retry-After, 'stall' holds the request past
 // any client timeout, 'reset' destroys the socket, 'rpcerror' answers a JSON-RPC error body.
 // WebSocket upgrades are tunnelled at the TCP level ('reset' and 'stall' also hit open tunnels).
-// It counts what passes, so tests can prove batching (requests vs calls).
+// It counts what passes, so tests can prove batching (requests vs calls). With `gatewayPath` it
+// also acts as a provider's gateway: only that path (which holds the API key, as in Infura's
+// /v3/<key>) is served, forwarded to the node's '/'; any other path gets 401.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -41,7 +43,7 @@ interface Tunnel {
 const freshStats = (): ProxyStats => ({ requests: 0, calls: 0, batchSizes: [], methods: [], wsConnections: 0 });
 
 /** Proxy for `target` (an http://127.0.0.1:port URL), listening on a free loopback port. */
-export async function startProxy(target: string, opts: { mode?: ProxyMode; retryAfterSec?: number } = {}): Promise<RpcProxy> {
+export async function startProxy(target: string, opts: { mode?: ProxyMode; retryAfterSec?: number; gatewayPath?: string } = {}): Promise<RpcProxy> {
   const t = new URL(target);
   let mode: ProxyMode = opts.mode ?? 'pass';
   let stats = freshStats();
@@ -73,7 +75,7 @@ export async function startProxy(target: string, opts: { mode?: ProxyMode; retry
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const up = request(
-      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: { ...req.headers, host: t.host } },
+      { host: t.hostname, port: t.port, method: req.method, path: opts.gatewayPath ? '/' : req.url, headers: { ...req.headers, host: t.host } },
       (ures) => {
         res.writeHead(ures.statusCode ?? 502, ures.headers);
         ures.pipe(res);
@@ -89,6 +91,10 @@ export async function startProxy(target: string, opts: { mode?: ProxyMode; retry
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       count(body);
+      if (opts.gatewayPath && req.url !== opts.gatewayPath) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        return res.end('{"error":"invalid project id"}');
+      }
       switch (mode) {
         case 'pass':
           return forward(req, res, body);
@@ -112,6 +118,7 @@ export async function startProxy(target: string, opts: { mode?: ProxyMode; retry
     stats.wsConnections++;
     client.on('error', () => client.destroy());
     if (mode === 'reset') return client.destroy();
+    if (opts.gatewayPath && req.url !== opts.gatewayPath) return void client.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
     if (mode === 'stall') {
       const tunnel: Tunnel = { client, stalled: true };
       tunnels.add(tunnel);
@@ -135,7 +142,7 @@ export async function startProxy(target: string, opts: { mode?: ProxyMode; retry
     client.on('close', end);
     upstream.on('connect', () => {
       const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${k === 'host' ? t.host : String(v)}`);
-      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+      upstream.write(`${req.method} ${opts.gatewayPath ? '/' : req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
       if (head.length) upstream.write(head);
       client.pipe(upstream);
       upstream.pipe(client);

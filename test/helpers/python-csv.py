@@ -64,7 +64,9 @@ def check(csv_path, files):
     for path in files:
         for r in read_jsonl(path):
             order += 1
-            last[(r["block_number"], r.get("kind", "gap"))] = (order, r)
+            key = (r["block_number"], r.get("kind", "gap"))
+            # the last version of a key, at the position of its first
+            last[key] = (last[key][0] if key in last else order, r)
     expected = []
     for _, r in sorted(last.values(), key=lambda x: x[0]):
         expected.append([str(r["block_number"]), r["reason"], r["severity"],

@@ -85,7 +85,7 @@ describe('HTTP API over a live monitor on anvil', () => {
     await waitFor(() => run.statuses.some((s) => s.state === 'down'), { what: 'status down' });
     const down = await get(`${api.url}/health`);
     assert.equal(down.status, 503);
-    assert.deepEqual(JSON.parse(down.body).endpoints, [{ label, up: false, head: 2 }]);
+    assert.deepEqual(JSON.parse(down.body).endpoints, [{ label, up: false, head: 2, error: 'HTTP 429 Too Many Requests' }]);
     let m = await scrape(api.url);
     assert.equal(m.get(`mev_relay_endpoint_up{source="${label}"}`), 0);
     assert.equal(m.get(`mev_relay_head_block{source="${label}"}`), 2, 'the head gauge keeps its last value');

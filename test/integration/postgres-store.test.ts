@@ -52,7 +52,9 @@ function rng(seed: number) {
   };
 }
 
-const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg'];
+const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg', 'tx_missed'];
+/** A transaction hash for a tx_missed record (they are keyed by it). */
+const txHash = (block: number, k: number) => `0x${block.toString(16).padStart(32, '0')}${k.toString(16).padStart(32, '0')}`;
 const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 const REASONS = ['Unknown', 'ConnectionLost', 'NetworkLatency', 'ChainReorg', 'Timeout'] as const;
 
@@ -81,8 +83,11 @@ function monitorLog(source: string | undefined, chainId: number | undefined, see
       ...(chainId !== undefined ? { chain_id: chainId } : {}),
       ...(kind === 'missed_slot' ? { slot: ts - 6 } : {}),
     };
+    if (kind === 'tx_missed') r.metadata = { ...r.metadata, tx_hash: txHash(block, i) };
     out.push(r);
     if (kind === 'missed_slot' && rand() < 0.3) out.push({ ...r, slot: ts - 3, severity: 'High' });
+    // Several expected transactions can miss one block.
+    if (kind === 'tx_missed' && rand() < 0.3) out.push({ ...r, metadata: { ...r.metadata, tx_hash: txHash(block, i + 1_000_000) }, reason: 'NonceMismatch' });
     // Now and then an earlier record is written again, recovered.
     if (rand() < 0.25 && out.length > 2) {
       const old = out[Math.floor(rand() * (out.length - 1))];
@@ -93,10 +98,18 @@ function monitorLog(source: string | undefined, chainId: number | undefined, see
 }
 
 /** What the file export keeps of one log: the last version of each key, where it was written. */
+/** A log's collapse: the last version of each key, at the position of its first. */
 function collapse(records: readonly MissedBlock[]): MissedBlock[] {
-  const last = new Map<string, number>();
-  records.forEach((r, i) => last.set(recordKey(r), i));
-  return records.filter((r, i) => last.get(recordKey(r)) === i);
+  const at = new Map<string, number>();
+  const out: MissedBlock[] = [];
+  for (const r of records) {
+    const i = at.get(recordKey(r));
+    if (i === undefined) {
+      at.set(recordKey(r), out.length);
+      out.push(r);
+    } else out[i] = r;
+  }
+  return out;
 }
 
 function rowsOf(records: readonly MissedBlock[]): StoreRow[] {
@@ -119,12 +132,41 @@ describe('schema', { skip: noPostgres }, () => {
     const clients = await Promise.all([1, 2, 3, 4].map(() => connectStore(url, { migrate: false })));
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
-      assert.deepEqual(applied.flat(), [SCHEMA_VERSION], 'exactly one of them applied it');
+      assert.equal(SCHEMA_VERSION, 2);
+      assert.deepEqual(applied.flat(), [1, 2], 'exactly one of them applied each version');
       assert.deepEqual(await migrate(clients[0]), []);
       const v = await clients[0].query('SELECT version FROM mbm_schema_version');
-      assert.deepEqual(v.rows, [{ version: SCHEMA_VERSION }]);
+      assert.deepEqual(v.rows, [{ version: 1 }, { version: 2 }]);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+
+  test('v1 → v2 keeps the rows and their order (first_seq = write_seq); later rewrites keep their place', async () => {
+    const url = await freshDb();
+    const c = await connectStore(url, { migrate: false });
+    try {
+      assert.deepEqual(await migrate(c, 1), [1]);
+      // Two rows as a v1 monitor stored them: #7 written (seq 10), then #5 (seq 20).
+      for (const [n, seq] of [[7, 10], [5, 20]]) {
+        const r: MissedBlock = { timestamp: 1000 + n, block_number: n, reason: 'Unknown', severity: 'Medium', expected_timestamp: 1000, actual_timestamp: 1000 + n, recovery_attempts: 0, recovered: false, metadata: {}, alert_sent: false, kind: 'gap', source: 's:1', chain_id: 1 };
+        await c.query(
+          `INSERT INTO mbm_records (source, chain_id, block_number, kind, slot, reason, severity, ts, recovered, alert_sent, record, write_seq)
+           VALUES ('s:1', 1, $1, 'gap', -1, 'Unknown', 'Medium', $2, false, false, $3::json, $4)`,
+          [n, 1000 + n, toLogLine(r), seq],
+        );
+      }
+      assert.deepEqual(await migrate(c), [2]);
+      const seqs = await c.query('SELECT block_number::int AS n, first_seq::int AS f, write_seq::int AS w FROM mbm_records ORDER BY first_seq');
+      assert.deepEqual(seqs.rows, [{ n: 7, f: 10, w: 10 }, { n: 5, f: 20, w: 20 }]);
+      // #7 recovered now: rewritten, still first in the export.
+      const recovered = (await allRecords(c))[0]!;
+      await upsertRows(c, rowsOf([{ ...recovered, recovered: true, severity: 'Low', recovery_attempts: 1 }]));
+      assert.deepEqual((await allRecords(c)).map((r) => `${r.block_number} ${r.recovered}`), ['7 true', '5 false']);
+      const after = await c.query('SELECT first_seq::int AS f, write_seq > 20 AS moved FROM mbm_records WHERE block_number = 7');
+      assert.deepEqual(after.rows, [{ f: 10, moved: true }]);
+    } finally {
+      await c.end();
     }
   });
 });
@@ -211,6 +253,26 @@ describe('store', { skip: noPostgres }, () => {
         { cur: fb.current_streak, longest: fb.longest_streak, sev: fb.by_severity, last: fb.last_timestamp },
         { cur: b.current_streak, longest: b.longest_streak, sev: b.by_severity, last: b.last_timestamp },
       );
+    });
+  });
+});
+
+describe('store: relay payloads', { skip: noPostgres }, () => {
+  test('value lost from the store equals the log report (one payload per beacon slot; rewrites collapse)', async () => {
+    const url = await freshDb();
+    const pay = (slot: number, wei: string, over: Partial<MissedBlock> = {}): MissedBlock => ({
+      timestamp: 1000 + slot, block_number: 7, reason: 'Unknown', severity: 'High', expected_timestamp: 1000, actual_timestamp: 1000 + slot,
+      recovery_attempts: 0, recovered: false, metadata: {}, alert_sent: false, kind: 'payload_missed', block_hash: `0x${slot.toString(16).padStart(64, '0')}`,
+      source: 'node:8545', beacon_slot: slot, relay: 'relay.a:443', payload_value_wei: wei, ...over,
+    });
+    // Three empty slots' payloads share block number 7; one is written again (alert sent).
+    const records = [pay(1, '123456789012345678901'), pay(2, '5'), pay(3, '1000000000000000000'), pay(2, '5', { alert_sent: true })];
+    await withClient(url, async (c) => {
+      await upsertRows(c, rowsOf(records));
+      const r = await storeReport(c);
+      assert.equal(r.by_kind.payload_missed, 3);
+      assert.deepEqual({ ...r.value_lost, by_relay: { ...r.value_lost!.by_relay } }, { count: 3, wei: '124456789012345678906', by_relay: { 'relay.a:443': { count: 3, wei: '124456789012345678906' } } });
+      assert.deepEqual(r.value_lost, buildReport(collapse(records)).value_lost);
     });
   });
 });

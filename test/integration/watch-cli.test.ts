@@ -77,7 +77,7 @@ describe('mbm watch', () => {
     const port = await freePort();
     const dir = tempDir();
     const cli = mbm(['watch', '--rpc', `ws://127.0.0.1:${port}`, '--log', path.join(dir, 'x.jsonl')]);
-    await waitFor(() => cli.stderr().includes(`127.0.0.1:${port} is down (ConnectionLost); retrying`), { what: `the down notice (stderr: ${cli.stderr()})`, timeoutMs: 15_000 });
+    await waitFor(() => cli.stderr().includes(`127.0.0.1:${port} is down: connection refused (nothing listening at that host and port) (ConnectionLost); retrying`), { what: `the down notice (stderr: ${cli.stderr()})`, timeoutMs: 15_000 });
     cli.child.kill('SIGINT');
     assert.equal(await exitWithin(cli, 10_000), 0, cli.stderr());
   });

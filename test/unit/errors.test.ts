@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
-import { classifyError, ClassifiedError, toClassified } from '../../src/node/chain/errors';
+import { classifyError, ClassifiedError, describeFailure, HttpStatusError, RequestTimeoutError, RpcResponseError, SocketClosedError, toClassified } from '../../src/node/chain/errors';
+import { SourceBase } from '../../src/node/chain/sourceBase';
 import { HttpRpcClient } from '../../src/node/chain/rpc';
 import { WsRpcClient } from '../../src/node/chain/wsRpc';
 import { freePort } from '../../src/node/chain/anvil';
@@ -190,5 +191,37 @@ describe('classifyError on plain values', () => {
 
   test('a "gas limit exceeded" RPC error is an RpcError, not a rate limit', () => {
     assert.equal(classifyError({ code: -32000, message: 'gas limit exceeded' }), 'RpcError');
+  });
+});
+
+describe('describeFailure: why, in words an operator can act on', () => {
+  test('statuses, JSON-RPC errors, timeouts, socket codes, and the fallback', () => {
+    assert.equal(describeFailure(new HttpStatusError(503)), 'HTTP 503 Service Unavailable');
+    assert.equal(describeFailure(new RpcResponseError(-32601, 'the method eth_subscribe does not exist')), 'JSON-RPC error -32601: the method eth_subscribe does not exist');
+    assert.equal(describeFailure(new RequestTimeoutError(1500, 'x eth_chainId')), 'no answer within 1500 ms');
+    assert.equal(describeFailure(new SocketClosedError(1006)), 'WebSocket closed by the endpoint (code 1006)');
+    assert.equal(describeFailure(Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND nope.invalid'), { code: 'ENOTFOUND' }) })), 'host name not found (DNS)');
+    assert.equal(describeFailure(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })), 'TLS error: DEPTH_ZERO_SELF_SIGNED_CERT (self-signed certificate)');
+    assert.equal(describeFailure(new Error('node-1:8545 eth_blockNumber: something odd\nsecond line')), 'something odd second line');
+    assert.equal(describeFailure(new ClassifiedError('RpcError', 'x', { detail: 'wrong chain id: the node is on chain 5, expected 1' })), 'wrong chain id: the node is on chain 5, expected 1');
+  });
+
+  test('a source scrubs its URL (and its key) out of the message and the detail', () => {
+    const url = 'https://mainnet.example.io/v3/SECRETKEY0123456789';
+    class Probe extends SourceBase {
+      async start() {}
+      async stop() {}
+      fail(err: unknown) {
+        return this.failed(err);
+      }
+    }
+    const p = new Probe({ label: 'mainnet.example.io:443', url }, { backoff: { initialMs: 1, maxMs: 1 } });
+    const seen: string[] = [];
+    p.on('error', (_r, e) => seen.push(e.message, (e as ClassifiedError).detail));
+    p.on('down', (_r, d) => seen.push(d));
+    p.fail(new Error(`request to ${url} failed, reason: /v3/SECRETKEY0123456789 is not allowed`));
+    assert.equal(seen.length, 3);
+    for (const s of seen) assert.ok(!s.includes('SECRETKEY'), s);
+    assert.equal(seen[2], 'request to *** failed, reason: *** is not allowed');
   });
 });

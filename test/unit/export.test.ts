@@ -219,7 +219,8 @@ function bigLog() {
 }
 
 const big = bigLog();
-const spoolDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('mbm-export-'));
+// The spool's own directories only (mbm-export-XXXXXX): other test files running beside this one make theirs under other names.
+const spoolDirs = () => readdirSync(tmpdir()).filter((n) => /^mbm-export-[A-Za-z0-9]{6}$/.test(n));
 
 for (const format of ['csv', 'json'] as const) {
   test(`exportLog (${format}) equals the reader path: in memory and spilled to a temp file, with and without a filter`, async () => {

@@ -50,7 +50,7 @@ let provider: ApiProvider;
 let server: RunningHttpServer;
 
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'mbm-export-'));
+  dir = mkdtempSync(path.join(tmpdir(), 'mbm-http-export-'));
   log = path.join(dir, 'missed_blocks.jsonl');
   // A rotated sibling (read first), then the active log with a rewrite, a bad line, unknown fields.
   writeFileSync(path.join(dir, 'missed_blocks.20240101T000000.jsonl.gz'), gzipSync(lines(Array.from({ length: 50 }, (_, i) => rec(i)))));

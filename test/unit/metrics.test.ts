@@ -62,6 +62,19 @@ describe('metrics', () => {
     assert.equal(s.get('mev_relay_missed_blocks_by_severity_total{severity="Critical"}'), 0);
   });
 
+  test('duration buckets: sub-second ones (0.005 … 0.25) below the relay’s (0.5 … 3600); a 4 ms recovery lands in le="0.005"', async () => {
+    const m = new MissedBlockMetrics();
+    m.observeRecord(rec({ recovered: true, recovery_ms: 4 }));
+    m.observeRecord(rec({ block_number: 101, recovered: true, recovery_ms: 7 }));
+    const text = await m.exposition();
+    const les = [...text.matchAll(/^mev_relay_missed_block_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((x) => [x[1], Number(x[2])]);
+    assert.deepEqual(les, [
+      ['0.005', 1], ['0.01', 2], ['0.025', 2], ['0.05', 2], ['0.1', 2], ['0.25', 2],
+      ['0.5', 2], ['1', 2], ['2', 2], ['5', 2], ['10', 2], ['15', 2], ['30', 2], ['60', 2], ['120', 2], ['300', 2], ['600', 2], ['1800', 2], ['3600', 2],
+      ['+Inf', 2],
+    ]);
+  });
+
   test('the prefix is configurable and checked', async () => {
     const text = await new MissedBlockMetrics({ prefix: 'mbm_' }).exposition();
     assert.match(text, /^# TYPE mbm_blocks_missed_total counter$/m);
@@ -147,7 +160,7 @@ describe('metrics', () => {
     const m = new MissedBlockMetrics();
     for (let n = 0; n < 50; n++) m.observeRecord(rec({ block_number: 1_000 + n, recovered: n % 2 === 0, recovery_ms: n * 100 }));
     const labels = [...(await m.exposition()).matchAll(/\{([^}]*)\}/g)].flatMap((x) => x[1].split(',').map((kv) => kv.split('=')[0]));
-    assert.deepEqual([...new Set(labels)].sort(), ['le', 'reason', 'severity']);
+    assert.deepEqual([...new Set(labels)].sort(), ['channel', 'le', 'reason', 'severity']);
   });
 
   test('recovery time comes from recovery_ms, else recovered_at − timestamp', () => {

@@ -67,7 +67,7 @@ test('stats: processed, missed rate, head, last arrival; JSON carries data only'
   assert.equal(s.missed_rate, (3 / 6) * 100);
   assert.deepEqual(s.head, { number: 105, hash: hashOf('a', 105), timestamp: ts(105) });
   assert.equal(s.last_block_at, ts(105) + 1);
-  assert.deepEqual(s.by_kind, { gap: 3, delayed: 0, missed_slot: 0, reorg: 0 });
+  assert.deepEqual(s.by_kind, { gap: 3, delayed: 0, missed_slot: 0, reorg: 0, payload_missed: 0 });
   assert.equal(s.by_reason.ConnectionLost, 3);
   assert.ok(!('getRecoveryRate' in JSON.parse(JSON.stringify(s))));
   const empty = new Harness().monitor.getStats();
@@ -198,7 +198,7 @@ test('a realistic run through every rule: counts, severities, streaks agree with
   assert.equal(s.blocks_processed, 10);
   assert.equal(s.total_missed, 7);
   assert.equal(h.latest.size, 7, 'one log key per event');
-  assert.deepEqual(s.by_kind, { gap: 2, delayed: 3, missed_slot: 1, reorg: 1 });
+  assert.deepEqual(s.by_kind, { gap: 2, delayed: 3, missed_slot: 1, reorg: 1, payload_missed: 0 });
   assert.deepEqual(s.by_severity, { Low: 1, Medium: 4, High: 2, Critical: 0 });
   assert.deepEqual(
     Object.fromEntries(Object.entries(s.by_reason).filter(([, v]) => v > 0)),

@@ -71,7 +71,7 @@ test('counts, recovery, range and the streaks computeStreaks finds', () => {
   assert.equal(r.by_reason.ChainReorg, 1);
   assert.equal(r.by_reason.RpcError, 0, 'every known reason is listed');
   assert.deepEqual(r.by_severity, { Low: 1, Medium: 5, High: 1, Critical: 1 });
-  assert.deepEqual(r.by_kind, { gap: 5, delayed: 1, missed_slot: 1, reorg: 1 }, 'no kind counts as gap');
+  assert.deepEqual(r.by_kind, { gap: 5, delayed: 1, missed_slot: 1, reorg: 1, payload_missed: 0 }, 'no kind counts as gap');
   // (1500 + 3000) / 2: recovery_ms when given, else recovered_at − timestamp.
   assert.equal(r.avg_recovery_ms, 2250);
   assert.deepEqual(

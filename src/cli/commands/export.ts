@@ -168,7 +168,7 @@ export function register(program: Command): void {
     .option('--to <block>', 'last block number to include')
     .option('--reason <reason>', 'only these reasons (repeat or comma-separate)', collect)
     .option('--severity <severity>', 'only these severities (repeat or comma-separate)', collect)
-    .option('--kind <kind>', 'only these kinds: gap, delayed, missed_slot, reorg', collect)
+    .option('--kind <kind>', 'only these kinds: gap, delayed, missed_slot, reorg, payload_missed', collect)
     .option('--source <label>', 'only records from these sources', collect)
     .option('--from-postgres <url>', 'read the shared PostgreSQL store (every monitor writing to it) instead of log files')
     .option('--chain-id <id>', 'with --from-postgres: only these chains (repeat or comma-separate)', collect)

@@ -1,6 +1,7 @@
 // `mbm report [--json] [LOG ...]`: the summary of the logs (rotated .gz siblings included).
 // `mbm report --from-postgres URL [--source S] [--chain-id N] [--fleet]`: the same from the shared
 // store (SQL aggregates); --fleet prints one summary per monitor instead.
+import { loggedHead } from '../../node/checkpoint';
 import type { Command } from 'commander';
 import { LogReadError, readRecordBatches } from '../../node/log/reader';
 import { buildReportAsync } from '../../core/report';
@@ -73,6 +74,8 @@ export async function runReport(logs: string[], opts: ReportCommandOptions, io: 
         },
         onProgress: (done, total) => progress.update(done, total),
       }),
+      // The head the monitor last processed (the log's checkpoint) decides whether the last streak is current.
+      { headBlock: await loggedHead(files) },
     );
   } catch (err) {
     if (err instanceof LogReadError) {

@@ -7,7 +7,7 @@ import { setAlertWebhook } from './alerts';
 import type { CommandContext } from './context';
 import { exportCommand } from './export';
 import { openLog } from './logs';
-import { recoverNow, startMonitoring, stopMonitoring } from './monitoring';
+import { recoverNow, setRpcEndpoint, startMonitoring, stopMonitoring } from './monitoring';
 import { REPORT_SCHEME, ReportDocuments, showReport } from './report';
 
 export const COMMANDS = {
@@ -19,6 +19,7 @@ export const COMMANDS = {
   showReport: 'missedBlocks.showReport',
   recoverNow: 'missedBlocks.recoverNow',
   setAlertWebhook: 'missedBlocks.setAlertWebhook',
+  setRpcEndpoint: 'missedBlocks.setRpcEndpoint',
 } as const;
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -32,6 +33,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     showReport: () => showReport(ctx, reports),
     recoverNow: () => recoverNow(ctx),
     setAlertWebhook: () => setAlertWebhook(ctx),
+    setRpcEndpoint: () => setRpcEndpoint(ctx),
   };
   const commands = (Object.keys(COMMANDS) as (keyof typeof COMMANDS)[]).map((k) =>
     vscode.commands.registerCommand(COMMANDS[k], async (...args: unknown[]) => {

@@ -1,8 +1,8 @@
 // Start Monitoring, Stop Monitoring, Recover Now.
 import * as vscode from 'vscode';
 import { endpointLabel } from '../../node/endpoints';
-import { readSettings, SECTION, settingsTarget } from '../config';
-import { DEFAULT_RPC } from '../monitorController';
+import { SECTION, settingsTarget } from '../config';
+import { firstRunChoices, LOCAL_RPC } from '../model/endpointChoice';
 import type { CommandContext } from './context';
 
 export async function startMonitoring(ctx: CommandContext): Promise<void> {
@@ -16,14 +16,22 @@ export async function startMonitoring(ctx: CommandContext): Promise<void> {
     await ctx.trust.explain('monitoring starts');
     return;
   }
-  const settings = readSettings(ctx.log);
-  let urls = settings.rpcUrls;
-  if (urls.length === 0) {
-    const url = await askRpcUrl();
-    if (!url) return;
-    urls = [url];
-    // Remembered, so the next Start does not ask again.
-    await vscode.workspace.getConfiguration(SECTION).update('rpcUrls', urls, settingsTarget());
+  let urls: string[] | undefined;
+  if ((await ctx.controller.endpoints()).urls.length === 0) {
+    const { anvilAvailable } = await import('../../node/chain/anvil.ts');
+    const choice = await vscode.window.showQuickPick(
+      firstRunChoices({ anvilAvailable: anvilAvailable() }),
+      { title: 'Start Monitoring', placeHolder: 'No RPC endpoint is set. Which node?', ignoreFocusOut: true },
+    );
+    if (!choice) return;
+    if (choice.id === 'local') {
+      // Remembered, so the next Start does not ask again (a local URL holds no key).
+      await vscode.workspace.getConfiguration(SECTION).update('rpcUrls', [LOCAL_RPC], settingsTarget());
+    } else if (choice.id === 'enter') {
+      if (!(await askRpcUrl(ctx))) return;
+    } else {
+      urls = [await ctx.controller.startLocalAnvil()];
+    }
   }
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'Missed Blocks: starting the monitor' },
@@ -31,24 +39,20 @@ export async function startMonitoring(ctx: CommandContext): Promise<void> {
   );
 }
 
-/** No RPC configured: the local node's default (anvil, hardhat), or any URL. */
-async function askRpcUrl(): Promise<string | undefined> {
-  const enter = 'Enter an RPC URL…';
-  const pick = await vscode.window.showQuickPick(
-    [
-      { label: DEFAULT_RPC, description: 'local node (anvil and hardhat default)' },
-      { label: enter, description: 'http(s):// or ws(s)://' },
-    ],
-    { title: 'Start Monitoring', placeHolder: 'No RPC endpoint is set (missedBlocks.rpcUrls). Which node?', ignoreFocusOut: true },
-  );
-  if (!pick) return undefined;
-  if (pick.label !== enter) return pick.label;
+/**
+ * "Set RPC Endpoint…" and the first run's "Enter a URL…": a password input (a provider URL carries
+ * its API key), kept in SecretStorage, never in settings.json; the log names it by host:port only.
+ * Empty removes it. Returns whether an endpoint is stored.
+ */
+export async function askRpcUrl(ctx: CommandContext): Promise<boolean> {
   const url = await vscode.window.showInputBox({
-    title: 'Start Monitoring',
-    prompt: 'JSON-RPC endpoint of the node to monitor (saved to missedBlocks.rpcUrls)',
-    placeHolder: 'ws://127.0.0.1:8546 or https://…',
+    title: 'Set RPC Endpoint',
+    prompt: 'JSON-RPC endpoint of the node to monitor, kept in SecretStorage (not in settings.json). Empty: remove it.',
+    placeHolder: 'wss://mainnet.example.io/v3/<key> or http://127.0.0.1:8545',
+    password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
+      if (v.trim() === '') return undefined;
       try {
         endpointLabel(v.trim());
         return undefined;
@@ -57,7 +61,22 @@ async function askRpcUrl(): Promise<string | undefined> {
       }
     },
   });
-  return url?.trim() || undefined;
+  if (url === undefined) return false;
+  if (url.trim() === '') {
+    await ctx.secrets.storeRpcUrl(undefined);
+    ctx.log.info('removed the RPC endpoint from SecretStorage');
+    return false;
+  }
+  await ctx.secrets.storeRpcUrl(url.trim());
+  ctx.log.info(`stored the RPC endpoint ${endpointLabel(url.trim())} in SecretStorage`);
+  return true;
+}
+
+export async function setRpcEndpoint(ctx: CommandContext): Promise<void> {
+  if (!(await askRpcUrl(ctx)) || !ctx.controller.running) return;
+  const restart = 'Restart Monitoring';
+  const answer = await vscode.window.showInformationMessage('Missed Blocks: the running monitor uses the new endpoint after a restart.', restart);
+  if (answer === restart) await ctx.controller.restart();
 }
 
 export async function stopMonitoring(ctx: CommandContext): Promise<void> {

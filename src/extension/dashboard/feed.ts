@@ -32,25 +32,49 @@ export const DETAIL_LIMIT = 50;
 
 /** The newest records by write order, one per record key; a rewrite moves a record to the front. */
 export class RecentRecords {
-  private readonly m = new Map<string, LocatedRecord>();
+  private readonly m = new Map<string, { e: LocatedRecord; seq: number }>();
+  private seq = 0;
 
   constructor(
     private readonly limit = DETAIL_LIMIT,
     private readonly keyOf: (r: MissedBlock) => string = recordKey,
   ) {}
 
+  /**
+   * The newest records by where they were written (rotated parts before the active file, then line),
+   * whatever order they are pushed in: a reader hands a rewritten record over at its first record's
+   * place with its last line, the tailer in append order, and both must keep the same newest ones.
+   */
   push(e: LocatedRecord): void {
     const k = this.keyOf(e.record);
     this.m.delete(k);
-    this.m.set(k, e);
-    if (this.m.size > this.limit) this.m.delete(this.m.keys().next().value!);
+    this.m.set(k, { e, seq: this.seq++ });
+    if (this.m.size > this.limit) {
+      let oldest: string | undefined;
+      let at: { e: LocatedRecord; seq: number } | undefined;
+      for (const [key, v] of this.m) if (!at || writtenBefore(v, at)) (oldest = key), (at = v);
+      this.m.delete(oldest!);
+    }
   }
 
   details(): RecordDetail[] {
-    return [...this.m.values()].map(toDetail);
+    return [...this.m.values()].sort((a, b) => (writtenBefore(a, b) ? -1 : writtenBefore(b, a) ? 1 : 0)).map((v) => toDetail(v.e));
   }
 
   clear(): void {
     this.m.clear();
   }
+}
+
+/** Rotated parts (.gz, named by their UTC time) come before the file being written. */
+function fileRank(file: string): number {
+  return file.endsWith('.gz') ? 0 : 1;
+}
+
+function writtenBefore(a: { e: LocatedRecord; seq: number }, b: { e: LocatedRecord; seq: number }): boolean {
+  const ra = fileRank(a.e.file), rb = fileRank(b.e.file);
+  if (ra !== rb) return ra < rb;
+  if (ra === 0 && a.e.file !== b.e.file) return a.e.file < b.e.file;
+  if (a.e.file === b.e.file && a.e.line !== undefined && b.e.line !== undefined && a.e.line !== b.e.line) return a.e.line < b.e.line;
+  return a.seq < b.seq;
 }

@@ -9,6 +9,8 @@ export interface LiveInfo {
   connection: Connection;
   /** Reason of the last 'down' (ConnectionLost, Timeout...). */
   downReason?: string;
+  /** Why, in words an operator can act on ("WebSocket handshake refused: HTTP 404 …", "wrong chain id …"). */
+  downDetail?: string;
   /** Endpoint label (host:port), never the URL. */
   source: string;
   head?: number;

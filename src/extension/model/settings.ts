@@ -205,7 +205,8 @@ function rpcUrls(v: unknown, warnings: string[]): string[] {
   for (const u of v) {
     try {
       if (typeof u !== 'string') throw new TypeError('not a string');
-      endpointLabel(u.trim());
+      // `${env:NAME}` (a provider URL kept in the environment) is resolved when monitoring starts.
+      if (!/\$\{/.test(u)) endpointLabel(u.trim());
       out.push(u.trim());
     } catch (err) {
       // Never echo the URL itself: provider URLs carry API keys.

@@ -1,6 +1,7 @@
 // The status bar item's text, tooltip and accessible name. The text always starts with
 // "$(pulse)"; the accessible name always starts with "Missed Blocks" (tests find the item by it).
 import { cleanText, percent } from './format';
+import { formatValueLost } from '../../core/payloads';
 import type { LiveInfo, LogView } from './live';
 import type { AlertLevel, LogSummary } from './summary';
 
@@ -52,6 +53,7 @@ export function statusBarView(i: StatusInput): StatusBarView {
     `Longest streak: ${summary.longest}`,
     `Missed: ${missed}`,
     `Recovered: ${summary.report.total_missed ? percent(summary.report.recovery_rate) : '—'}`,
+    ...(summary.report.value_lost && summary.report.value_lost.count > 0 ? [`Value lost: ${formatValueLost(summary.report.value_lost)}`] : []),
     'Click to open the Missed Blocks view.',
   ].join('\n');
   return { text, tooltip, ariaLabel: `${NAME}: ${ariaParts.join(', ')}`, level: summary.level };

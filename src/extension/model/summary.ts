@@ -47,7 +47,8 @@ export interface SummaryOptions {
 export function summarize(entries: readonly LogEntry[], o: SummaryOptions): LogSummary {
   const records = entries.map((e) => e.record);
   const windowed = buildReport(records, { headBlock: o.headBlock, topStreaks: 0 });
-  const { streaks, current, longest: windowLongest } = computeStreaks(records, { headBlock: o.headBlock });
+  // Missed payloads form no streak (as in `mbm report` and the monitor).
+  const { streaks, current, longest: windowLongest } = computeStreaks(records.filter((r) => r.kind !== 'payload_missed'), { headBlock: o.headBlock });
   const whole = o.whole?.totals.report;
   const longest = whole ? Math.max(whole.longest_streak, windowLongest) : windowLongest;
   const report = whole ? { ...whole, current_streak: current, longest_streak: longest } : windowed;

@@ -196,6 +196,13 @@ export class AlertManager extends EventEmitter {
     return this.tracker.openIncidents;
   }
 
+  /** (message, channel) deliveries owed: queued or in flight (the outbox depth metric). */
+  get depth(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.size;
+    return n;
+  }
+
   /** Resolves when every decided message has been journalled and delivered (or given up). */
   async idle(): Promise<void> {
     for (;;) {
@@ -338,8 +345,8 @@ export class AlertManager extends EventEmitter {
     const p = this.outbox.enqueue(items, states, resolved).then(
       (entries) => {
         for (const e of entries) {
-          this.emit('queued', e.msg, e.channels);
           for (const c of e.channels) this.queues.get(c)?.push(e);
+          this.emit('queued', e.msg, e.channels);
         }
       },
       (err: Error) => this.warn(`outbox ${this.outbox.file}: ${err.message}; ${items.length} alert message(s) not queued`),

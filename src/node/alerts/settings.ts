@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { ALERT_CHANNEL_KINDS, ConfigError, parseSeconds, type AlertChannelKind, type AlertsConfig } from '../../core/config';
 import { MISSED_BLOCK_SEVERITIES, type MissedBlockSeverity } from '../../core/model';
 import { redactUrl } from '../../core/redact';
+import { fromEnv } from '../envRef';
 
 export interface ChannelRule {
   /** A record at least this severe alerts on this channel even before its streak reaches the threshold. */
@@ -35,6 +36,10 @@ export interface AlertSettings {
   slackWebhook?: string;
   discordWebhook?: string;
   smtp?: SmtpSettings;
+  /** Alertmanager's base URL (…:9093); the channel posts to /api/v2/alerts. */
+  alertmanagerUrl?: string;
+  pagerduty?: { url: string; routingKey: string };
+  telegram?: { apiUrl: string; botToken: string; chatId: string };
   alertThreshold: number;
   rules: Record<AlertChannelKind, ChannelRule>;
   /** Unix ms; alerts are muted until then. */
@@ -54,7 +59,12 @@ export const ALERT_DEFAULTS = Object.freeze({
 });
 
 /** Keys whose value may come from the environment: `<key>_env = "VAR"` or `${VAR}` inside the value. */
-const ENV_CAPABLE = ['webhook_url', 'slack_webhook', 'discord_webhook', 'email_address', 'smtp_host', 'smtp_user', 'smtp_password', 'email_from'] as const;
+const ENV_CAPABLE = [
+  'webhook_url', 'slack_webhook', 'discord_webhook', 'email_address', 'smtp_host', 'smtp_user', 'smtp_password', 'email_from',
+  'alertmanager_url', 'pagerduty_routing_key', 'pagerduty_url', 'telegram_bot_token', 'telegram_chat_id', 'telegram_api_url',
+] as const;
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+export const TELEGRAM_API_URL = 'https://api.telegram.org';
 const RULE_KEYS = ['min_severity', 'throttle_max', 'throttle_window'] as const;
 const OTHER_KEYS = [
   'smtp_port', 'smtp_secure', 'smtp_require_tls', 'smtp_reject_unauthorized',
@@ -86,7 +96,7 @@ export function parseAlertSettings(cfg: AlertsConfig, o: SettingsOptions): Alert
   };
   checkKnownKeys(extra);
   const raw = (k: (typeof ENV_CAPABLE)[number]) => (k in seed ? seed[k] : extra[k]);
-  const str = (k: (typeof ENV_CAPABLE)[number]) => fromEnv(k, raw(k), extra[`${k}_env`], env);
+  const str = (k: (typeof ENV_CAPABLE)[number]) => fromEnv('alerts', k, raw(k), extra[`${k}_env`], env);
 
   const s: AlertSettings = {
     channels: [...new Set(cfg.channels)],
@@ -107,7 +117,23 @@ export function parseAlertSettings(cfg: AlertsConfig, o: SettingsOptions): Alert
   s.discordWebhook = httpUrl('discord_webhook', str('discord_webhook'), wants('discord'));
   s.smtp = smtp(extra, str, wants('email'));
   if (!s.smtp) delete s.smtp;
-  s.secrets = [s.webhookUrl, s.slackWebhook, s.discordWebhook, s.smtp?.user, s.smtp?.password].filter((v): v is string => !!v);
+  s.alertmanagerUrl = httpUrl('alertmanager_url', str('alertmanager_url'), wants('alertmanager'));
+  if (!s.alertmanagerUrl) delete s.alertmanagerUrl;
+  const routingKey = str('pagerduty_routing_key');
+  if (wants('pagerduty')) {
+    if (!routingKey) throw new ConfigError('alerts.pagerduty_routing_key', undefined, 'the integration (routing) key of a PagerDuty Events API v2 service (or pagerduty_routing_key_env): the pagerduty channel is listed');
+    s.pagerduty = { url: httpUrl('pagerduty_url', str('pagerduty_url'), false) ?? PAGERDUTY_EVENTS_URL, routingKey };
+  }
+  const botToken = str('telegram_bot_token');
+  const chatId = str('telegram_chat_id');
+  if (wants('telegram')) {
+    if (!botToken || !/^\d+:[A-Za-z0-9_-]+$/.test(botToken)) {
+      throw new ConfigError('alerts.telegram_bot_token', botToken ? '(not shown)' : undefined, 'a bot token like "123456:ABC-DEF…" from @BotFather (or telegram_bot_token_env): the telegram channel is listed');
+    }
+    if (!chatId || !/^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(chatId)) throw new ConfigError('alerts.telegram_chat_id', chatId, 'a chat id like "-1001234567890" or a channel "@name"');
+    s.telegram = { apiUrl: (httpUrl('telegram_api_url', str('telegram_api_url'), false) ?? TELEGRAM_API_URL).replace(/\/+$/, ''), botToken, chatId };
+  }
+  s.secrets = [s.webhookUrl, s.slackWebhook, s.discordWebhook, s.smtp?.user, s.smtp?.password, s.alertmanagerUrl, routingKey, botToken].filter((v): v is string => !!v);
   return s;
 }
 
@@ -126,30 +152,6 @@ function checkKnownKeys(extra: Record<string, unknown>): void {
     }
     throw new ConfigError(`alerts.${k}`, v, `one of the known keys of [alerts]: ${KNOWN_ALERT_KEYS.join(', ')}`);
   }
-}
-
-/**
- * `<key>_env = "VAR"` or `${VAR}` references inside the value. The resolved value never goes into
- * an error; a missing variable is reported by its name.
- */
-function fromEnv(key: string, value: unknown, envName: unknown, env: NodeJS.ProcessEnv): string | undefined {
-  if (envName !== undefined) {
-    if (value !== undefined) throw new ConfigError(`alerts.${key}_env`, envName, `not both alerts.${key} and alerts.${key}_env (choose one)`);
-    if (typeof envName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName)) {
-      throw new ConfigError(`alerts.${key}_env`, envName, 'the name of an environment variable (letters, digits, _)');
-    }
-    const v = env[envName];
-    if (!v) throw new ConfigError(`alerts.${key}_env`, envName, `the environment variable ${envName} to be set and non-empty`);
-    return v;
-  }
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new ConfigError(`alerts.${key}`, value, 'a non-empty string');
-  return value.replace(/\$\{([^}]*)\}/g, (_m, name: string) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ConfigError(`alerts.${key}`, `\${${name}}`, '${NAME} with NAME an environment variable name');
-    const v = env[name];
-    if (!v) throw new ConfigError(`alerts.${key}`, `\${${name}}`, `the environment variable ${name} to be set and non-empty`);
-    return v;
-  });
 }
 
 function httpUrl(key: string, v: string | undefined, required: boolean): string | undefined {

@@ -7,9 +7,15 @@ import type { MonitorService } from '../service';
 import { EventLog } from './events';
 import type { ApiProvider, Health } from './provider';
 import { ReportCache } from './reportCache';
+import { createTransport } from '../chain/transport';
+import type { RpcTransport } from '../chain/rpc';
+import { judgeExpectations } from '../expect/judge';
+import { DEFAULT_EXPECT_SETTINGS, type ExpectSettings } from '../expect/settings';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
 
 export interface LiveProviderOptions {
+  /** POST /expect: how final a target block must be, and the alert threshold for record severity. */
+  expect?: ExpectSettings & { alertThreshold: number };
   metrics?: MetricsOptions;
   /** Events kept for Last-Event-ID resumes. Default 10 000. */
   eventRing?: number;
@@ -28,6 +34,8 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
   svc.on('alert', onAlert);
   const reports = new ReportCache([svc.logPath]);
   const startedAt = Date.now();
+  let rpc: RpcTransport | undefined;
+  const stopping = new AbortController();
 
   return {
     mode: 'live',
@@ -42,7 +50,7 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
         body: {
           status: ok ? 'ok' : 'down',
           mode: 'live',
-          endpoints: endpoints.map((e) => ({ label: e.label, up: e.up ?? null, head: e.head ?? null })),
+          endpoints: endpoints.map((e) => ({ label: e.label, up: e.up ?? null, head: e.head ?? null, ...(e.up === false && e.error ? { error: e.error } : {}) })),
           head: s.head ?? null,
           last_block_at: s.last_block_at ?? null,
           log: svc.logPath,
@@ -64,7 +72,17 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
     async refreshMetrics() {
       feed.refresh();
     },
+    async expect(expectations) {
+      const primary = svc.endpoints[0];
+      rpc ??= createTransport(primary.url, { label: primary.label });
+      const settings = o.expect ?? { ...DEFAULT_EXPECT_SETTINGS, alertThreshold: 5 };
+      const res = await judgeExpectations(expectations, { rpc, source: primary.label, ...settings, signal: stopping.signal });
+      for (const r of res.records) svc.addRecord(r);
+      return res;
+    },
     async close() {
+      stopping.abort();
+      await rpc?.close();
       feed.detach();
       svc.off('alert', onAlert);
     },

@@ -43,6 +43,7 @@ export function statsFromReport(r: Report, files: readonly string[]) {
     first_block: r.first_block,
     last_block: r.last_block,
     last_timestamp: r.last_timestamp,
+    ...(r.value_lost ? { value_lost: r.value_lost } : {}),
   };
 }
 

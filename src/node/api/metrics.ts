@@ -8,13 +8,19 @@
 //
 // Labels stay low-cardinality: reason, severity, endpoint label, alert channel. Never a block number.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ALERT_CHANNEL_KINDS } from '../../core/config';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
-import type { MonitorService } from '../service';
+import type { AlertDelivery, MonitorService, ServiceStatus } from '../service';
 import type { MonitorStats } from '../../core/stats';
+import { ValueLostTally } from '../../core/payloads';
 
 export const DEFAULT_METRICS_PREFIX = 'mev_relay_';
-/** Seconds; 5 is the seed's own example bucket. */
-export const DURATION_BUCKETS = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+/**
+ * Seconds. From 0.5 s up: the relay's buckets (5 is its own example). Below: sub-second ones,
+ * because a recovery from a healthy node takes milliseconds (3–8 ms against a local node) and
+ * histogram_quantile cannot answer below its lowest bucket.
+ */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
 
 export interface MetricsOptions {
   /** Prepended to every name. Default `mev_relay_`. */
@@ -86,6 +92,11 @@ export class MissedBlockMetrics {
   private readonly alertsSent: Counter<'channel'>;
   private readonly alertsFailed: Counter<'channel'>;
   private readonly outbox: Gauge;
+  private readonly payloadsMissed: Counter<'relay'>;
+  private readonly payloadValueMissed: Counter<'relay'>;
+  /** The one value-lost tally (core/payloads.ts); the counters follow its per-relay numbers. */
+  private readonly valueLost = new ValueLostTally();
+  private readonly relayExported = new Map<string, { count: number; wei: bigint }>();
   private processedSeen = 0;
 
   constructor(o: MetricsOptions = {}) {
@@ -112,10 +123,17 @@ export class MissedBlockMetrics {
     this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel'], registers });
     this.alertsFailed = new Counter({ name: `${p}alerts_failed_total`, help: 'Alert deliveries that failed, per channel', labelNames: ['channel'], registers });
     this.outbox = new Gauge({ name: `${p}alert_outbox_depth`, help: 'Alerts waiting in the outbox for delivery', registers });
+    // Label: the relay's host:port (bounded by the configured relays), never its URL.
+    this.payloadsMissed = new Counter({ name: `${p}payloads_missed_total`, help: 'Payloads a relay delivered that did not land (no block at the slot, or another block)', labelNames: ['relay'], registers });
+    this.payloadValueMissed = new Counter({ name: `${p}payload_value_missed_wei_total`, help: 'Value in wei of the payloads counted in payloads_missed_total (a float; the log keeps the exact string)', labelNames: ['relay'], registers });
     // Every reason and severity from the start: a series that appears only on its first increment
     // makes rate() and increase() miss that first event.
     for (const reason of MISSED_BLOCK_REASONS) this.missed.inc({ reason }, 0);
     for (const severity of MISSED_BLOCK_SEVERITIES) this.bySeverity.inc({ severity }, 0);
+    for (const channel of ALERT_CHANNEL_KINDS) {
+      this.alertsSent.inc({ channel }, 0);
+      this.alertsFailed.inc({ channel }, 0);
+    }
   }
 
   /** One record as announced or read back; counted once per key whatever the number of rewrites. */
@@ -125,12 +143,31 @@ export class MissedBlockMetrics {
       this.missed.inc({ reason: r.reason });
       this.bySeverity.inc({ severity: r.severity });
     }
+    if (s.first && r.kind === 'payload_missed') this.payloadMissed(r);
     if (s.recoveredNow) {
       this.recovered.inc();
       const secs = recoverySeconds(r);
       if (secs !== undefined) this.duration.observe(secs);
     }
     return s;
+  }
+
+  /** A relay whose series should exist from the start (0), so rate() sees its first miss. */
+  relayKnown(relay: string): void {
+    this.payloadsMissed.inc({ relay }, 0);
+    this.payloadValueMissed.inc({ relay }, 0);
+  }
+
+  private payloadMissed(r: MissedBlock): void {
+    this.valueLost.add(r);
+    const relay = r.relay ?? '';
+    const now = this.valueLost.summary().by_relay[relay];
+    if (!now) return;
+    const was = this.relayExported.get(relay) ?? { count: 0, wei: 0n };
+    const wei = BigInt(now.wei);
+    if (now.count > was.count) this.payloadsMissed.inc({ relay }, now.count - was.count);
+    if (wei > was.wei) this.payloadValueMissed.inc({ relay }, Number(wei - was.wei));
+    this.relayExported.set(relay, { count: now.count, wei });
   }
 
   /** The monitor's cumulative blocks_processed; the counter follows it upwards. */
@@ -179,6 +216,8 @@ export interface EndpointState {
   /** undefined until known (an alternative before the first head-lag round). */
   up?: boolean;
   head?: number;
+  /** Why the endpoint is down (the primary's, from the service status). */
+  error?: string;
 }
 
 export interface ServiceFeed {
@@ -205,19 +244,29 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
     e.head = n;
     m.setHead(e.label, n);
   };
+  const onDelivery = (d: AlertDelivery) => {
+    if (d.result === 'delivered') m.alertSent(d.channel);
+    else if (d.result === 'failed') m.alertFailed(d.channel);
+    m.setOutboxDepth(d.depth);
+  };
   const onStats = (s: MonitorStats) => {
+    m.setOutboxDepth(svc.alertOutboxDepth);
     m.setProcessed(s.blocks_processed);
     m.setStreaks(s.current_streak, s.longest_streak);
     if (s.head && s.head.number !== primary.head) setHead(primary, s.head.number);
   };
-  setUp(primary, true);
+  const onStatus = (st: ServiceStatus) => {
+    setUp(primary, st.state === 'up');
+    primary.error = st.state === 'down' ? st.detail : undefined;
+  };
+  onStatus(svc.status);
+  for (const relay of svc.relays) m.relayKnown(relay);
   onStats(svc.getStats());
 
   const onRecord = (r: MissedBlock) => {
     const s = m.observeRecord(r);
     o.onRecord?.(r, s);
   };
-  const onStatus = (st: { state: 'up' | 'down' }) => setUp(primary, st.state === 'up');
   const onHeads = (heads: ReadonlyMap<string, number>) => {
     for (const e of state.values()) {
       const h = heads.get(e.label);
@@ -230,6 +279,7 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
   svc.on('stats', onStats);
   svc.on('status', onStatus);
   svc.on('heads', onHeads);
+  svc.on('delivery', onDelivery);
   return {
     endpoints: () => [...state.values()].map((e) => ({ ...e })),
     refresh: () => onStats(svc.getStats()),
@@ -238,6 +288,7 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
       svc.off('stats', onStats);
       svc.off('status', onStatus);
       svc.off('heads', onHeads);
+      svc.off('delivery', onDelivery);
     },
   };
 }

@@ -2,6 +2,7 @@
 // sibling appeared): /stats, /report and every /metrics scrape would otherwise each re-read whole
 // logs. Concurrent requests for the same state share one computation.
 import { stat } from 'node:fs/promises';
+import { loggedHead } from '../checkpoint';
 import { readRecordBatches, resolveLogFiles } from '../log/reader';
 import { buildReportAsync, type Report, type ReportOptions } from '../../core/report';
 
@@ -21,7 +22,12 @@ export class ReportCache {
 
   constructor(private readonly paths: readonly string[]) {}
 
+  /** Without `opts.headBlock` (no live monitor), the head the logs' checkpoints recorded decides the current streak. */
   async get(opts: ReportOptions = {}): Promise<Report> {
+    if (opts.headBlock === undefined) {
+      const headBlock = await loggedHead(this.paths);
+      if (headBlock !== undefined) opts = { ...opts, headBlock };
+    }
     const key = `${await fingerprint(this.paths)}\n${opts.headBlock ?? ''}`;
     if (this.last?.key !== key) {
       const report = buildReportAsync(readRecordBatches(this.paths), opts);

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { HttpRpcClient } from './rpc';
 
 export interface AnvilOptions {
@@ -50,6 +50,30 @@ export function anvilBinary(): string {
   }
   return bin;
 }
+
+/** Whether anvilBinary() names a program that exists (the npm package, $ANVIL_BIN, or `anvil` on PATH). */
+export function anvilAvailable(): boolean {
+  let bin: string;
+  try {
+    bin = anvilBinary();
+  } catch {
+    return false;
+  }
+  const dirs = bin.includes('/') ? [''] : (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  return dirs.some((d) => {
+    try {
+      accessSync(d ? join(d, bin) : bin, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** What to tell a user who has no anvil (an installed `mbm` does not bring the test node along). */
+export const ANVIL_HINT =
+  'mbm demo runs a local anvil node, which is not installed here: `npm install -g @foundry-rs/anvil` ' +
+  '(or Foundry\'s foundryup), or point ANVIL_BIN at an anvil binary';
 
 /** A port nobody listens on right now (bind 0, read, release). */
 export function freePort(host = '127.0.0.1'): Promise<number> {

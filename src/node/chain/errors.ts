@@ -2,20 +2,24 @@
 // is a ClassifiedError, so consumers switch on `reason` instead of parsing messages. classifyError
 // also understands raw Node/undici/ws errors and ethers v6 errors, because other modules may still
 // hand those in.
+import { STATUS_CODES } from 'node:http';
 import type { MissedBlockReason } from '../../core/model';
 
 /** A failure already mapped to a reason; `cause` keeps the original error for logs. */
 export class ClassifiedError extends Error {
   /** From a 429's Retry-After, so a backoff can honour what the endpoint asked for. */
   readonly retryAfterMs?: number;
+  /** What an operator can act on ("WebSocket handshake refused: HTTP 404 …"); see describeFailure. */
+  readonly detail: string;
   constructor(
     readonly reason: MissedBlockReason,
     message: string,
-    options?: { cause?: unknown; retryAfterMs?: number },
+    options?: { cause?: unknown; retryAfterMs?: number; detail?: string },
   ) {
     super(message, options);
     this.name = 'ClassifiedError';
     this.retryAfterMs = options?.retryAfterMs;
+    this.detail = options?.detail ?? describeFailure(options?.cause ?? message, reason);
   }
 }
 
@@ -96,7 +100,9 @@ function classifyOne(e: Loose): MissedBlockReason | undefined {
   if (e instanceof SocketClosedError || (typeof code === 'string' && CONNECTION_CODES.has(code))) return 'ConnectionLost';
   // A JSON-RPC error object: { code: <number>, message }. Also any other HTTP error status.
   if (e instanceof RpcResponseError || (typeof code === 'number' && Number.isInteger(code) && message !== '')) return 'RpcError';
-  if (e instanceof HttpStatusError || (typeof status === 'number' && status >= 400)) return 'RpcError';
+  if (e instanceof HttpStatusError || (typeof status === 'number' && status >= 400) || wsStatus) return 'RpcError';
+  // A TLS failure (bad certificate, or TLS spoken to a plain server) means no connection.
+  if ((typeof code === 'string' && TLS_CODES.test(code)) || /wrong version number|certificate/i.test(message)) return 'ConnectionLost';
   if (CONNECTION_TEXT.test(message)) return 'ConnectionLost';
   if (TIMEOUT_TEXT.test(message) && name !== 'AbortError') return 'Timeout';
   return undefined;
@@ -148,5 +154,70 @@ export function toClassified(err: unknown, context?: string): ClassifiedError {
   const msg = err instanceof Error ? err.message : String(err);
   const detail = obj(err)?.cause instanceof Error ? ` (${(obj(err)!.cause as Error).message})` : '';
   const retryAfterMs = err instanceof HttpStatusError ? err.retryAfterMs : undefined;
-  return new ClassifiedError(reason, `${context ? `${context}: ` : ''}${msg}${detail}`, { cause: err, retryAfterMs });
+  return new ClassifiedError(reason, `${context ? `${context}: ` : ''}${msg}${detail}`, { cause: err, retryAfterMs, detail: describeFailure(err, reason) });
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|HOSTNAME_MISMATCH)/;
+const CONNECT_TEXT: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (nothing listening at that host and port)',
+  ECONNRESET: 'connection reset by the endpoint',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'host name lookup failed (DNS)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/** One line, printable, bounded: details end up in a console line, /health and a tree row. */
+const oneLine = (s: string, max = 160): string => {
+  const t = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+};
+
+/** The detail of one error object, or undefined when it says nothing specific. */
+function detailOne(e: Loose): string | undefined {
+  if (e instanceof ClassifiedError && e.detail) return e.detail;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const message = typeof e.message === 'string' ? e.message : '';
+  const ws = /Unexpected server response: (\d{3})/.exec(message)?.[1];
+  if (ws) {
+    const st = Number(ws);
+    return `WebSocket handshake refused: HTTP ${st}${STATUS_CODES[st] ? ` ${STATUS_CODES[st]}` : ''} (a web server, not a WebSocket JSON-RPC endpoint?)`;
+  }
+  if (/Invalid Sec-WebSocket-Accept|Invalid WebSocket frame|Sec-WebSocket/i.test(message)) return `WebSocket handshake refused: ${oneLine(message, 80)}`;
+  if ((code && TLS_CODES.test(code)) || /\b(SSL|TLS)\b|certificate|wrong version number/i.test(message)) {
+    if (/wrong version number|packet length too long/i.test(message) || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+      return 'TLS error: the endpoint does not speak TLS (an http or ws URL instead?)';
+    }
+    return `TLS error: ${code ?? 'handshake failed'}${code && !/SSL routines/.test(message) && message ? ` (${oneLine(message, 80)})` : ''}`;
+  }
+  if (code && CONNECT_TEXT[code]) return CONNECT_TEXT[code];
+  if (e instanceof HttpStatusError) return `HTTP ${e.status}${STATUS_CODES[e.status] ? ` ${STATUS_CODES[e.status]}` : ''}`;
+  if (e instanceof RpcResponseError) return oneLine(`JSON-RPC error ${e.code}: ${e.message.replace(/^JSON-RPC error -?\d+: /, '')}`);
+  if (e instanceof SocketClosedError) return `WebSocket closed by the endpoint${e.closeCode !== undefined ? ` (code ${e.closeCode})` : ''}`;
+  if (e instanceof RequestTimeoutError) return `no answer within ${e.timeoutMs} ms`;
+  return undefined;
+}
+
+/**
+ * Why an endpoint failed, in words an operator can act on: the HTTP status, a refused WebSocket
+ * handshake, a TLS error, an answer that is not JSON-RPC, a wrong chain id, a refused connection,
+ * a timeout. Looks through wrappers like classifyError; never quotes a response body (a 404 page
+ * may echo the URL's path, which can hold an API key). Callers scrub it with the endpoint's URL.
+ */
+export function describeFailure(err: unknown, reason?: MissedBlockReason): string {
+  const queue: Array<[unknown, number]> = [[err, 0]];
+  const seen = new Set<unknown>();
+  for (let i = 0; i < queue.length && i < 32; i++) {
+    const [cur, depth] = queue[i]!;
+    const e = typeof cur === 'string' ? { message: cur } : obj(cur);
+    if (!e || seen.has(e)) continue;
+    seen.add(e);
+    const d = detailOne(e);
+    if (d) return d;
+    if (depth < 5) for (const c of children(e)) queue.push([c, depth + 1]);
+  }
+  const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  // "<label> <method>: <what happened>" (labels are host:port): the part after them is the useful one.
+  const tail = msg.replace(/^\S+(?: [^\s:]+)?: /, '');
+  return oneLine(tail || reason || 'Unknown');
 }

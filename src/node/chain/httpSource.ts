@@ -33,7 +33,7 @@ export class HttpPollingSource extends SourceBase {
   private async poll(gen: number): Promise<void> {
     let delay: number;
     try {
-      this.chainId ??= Number(await this.rpc.call<string>('eth_chainId'));
+      await this.checkChain(() => this.rpc.call<string>('eth_chainId'));
       const raw = await this.rpc.call('eth_getBlockByNumber', ['latest', false]);
       const receivedAt = Date.now() / 1000;
       if (gen !== this.generation) return;

@@ -40,12 +40,17 @@ export function rpcErrorOf(e: unknown, what: string): ClassifiedError {
   return toClassified(new RpcResponseError(code, msg, o.data), what);
 }
 
+/** Details of answers that are not JSON-RPC (never quoting them: a page may echo the URL's key). */
+export const NOT_JSON_RPC_SHAPE = 'not JSON-RPC: the answer has neither "result" nor "error"';
+export const notJson = (contentType: string | null | undefined): string =>
+  `not JSON-RPC: the answer is not JSON${contentType ? ` (${contentType.split(';')[0]!.trim().slice(0, 40)})` : ''}`;
+
 /** The result of a single response object, or throw its error. */
 export function resultOf(resp: unknown, what: string): unknown {
   const o = resp as Loose | null;
-  if (!o || typeof o !== 'object') throw new ClassifiedError('RpcError', `${what}: malformed JSON-RPC response`);
+  if (!o || typeof o !== 'object') throw new ClassifiedError('RpcError', `${what}: malformed JSON-RPC response`, { detail: NOT_JSON_RPC_SHAPE });
   if (o.error !== undefined && o.error !== null) throw rpcErrorOf(o.error, what);
-  if (!('result' in o)) throw new ClassifiedError('RpcError', `${what}: JSON-RPC response without result`);
+  if (!('result' in o)) throw new ClassifiedError('RpcError', `${what}: JSON-RPC response without result`, { detail: NOT_JSON_RPC_SHAPE });
   return o.result;
 }
 
@@ -70,7 +75,7 @@ export function outcomesOf(body: unknown, ids: readonly number[], what: string):
   });
 }
 
-function retryAfterMs(h: string | null): number | undefined {
+export function retryAfterMs(h: string | null): number | undefined {
   if (!h) return undefined;
   const s = Number(h);
   if (Number.isFinite(s)) return Math.max(0, s * 1000);
@@ -137,7 +142,7 @@ export class HttpRpcClient implements RpcTransport {
         if (e) throw rpcErrorOf(e, `${what} (HTTP ${res.status})`);
         throw new HttpStatusError(res.status);
       }
-      if (json === undefined) throw new ClassifiedError('RpcError', `${what}: answer is not JSON`);
+      if (json === undefined) throw new ClassifiedError('RpcError', `${what}: answer is not JSON`, { detail: notJson(res.headers.get('content-type')) });
       return json;
     } catch (err) {
       if (ac.signal.aborted) throw new ClassifiedError('Timeout', `${what}: no answer within ${this.timeoutMs} ms`, { cause: err });

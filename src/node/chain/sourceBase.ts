@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { BlockInfo } from '../../core/model';
 import { backoffDelay, type BackoffOptions } from '../../core/backoff';
+import { Redactor } from '../../core/redact';
 import { ClassifiedError, toClassified } from './errors';
 import type { BlockSource, Endpoint, SourceEvents } from './types';
 
@@ -18,6 +19,8 @@ export interface SourceOptions {
   backoff?: BackoffOptions;
   /** Known chain id, stamped on blocks (else asked once from the node). */
   chainId?: number;
+  /** The chain the node must be on: a node answering another eth_chainId is down ("wrong chain id"). */
+  expectChainId?: number;
   headers?: Record<string, string>;
 }
 
@@ -29,6 +32,8 @@ export abstract class SourceBase extends EventEmitter implements BlockSource {
   private downNow = false;
   protected lastHash: string | undefined;
   protected chainId: number | undefined;
+
+  private redactor: Redactor | undefined;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -72,15 +77,38 @@ export abstract class SourceBase extends EventEmitter implements BlockSource {
 
   /** A failed attempt: 'error' every time, 'down' once per outage. Returns the retry delay. */
   protected failed(err: unknown): number {
-    const c: ClassifiedError = toClassified(err, this.endpoint.label);
+    const raw: ClassifiedError = toClassified(err, this.endpoint.label);
+    // The URL may hold an API key (a provider's /v3/<key>); no library text leaves here with it.
+    const scrub = (this.redactor ??= new Redactor([this.endpoint.url]));
+    const c = new ClassifiedError(raw.reason, scrub.scrub(raw.message), { retryAfterMs: raw.retryAfterMs, detail: scrub.scrub(raw.detail) });
     this.failures++;
     this.fire('error', c.reason, c);
     if (!this.downNow) {
       this.downNow = true;
-      this.fire('down', c.reason);
+      this.fire('down', c.reason, c.detail);
     }
     return backoffDelay(this.failures, this.opts.backoff, c.retryAfterMs);
   }
+
+  /**
+   * Learn the node's chain id (once, or on every connection when one is expected) and refuse a
+   * node on another chain: its blocks would be judged against the wrong history.
+   */
+  protected async checkChain(ask: () => Promise<string>): Promise<void> {
+    const expect = this.opts.expectChainId;
+    if (this.chainId !== undefined && (expect === undefined || this.chainChecked)) return;
+    const id = Number(await ask());
+    if (expect !== undefined && id !== expect) {
+      throw new ClassifiedError('RpcError', `${this.endpoint.label}: eth_chainId is ${id}, expected ${expect}`, {
+        detail: `wrong chain id: the node is on chain ${id}, expected ${expect}`,
+      });
+    }
+    this.chainId = id;
+    this.chainChecked = true;
+  }
+
+  /** The expected chain id was confirmed (the WS source asks again on every connection). */
+  protected chainChecked = false;
 
   /** A successful attempt: 'up' if we were down. */
   protected succeeded(): void {

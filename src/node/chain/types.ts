@@ -15,7 +15,8 @@ export interface SourceEvents {
   error: (reason: MissedBlockReason, err: Error) => void;
   /** The endpoint answers again after being down. */
   up: () => void;
-  down: (reason: MissedBlockReason) => void;
+  /** `detail` says why in words an operator can act on (HTTP status, handshake, TLS, not JSON-RPC, wrong chain id). */
+  down: (reason: MissedBlockReason, detail: string) => void;
 }
 
 /** A live feed of new heads from one endpoint (WS newHeads, or HTTP polling). */

@@ -3,7 +3,7 @@
 // into ConnectionLost for every request still waiting. 'error' is always listened to, so a dead
 // endpoint can never crash the process with an unhandled 'error' event.
 import { ClassifiedError, SocketClosedError, toClassified } from './errors';
-import { DEFAULT_TIMEOUT_MS, outcomesOf, resultOf, type RpcCall, type RpcOutcome, type RpcTransport, type TransportOptions } from './rpc';
+import { DEFAULT_TIMEOUT_MS, NOT_JSON_RPC_SHAPE, outcomesOf, resultOf, type RpcCall, type RpcOutcome, type RpcTransport, type TransportOptions } from './rpc';
 
 /** The part of ws.WebSocket we use (no @types/ws in the project). */
 interface WsSocket {
@@ -142,11 +142,16 @@ export class WsRpcClient implements RpcTransport {
     try {
       msg = JSON.parse(text);
     } catch {
-      return; // not JSON-RPC; nothing is waiting for it
+      // A JSON-RPC endpoint only ever sends JSON: whatever this is, nothing waiting will be answered.
+      this.failAll(new ClassifiedError('RpcError', `${this.label}: a message that is not JSON`, { detail: 'not JSON-RPC: the endpoint sent a message that is not JSON' }));
+      return;
     }
     const first = Array.isArray(msg) ? msg[0] : msg;
     const o = first as Record<string, unknown> | null;
-    if (!o || typeof o !== 'object') return;
+    if (!o || typeof o !== 'object') {
+      this.failAll(new ClassifiedError('RpcError', `${this.label}: a message that is not a JSON-RPC object`, { detail: NOT_JSON_RPC_SHAPE }));
+      return;
+    }
     if (!Array.isArray(msg) && o.method === 'eth_subscription') {
       const params = o.params as { subscription?: unknown; result?: unknown } | undefined;
       if (params && typeof params.subscription === 'string') this.opts.onNotification?.(params.subscription, params.result);

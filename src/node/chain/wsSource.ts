@@ -48,9 +48,10 @@ export class WsSource extends SourceBase {
     this.client = client;
     this.subId = undefined;
     this.sawHead = false;
+    this.chainChecked = false;
     try {
       await client.connect();
-      this.chainId ??= Number(await client.call<string>('eth_chainId'));
+      await this.checkChain(() => client.call<string>('eth_chainId'));
       this.subId = await client.call<string>('eth_subscribe', ['newHeads']);
       const raw = await client.call('eth_getBlockByNumber', ['latest', false]);
       const receivedAt = Date.now() / 1000;

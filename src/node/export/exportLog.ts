@@ -1,8 +1,9 @@
-// `mbm export` of log files: the same output as exportRecords(readLog(...)) — collapsed, in file
-// order — but every line is parsed once. The reader's collapsing needs a key pass before the
-// parse pass; measured on a 1M-line log that pass costs most of a JSON.parse pass again. Here
-// rows are formatted as records arrive and spooled (row-spool.ts); a record rewritten later
-// drops its earlier row; the kept rows are copied out at the end.
+// `mbm export` of log files: the same output as exportRecords(readLog(...)) — collapsed, each key
+// at the position of its first record with the content of its last — but every line is parsed
+// once. The reader's collapsing needs a key pass before the parse pass; measured on a 1M-line log
+// that pass costs most of a JSON.parse pass again. Here rows are formatted as records arrive and
+// spooled (rowSpool.ts); a record rewritten later replaces the row of its key's first record (and
+// its own row is dropped); the rows are copied out at the end.
 //
 // A CSV export without a filter takes the lines in batches to export-worker.ts's processor, which
 // parses, validates and formats a batch into rows and keys in one go (no record objects kept, no
@@ -70,30 +71,41 @@ export async function exportLog(paths: string | readonly string[], opts: ExportL
   if (!json && opts.format !== 'csv') throw new Error(`unknown export format ${JSON.stringify(opts.format)}`);
   const spool = new RowSpool(opts.spoolMemoryBytes);
   const bytes = await logBytes(paths);
-  // Per key: 1 + the spool index of its row, or 0 when its latest record was filtered out.
+  // Per key: 1 + the spool index of the row of its first record (the key's place in the output).
   // Sized up front from the input (≥ 256 bytes a line): growing it costs more than the space.
   let rows = new KeyIndex(Math.min(bytes / 256, 1 << 20));
   let bigRows = new Map<string, number>();
-  /** Records that the latest row of `key` is `slot` (see `rows`); drops the row it replaces. */
-  const keep = (key: number | string, slot: number) => {
-    let prev: number;
-    if (typeof key === 'number') prev = rows.upsert(key, slot);
-    else {
-      prev = bigRows.get(key) ?? -1;
-      bigRows.set(key, slot);
+  /**
+   * Row `row` was spooled for `key`. The key's first row stays its place: a later row is dropped
+   * and the index of the first returned, for the caller to replace it with the later bytes; -1
+   * for a key's first row.
+   */
+  const keep = (key: number | string, row: number): number => {
+    let first: number;
+    if (typeof key === 'number') {
+      first = rows.upsert(key, row + 1);
+      if (first !== -1) rows.set(key, first);
+    } else {
+      first = bigRows.get(key) ?? -1;
+      if (first === -1) bigRows.set(key, row + 1);
     }
-    if (prev > 0) spool.drop(prev - 1);
+    if (first === -1) return -1;
+    spool.drop(row);
+    return first - 1;
   };
+  const rowText = (r: MissedBlock) => (json ? `,\n${toLogLine(r)}` : csvRow(r));
   const add = (r: MissedBlock) => {
-    // Filter after collapsing: a record that does not match still hides its older versions.
-    let slot = 0;
-    if (!opts.filter || opts.filter(r)) {
-      let row = json ? -1 : spool.addWith(writeCsvRow, r, MAX_FAST_ROW_BYTES);
-      if (row < 0) row = spool.add(json ? `,\n${toLogLine(r)}` : csvRow(r));
-      slot = row + 1;
-    }
+    // Filter after collapsing: a record that does not match still hides its older versions. One
+    // that does not match gets an empty row, which keeps its key's place for a later version.
+    const match = !opts.filter || opts.filter(r);
+    let row = -1;
+    if (match) {
+      row = json ? -1 : spool.addWith(writeCsvRow, r, MAX_FAST_ROW_BYTES);
+      if (row < 0) row = spool.add(rowText(r));
+    } else row = spool.add('');
     const key = numericKey(r.block_number, r.kind, r.slot);
-    keep(key >= 0 ? key : recordKey(r), slot);
+    const first = keep(key >= 0 ? key : recordKey(r), row);
+    if (first >= 0) spool.replace(first, match ? Buffer.from(rowText(r)) : null);
   };
   try {
     if (!json && !opts.filter) await batchPass(paths, opts, opts.workers ?? defaultWorkers(bytes), spool, keep, add);
@@ -208,7 +220,7 @@ async function batchPass(
   opts: ExportLogOptions,
   n: number,
   spool: RowSpool,
-  keep: (key: number | string, slot: number) => void,
+  keep: (key: number | string, row: number) => number,
   add: (r: MissedBlock) => void,
 ): Promise<void> {
   const pool = new WorkerPool(n);
@@ -230,9 +242,10 @@ async function batchPass(
     const flushRun = () => {
       if (row === runRow) return;
       const first = spool.addRun(out, runOff, off, lens, runRow, row - runRow);
-      for (let j = runRow; j < row; j++) {
+      for (let j = runRow, o = runOff; j < row; o += lens[j], j++) {
         const key = keys[j];
-        keep(key >= 0 ? key : strKeys[sk++], first + (j - runRow) + 1);
+        const replaces = keep(key >= 0 ? key : strKeys[sk++], first + (j - runRow));
+        if (replaces >= 0) spool.replace(replaces, Buffer.from(out.subarray(o, o + lens[j])));
       }
       runRow = row;
       runOff = off;

@@ -1,7 +1,9 @@
 // Output rows held back until it is known which of them a later record supersedes. Lets an
 // export parse each line once (instead of a key pass and a parse pass) without keeping the log in
 // memory: rows stay in memory up to a limit, then go to a temporary file; at the end they are
-// copied out in order, skipping the dropped ones.
+// copied out in order, skipping the dropped ones. A row may also be replaced (a record rewritten
+// later keeps the position of its key's first record): the replacement's bytes are held in memory
+// and written in the replaced row's place — rewrites are few (recoveries, escalations).
 //
 // Rows are packed into a few reused 1 MiB buffers: measured, allocating a fresh large Buffer or
 // string per batch cost more system time (page faults) than writing the file. The temp file is
@@ -34,12 +36,24 @@ export class RowSpool {
   private lengths = new Uint32Array(1 << 14);
   private count = 0;
   private dropped = new BitSet();
+  /** Row index → what is written in its place (null: nothing). */
+  private readonly replaced = new Map<number, Buffer | null>();
 
   constructor(private readonly memoryLimit = MEMORY_LIMIT) {}
 
-  /** Rows added and not dropped. */
+  /** Rows that will be written: added, not dropped and not empty, or replaced by bytes. */
   get size(): number {
-    return this.count - this.dropped.size;
+    let n = 0;
+    for (let i = 0; i < this.count; i++) {
+      const r = this.replaced.get(i);
+      if (r !== undefined ? r !== null && r.length > 0 : this.lengths[i] > 0 && !this.dropped.has(i)) n++;
+    }
+    return n;
+  }
+
+  /** Write `bytes` (null: nothing) where row `index` is, instead of that row. */
+  replace(index: number, bytes: Buffer | null): void {
+    this.replaced.set(index, bytes);
   }
 
   /** Appends a row (its exact text, line ending included); returns its index. */
@@ -184,17 +198,27 @@ export class RowSpool {
    * is done with a chunk once it resolves) the temp file is read into one reused buffer.
    */
   async copyTo(write: (b: Buffer) => Promise<void>, opts: { skipFirstByte?: boolean; reuseBuffers?: boolean } = {}): Promise<void> {
-    let row = 0;
-    let rowLeft = this.count > 0 ? this.lengths[0] : 0; // bytes of the current row still to come
+    let row = -1;
+    let rowLeft = 0; // bytes of the current row still to come
     let skip = opts.skipFirstByte ?? false;
-    const all = this.dropped.size === 0 && !skip;
+    const replaced = this.replaced;
+    const all = this.dropped.size === 0 && replaced.size === 0 && !skip;
+    /** The replacement of row r, where that row starts. */
+    const writeReplacement = async (r: number) => {
+      const b = replaced.get(r);
+      if (!b || b.length === 0) return;
+      await write(skip ? b.subarray(1) : b);
+      skip = false;
+    };
     for (const chunk of this.source(opts.reuseBuffers ?? false)) {
       if (all) {
         await write(chunk);
         continue;
       }
-      // The kept runs are moved together to the front of the chunk (ours: a spool block or a
+      // The kept runs are moved together towards the front of the chunk (ours: a spool block or a
       // fresh read) and written at once: a write per run cost a system call per dropped row.
+      // Bytes before `base` were handed to write() already (a replacement came between).
+      let base = 0;
       let kept = 0;
       const keep = (from: number, to: number) => {
         if (from !== kept) chunk.copyWithin(kept, from, to);
@@ -207,10 +231,17 @@ export class RowSpool {
         if (rowLeft === 0) {
           row++;
           rowLeft = this.lengths[row];
+          if (replaced.has(row)) {
+            if (runStart !== -1) keep(runStart, pos);
+            runStart = -1;
+            if (kept > base) await write(chunk.subarray(base, kept));
+            base = kept = pos;
+            await writeReplacement(row);
+          }
           continue;
         }
         const take = Math.min(rowLeft, chunk.length - pos);
-        if (!this.dropped.has(row)) {
+        if (!this.dropped.has(row) && !replaced.has(row)) {
           let from = pos;
           if (skip && rowLeft === this.lengths[row]) {
             from++;
@@ -225,7 +256,12 @@ export class RowSpool {
         rowLeft -= take;
       }
       if (runStart !== -1 && runStart < chunk.length) keep(runStart, chunk.length);
-      if (kept > 0) await write(chunk.subarray(0, kept));
+      if (kept > base) await write(chunk.subarray(base, kept));
+    }
+    // Empty rows after the last byte (placeholders) may still have replacements.
+    while (row + 1 < this.count) {
+      row++;
+      if (this.lengths[row] === 0 && replaced.has(row)) await writeReplacement(row);
     }
   }
 

@@ -26,6 +26,8 @@ function makeFastValidator(cfg) {
   const SEVERITIES = new Set(cfg.severities);
   const KINDS = new Set(cfg.kinds);
   const HASH = /^0x[0-9a-fA-F]{64}$/;
+  const PUBKEY = /^0x[0-9a-fA-F]{96}$/;
+  const WEI = /^(0|[1-9][0-9]*)$/;
   // Whole numbers 0 … 2^53 (stricter than the schema's integer ≥ 0: larger ones go to ajv).
   const whole = (n) => typeof n === 'number' && n >= 0 && Number.isSafeInteger(n);
   return function fastValid(v) {
@@ -37,6 +39,8 @@ function makeFastValidator(cfg) {
     if (m === null || typeof m !== 'object' || Array.isArray(m)) return false;
     let x;
     if ((x = v.kind) !== undefined && !(typeof x === 'string' && KINDS.has(x))) return false;
+    // The schema's if/then: a tx_missed record names its transaction.
+    if (x === 'tx_missed' && !(typeof (x = m.tx_hash) === 'string' && x.length === 66 && HASH.test(x))) return false;
     if ((x = v.block_hash) !== undefined && !(typeof x === 'string' && x.length === 66 && HASH.test(x))) return false;
     if ((x = v.chain_id) !== undefined && !whole(x)) return false;
     // maxLength counts code points; at most 256 UTF-16 units is at most 256 code points.
@@ -46,6 +50,11 @@ function makeFastValidator(cfg) {
     if ((x = v.recovered_at) !== undefined && !whole(x)) return false;
     if ((x = v.recovery_ms) !== undefined && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return false;
     if ((x = v.streak) !== undefined && !(whole(x) && x >= 1)) return false;
+    if ((x = v.beacon_slot) !== undefined && !whole(x)) return false;
+    if ((x = v.proposer_pubkey) !== undefined && !(typeof x === 'string' && x.length === 98 && PUBKEY.test(x))) return false;
+    if ((x = v.builder_pubkey) !== undefined && !(typeof x === 'string' && x.length === 98 && PUBKEY.test(x))) return false;
+    if ((x = v.relay) !== undefined && !(typeof x === 'string' && x.length <= 256)) return false;
+    if ((x = v.payload_value_wei) !== undefined && !(typeof x === 'string' && x.length <= 78 && WEI.test(x))) return false;
     return true;
   };
 }

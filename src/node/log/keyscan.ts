@@ -20,6 +20,8 @@ const BLOCK_NUMBER = Buffer.from('block_number');
 const KIND = Buffer.from('kind');
 const KIND_NAMES = MISSED_BLOCK_KINDS.map((k) => Buffer.from(k));
 const MISSED_SLOT = MISSED_BLOCK_KINDS.indexOf('missed_slot');
+/** Kinds past the first four do not fit `block_number * 4 + kind`; they take recordKey's string key. */
+const FIRST_STRING_KIND = 4;
 
 /**
  * The numeric key of a record's (block_number, kind); kind defaults to 'gap' as recordKey() does.
@@ -30,7 +32,7 @@ export function numericKey(blockNumber: number, kind: string | undefined, slot?:
   if (!(blockNumber <= MAX_NUMERIC_KEY_BLOCK)) return KEY_UNKNOWN;
   if (kind === 'missed_slot' && slot !== undefined) return KEY_UNKNOWN;
   const k = kind === undefined ? 0 : (MISSED_BLOCK_KINDS as readonly string[]).indexOf(kind);
-  return k < 0 ? KEY_UNKNOWN : blockNumber * 4 + k;
+  return k < 0 || k >= FIRST_STRING_KIND ? KEY_UNKNOWN : blockNumber * 4 + k;
 }
 
 function bytesEqual(buf: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
@@ -107,6 +109,6 @@ export function scanKey(buf: Uint8Array, s: number, e: number): number {
   }
   if (block < 0) return KEY_NONE;
   // A missed slot's key includes its slot (see numericKey): let the caller parse the line.
-  if (kind === MISSED_SLOT) return KEY_UNKNOWN;
+  if (kind === MISSED_SLOT || kind >= FIRST_STRING_KIND) return KEY_UNKNOWN;
   return block * 4 + kind;
 }

@@ -1,9 +1,12 @@
 // Reads missed-block logs (plain or gzip, with their rotated siblings) into records: bad lines are
-// reported and skipped, repeated records of one (block_number, kind) collapse to the last one.
+// reported and skipped, repeated records of one (block_number, kind) collapse to the last one,
+// which takes the place of the first (a recovered record stays where the miss was logged).
 //
 // Collapsing without holding the log in memory takes two passes. Pass 1 reads only keys
-// (keyscan.ts: bytes, no JSON.parse) into a compact table and marks every line a later valid line
-// supersedes. Pass 2 parses, validates and yields the rest in file order. Both passes read the
+// (keyscan.ts: bytes, no JSON.parse) into a compact table, marks every line a later valid line
+// supersedes and keeps the latest version of each rewritten key (rewrites are few: recoveries,
+// escalations). Pass 2 parses, validates and yields in file order, each rewritten key's latest
+// version at its first line. Both passes read the
 // same open handles up to the size seen when opened, so an appending writer or a rotation in
 // between cannot misalign them.
 import { isUtf8 } from 'node:buffer';
@@ -143,14 +146,17 @@ function keyOf(r: MissedBlock): number | string {
 
 /**
  * Pass 1: which lines (by ordinal over all files, blank lines included) are superseded by a later
- * valid record with the same key.
+ * valid record with the same key, and for each rewritten key, its latest entry by the ordinal of
+ * its first line (where it is yielded).
  */
-async function findSuperseded(sources: LineSource[], progress: (n: number) => void): Promise<BitSet> {
+async function findSuperseded(sources: LineSource[], progress: (n: number) => void): Promise<{ superseded: BitSet; latest: Map<number, LogEntry> }> {
   // Sized up front from the input (≥ 256 bytes a line): growing it costs more than the space.
   const bytes = sources.reduce((n, s) => n + s.size, 0);
   const last = new KeyIndex(Math.min(bytes / 256, 1 << 20));
   const lastBig = new Map<string, number>();
   const superseded = new BitSet();
+  const firstOf = new Map<number | string, number>();
+  const latest = new Map<number, LogEntry>();
   let ordinal = 0;
   for (const src of sources) {
     let before = 0;
@@ -164,26 +170,34 @@ async function findSuperseded(sources: LineSource[], progress: (n: number) => vo
         const e = spans[2 * i + 1];
         let key: number | string = scanKey(buf, s, e);
         if (key === KEY_NONE) continue;
-        let verified = false;
+        let parsed: MissedBlock | undefined;
         if (key === KEY_UNKNOWN) {
           if (isBlank(b, i)) continue;
           const p = parseAt(b, i, false);
           if (!p.ok) continue;
           key = keyOf(p.record);
-          verified = true;
+          parsed = p.record;
         }
         const prev = typeof key === 'number' ? last.get(key) : (lastBig.get(key) ?? -1);
         if (prev >= 0) {
           // Only a valid line may supersede: a torn rewrite must not hide the good record before it.
-          if (!verified && !parseAt(b, i, false).ok) continue;
+          if (!parsed) {
+            const p = parseAt(b, i, false);
+            if (!p.ok) continue;
+            parsed = p.record;
+          }
           superseded.add(prev);
+          superseded.add(ordinal); // yielded at the key's first line instead
+          const first = firstOf.get(key) ?? prev;
+          firstOf.set(key, first);
+          latest.set(first, { record: parsed, file: src.file, line: b.firstLine + i });
         }
         if (typeof key === 'number') last.set(key, ordinal);
         else lastBig.set(key, ordinal);
       }
     }
   }
-  return superseded;
+  return { superseded, latest };
 }
 
 /**
@@ -233,7 +247,8 @@ export async function* readLogBatches(paths: string | readonly string[], opts: R
       done += n;
       opts.onProgress?.(done, total);
     };
-    const superseded = collapse ? await findSuperseded(sources, progress) : undefined;
+    const found = collapse ? await findSuperseded(sources, progress) : undefined;
+    const superseded = found?.superseded;
     const anySuperseded = superseded !== undefined && superseded.size > 0;
     let ordinal = 0;
     for (const src of sources) {
@@ -247,11 +262,14 @@ export async function* readLogBatches(paths: string | readonly string[], opts: R
         for (let i = 0; i < b.count; i++, ordinal++) {
           if (isBlank(b, i)) continue;
           const p = parseAt(b, i, allUtf8 && b.spans[2 * i] >= 0);
-          if (!p.ok) {
-            opts.onBadLine?.({ file: src.file, line: b.firstLine + i, message: p.message, ...(p.column !== undefined ? { column: p.column } : {}) });
+          if (!p.ok) opts.onBadLine?.({ file: src.file, line: b.firstLine + i, message: p.message, ...(p.column !== undefined ? { column: p.column } : {}) });
+          if (anySuperseded && superseded.has(ordinal)) {
+            // A rewritten key's first line: its latest version goes here.
+            const e = found!.latest.get(ordinal);
+            if (e && (!opts.filter || opts.filter(e.record))) out.push(e);
             continue;
           }
-          if (anySuperseded && superseded.has(ordinal)) continue;
+          if (!p.ok) continue;
           if (opts.filter && !opts.filter(p.record)) continue;
           out.push({ record: p.record, file: src.file, line: b.firstLine + i });
         }

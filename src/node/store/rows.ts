@@ -2,7 +2,7 @@
 // line (toLogLine), the same text the JSONL writer appends, so the store's `record` column is the
 // file's line and the spool file is plain JSONL.
 import type { ClientBase } from 'pg';
-import { fromParsed, type MissedBlock } from '../../core/model';
+import { fromParsed, txHashOf, type MissedBlock } from '../../core/model';
 
 /** Column values for the key and the filters/aggregates; the line itself goes to `record`. */
 export interface StoreRow {
@@ -56,8 +56,17 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     chain_id: safeInt(r.chain_id) ? r.chain_id : NO_CHAIN,
     block_number: r.block_number,
     kind,
-    // recordKey: only missed slots are told apart by their slot.
-    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : NO_SLOT,
+    // recordKey: missed slots are told apart by their slot, missed payloads by their beacon slot
+    // (two relays delivering for one slot share a row here: the last written), tx_missed records by
+    // their transaction.
+    slot:
+      kind === 'missed_slot' && safeInt(r.slot)
+        ? r.slot
+        : kind === 'payload_missed' && safeInt(r.beacon_slot)
+          ? r.beacon_slot
+          : kind === 'tx_missed'
+            ? txSlot(r)
+            : NO_SLOT,
     reason: r.reason,
     severity: r.severity,
     ts: r.timestamp,
@@ -73,15 +82,38 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
   };
 }
 
+/**
+ * The store keys records by (…, kind, slot); a tx_missed record's "slot" is its transaction hash
+ * folded to 52 bits (every bit of the hash counts), which tells the records of one block apart
+ * without a new key column: two real transaction hashes of one block agreeing on it is a chance of
+ * about n² / 2^53.
+ */
+function txSlot(r: MissedBlock): number {
+  const h = txHashOf(r);
+  if (!/^0x[0-9a-f]{64}$/.test(h)) return NO_SLOT;
+  let x = BigInt(h);
+  let fold = 0n;
+  for (; x > 0n; x >>= 52n) fold ^= x & 0xfffffffffffffn;
+  return Number(fold);
+}
+
 export function rowKey(r: Pick<StoreRow, 'source' | 'chain_id' | 'block_number' | 'kind' | 'slot'>): string {
   return `${r.source}\0${r.chain_id}\0${r.block_number}\0${r.kind}\0${r.slot}`;
 }
 
-/** Last version of each key, in the order of those last versions (the file's collapse order). */
+/** Last version of each key, at the position of its first (the file's collapse order). */
 export function collapseRows(rows: readonly StoreRow[]): StoreRow[] {
-  const last = new Map<string, number>();
-  rows.forEach((r, i) => last.set(rowKey(r), i));
-  return rows.filter((r, i) => last.get(rowKey(r)) === i);
+  const at = new Map<string, number>();
+  const out: StoreRow[] = [];
+  for (const r of rows) {
+    const k = rowKey(r);
+    const i = at.get(k);
+    if (i === undefined) {
+      at.set(k, out.length);
+      out.push(r);
+    } else out[i] = r;
+  }
+  return out;
 }
 
 const COLUMNS = [
@@ -111,8 +143,8 @@ export const MAX_STATEMENT_ROWS = 10_000;
 
 const UPSERT_SQL = `
 WITH b AS (SELECT nextval('mbm_write_batch') AS id)
-INSERT INTO mbm_records (${COLUMNS.map((c) => c[0]).join(', ')}, write_seq)
-SELECT ${COLUMNS.map((c) => (c[0] === 'record' ? 'u.record::json' : `u.${c[0]}`)).join(', ')}, b.id * ${MAX_STATEMENT_ROWS} + u.ord
+INSERT INTO mbm_records (${COLUMNS.map((c) => c[0]).join(', ')}, write_seq, first_seq)
+SELECT ${COLUMNS.map((c) => (c[0] === 'record' ? 'u.record::json' : `u.${c[0]}`)).join(', ')}, b.id * ${MAX_STATEMENT_ROWS} + u.ord, b.id * ${MAX_STATEMENT_ROWS} + u.ord
   FROM b, unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) WITH ORDINALITY AS u(${COLUMNS.map((c) => c[0]).join(', ')}, ord)
  ORDER BY u.ord
 ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET
@@ -121,8 +153,9 @@ ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET
 
 /**
  * Upsert rows in statements of at most MAX_STATEMENT_ROWS, one transaction. Within the input a
- * later version of a key wins and takes its position (ON CONFLICT may touch a row once per
- * statement, and the file's collapse keeps the last version where it was written).
+ * later version of a key wins at the position of the first (ON CONFLICT may touch a row once per
+ * statement, and the file's collapse keeps the last version where the first was written); an
+ * update keeps the row's first_seq.
  */
 export async function upsertRows(client: ClientBase, rows: readonly StoreRow[]): Promise<void> {
   if (rows.length === 0) return;

@@ -5,8 +5,10 @@
 // mbm_records  one row per record key (source, chain_id, block_number, kind, slot), the last
 //              version written; `record` is the exact log object (type json, not jsonb: json keeps
 //              the text, so metadata key order and number spelling come back as written and a
-//              JSON export equals the file's byte for byte). write_seq orders rows as their log
-//              wrote them (a rewrite moves the row to the end, like the file's collapse).
+//              JSON export equals the file's byte for byte). write_seq is when the row was last
+//              written (views following the store read rows after a write_seq); first_seq (schema
+//              v2) when it was first written: exports order by it, as a log's collapse keeps a
+//              rewritten record at its first record's place. Rows from v1 keep their write_seq.
 // mbm_rollup   counts per (source, chain, reason, severity, kind, recovered) and recovery-time sums,
 //              kept by statement triggers: the report's numbers without scanning the records.
 // mbm_islands  streaks (maximal runs of consecutive block numbers) per monitor (scope 'pair':
@@ -15,7 +17,7 @@
 //              statement touched.
 import type { ClientBase } from 'pg';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** pg_advisory_lock key for migrations (any constant would do; 'mbm' and a number). */
 const MIGRATION_LOCK = 0x6d626d01;
@@ -30,7 +32,7 @@ CREATE TABLE mbm_records (
   chain_id          bigint NOT NULL,                    -- -1 when the record has none
   block_number      bigint NOT NULL,
   kind              text COLLATE "C" NOT NULL,          -- 'gap' when the record has none (as recordKey)
-  slot              bigint NOT NULL,                    -- -1 unless a missed_slot record carries one
+  slot              bigint NOT NULL,                    -- -1 unless a missed_slot (slot) or payload_missed (beacon_slot) record carries one (tx_missed: its tx hash folded to 52 bits, rows.ts)
   reason            text COLLATE "C" NOT NULL,
   severity          text COLLATE "C" NOT NULL,
   ts                double precision NOT NULL,          -- the record's timestamp (detection, unix s)
@@ -154,15 +156,26 @@ CREATE TRIGGER mbm_records_updated AFTER UPDATE ON mbm_records
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mbm_after_write();
 `;
 
+/** v2: first_seq, the export order (a rewritten record keeps the place of its first version). */
+const V2 = `
+ALTER TABLE mbm_records ADD COLUMN first_seq bigint;
+ALTER TABLE mbm_records DISABLE TRIGGER mbm_records_updated;
+UPDATE mbm_records SET first_seq = write_seq;
+ALTER TABLE mbm_records ENABLE TRIGGER mbm_records_updated;
+ALTER TABLE mbm_records ALTER COLUMN first_seq SET NOT NULL;
+DROP INDEX mbm_records_order;
+CREATE INDEX mbm_records_order ON mbm_records (source, chain_id, first_seq);
+`;
+
 /** Migrations by the version they bring the schema to. */
-const MIGRATIONS: readonly string[] = [V1];
+const MIGRATIONS: readonly string[] = [V1, V2];
 
 /**
  * Bring the schema to SCHEMA_VERSION. Safe to run from several processes at once (the first
  * migrates, the others wait on the lock and then find nothing to do); each step is one
  * transaction. Returns the versions applied.
  */
-export async function migrate(client: ClientBase): Promise<number[]> {
+export async function migrate(client: ClientBase, target = SCHEMA_VERSION): Promise<number[]> {
   const applied: number[] = [];
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
@@ -172,7 +185,7 @@ export async function migrate(client: ClientBase): Promise<number[]> {
     if (current > SCHEMA_VERSION) {
       throw new Error(`the database's schema is version ${current}, newer than this mbm knows (${SCHEMA_VERSION}): upgrade mbm`);
     }
-    for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
+    for (let v = current + 1; v <= Math.min(target, SCHEMA_VERSION); v++) {
       await client.query('BEGIN');
       try {
         await client.query(MIGRATIONS[v - 1]);

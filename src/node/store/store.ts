@@ -3,6 +3,7 @@
 // lookups: no scan of the records), and the list of monitors (source, chain) in it.
 import type { ClientBase } from 'pg';
 import { parseLogLine } from '../log/validate';
+import { ValueLostTally } from '../../core/payloads';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from '../../core/model';
 import type { Report, ReportStreak } from '../../core/report';
 import { NO_CHAIN, NO_SOURCE } from './rows';
@@ -90,9 +91,9 @@ export async function* storeRecordBatches(db: Queryable, f: StoreFilter = {}, o:
   let after: [string, number, string] | undefined;
   for (;;) {
     const { rows } = await db.query(
-      `SELECT source, chain_id, write_seq, record::text AS line FROM mbm_records
-        WHERE ($1::text IS NULL OR (source, chain_id, write_seq) > ($1::text, $2::bigint, $3::bigint)) AND ${cond}
-        ORDER BY source, chain_id, write_seq LIMIT ${pageSize}`,
+      `SELECT source, chain_id, first_seq, record::text AS line FROM mbm_records
+        WHERE ($1::text IS NULL OR (source, chain_id, first_seq) > ($1::text, $2::bigint, $3::bigint)) AND ${cond}
+        ORDER BY source, chain_id, first_seq LIMIT ${pageSize}`,
       [after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, ...params],
     );
     if (rows.length === 0) return;
@@ -100,10 +101,10 @@ export async function* storeRecordBatches(db: Queryable, f: StoreFilter = {}, o:
     for (const row of rows) {
       const p = parseLogLine(row.line as string);
       if (p.ok) batch.push(p.record);
-      else o.onBadRow?.(`${row.source} chain ${row.chain_id} seq ${row.write_seq}: ${p.message}`);
+      else o.onBadRow?.(`${row.source} chain ${row.chain_id} seq ${row.first_seq}: ${p.message}`);
     }
     const last = rows[rows.length - 1];
-    after = [last.source as string, n(last.chain_id), String(last.write_seq)];
+    after = [last.source as string, n(last.chain_id), String(last.first_seq)];
     if (batch.length) yield batch;
     if (rows.length < pageSize) return;
   }
@@ -264,6 +265,16 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
   }
   const streaks = await streaksOf(db, ranged, every, opts.topStreaks ?? 10);
   const last = streaks.last;
+  // Value lost from the one tally (core/payloads.ts). Missed payloads are rare: the rows are read only when the rollup has some.
+  const lost = new ValueLostTally();
+  if ((byKind.payload_missed ?? 0) > 0) {
+    const p = await db.query(
+      `SELECT (record->>'beacon_slot')::bigint AS beacon_slot, record->>'relay' AS relay, record->>'payload_value_wei' AS wei, record->>'block_hash' AS block_hash
+         FROM mbm_records WHERE ${w.sql} AND kind = 'payload_missed'`,
+      w.params,
+    );
+    for (const r of p.rows) lost.add({ kind: 'payload_missed', beacon_slot: r.beacon_slot === null ? undefined : n(r.beacon_slot), relay: r.relay ?? undefined, payload_value_wei: r.wei ?? undefined, block_hash: r.block_hash ?? undefined });
+  }
   const any = total > 0;
   return {
     total_missed: total,
@@ -280,6 +291,7 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
     last_timestamp: any ? lastTs : null,
     avg_recovery_ms: msN ? Math.round(msSum / msN) : null,
     streaks: streaks.top,
+    value_lost: lost.summary(),
   };
 }
 

@@ -5,12 +5,16 @@
 // followed by deltas gives the same view as one snapshot of the final log (tested).
 import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import { computeStreaks } from '../../core/streaks';
+import { MISSED_BLOCK_KINDS } from '../../core/model';
+import { ValueLostTally } from '../../core/payloads';
 import { Aggregates } from './aggregates';
 import { defaultView, matcher, type Matcher, type ViewSettings } from './viewFilter';
 import { cellStateOf, slotOf, type SlotClock } from './heatmap';
 import { RECOVERY_EDGES_MS, recoveryBucketLabel } from './histogram';
 import type { Count, DashboardView, StreakBars } from './view';
 import { batchLength, decodeRow, type DashRecord, type RecordBatch, type RecordDetail } from './wire';
+
+const PAYLOAD_MISSED = MISSED_BLOCK_KINDS.indexOf('payload_missed');
 
 export interface ModelOptions {
   clock: SlotClock;
@@ -105,10 +109,16 @@ export class DashboardModel {
     const groups = new Map<string, StreakInput[]>();
     let from = Infinity;
     let to = -Infinity;
+    const lost = new ValueLostTally();
     for (const r of this.records.values()) {
       if (r.timestamp < from) from = r.timestamp;
       if (r.timestamp > to) to = r.timestamp;
       if (!this.match(r)) continue;
+      if (r.kind === PAYLOAD_MISSED) {
+        // The relay's loss, not a hole in the chain: value lost, no streak (as `mbm report`).
+        lost.add({ kind: 'payload_missed', beacon_slot: r.beaconSlot, relay: r.relay, payload_value_wei: r.valueWei });
+        continue;
+      }
       const g = this.options.bySource ? r.source : '';
       let input = groups.get(g);
       if (!input) groups.set(g, (input = []));
@@ -160,6 +170,7 @@ export class DashboardModel {
         currentStreak: current,
         longestStreak: longest,
         avgRecoveryMs: a.recoveryMsCount ? Math.round(a.recoveryMsSum / a.recoveryMsCount) : null,
+        valueLost: lost.size ? lost.summary() : null,
       },
       timeline: a.seconds.series(this.options.maxBins ?? 1500),
       reasons: sortCounts(a.reasons),

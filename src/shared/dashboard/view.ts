@@ -2,6 +2,7 @@
 import type { HeatmapRow } from './heatmap';
 import type { TimelineSeries } from './timeline';
 import type { RecordDetail } from './wire';
+import type { ValueLost } from '../../core/payloads';
 
 export interface Headline {
   total: number;
@@ -19,6 +20,8 @@ export interface Headline {
   currentStreak: number;
   longestStreak: number;
   avgRecoveryMs: number | null;
+  /** Missed relay payloads among the records shown (core/payloads.ts valueLost); null when none. */
+  valueLost: ValueLost | null;
 }
 
 export interface Count {
