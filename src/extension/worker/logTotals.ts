@@ -19,6 +19,8 @@ export class LogTotals {
   private reason = new Uint16Array(1024);
   private severity = new Uint16Array(1024);
   private kind = new Uint16Array(1024);
+  /** Records ReportBuilder reads more of (a missed payload's relay and value): kept whole; rare. */
+  private readonly whole = new Map<number, MissedBlock>();
   private readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
 
@@ -43,10 +45,13 @@ export class LogTotals {
     this.reason[i] = this.id(r.reason);
     this.severity[i] = this.id(r.severity);
     this.kind[i] = r.kind === undefined ? 0 : this.id(r.kind);
+    if (r.kind === 'payload_missed') this.whole.set(i, r);
+    else this.whole.delete(i);
   }
 
   clear(): void {
     this.index.clear();
+    this.whole.clear();
     this.size = 0;
   }
 
@@ -55,6 +60,11 @@ export class LogTotals {
     const b = new ReportBuilder();
     const r = {} as Kept;
     for (let i = 0; i < this.size; i++) {
+      const kept = this.whole.get(i);
+      if (kept) {
+        b.add(kept);
+        continue;
+      }
       r.block_number = this.block[i];
       r.timestamp = this.time[i];
       r.reason = this.names[this.reason[i]] as Kept['reason'];
