@@ -41,6 +41,15 @@ const targets = [
     external: ['vscode', 'pg-native'],
   },
   {
+    // The log worker: a worker thread the extension starts per log (node:worker_threads) to read
+    // it off the extension host's event loop. Loaded by path beside dist/extension.js.
+    entryPoints: ['src/extension/worker/logWorker.ts'],
+    outfile: 'dist/logWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     // The missed-block-log language server: a plain Node process the extension forks (IPC).
     entryPoints: ['src/lsp/server.ts'],
     outfile: 'dist/server.js',

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { QUICK, root } from './results.mjs';
 
 /** In run order: the cheap ones first, so a quick look does not wait behind export. */
-const ALL = ['tail', 'writer', 'backfill', 'detect', 'sizes', 'export'];
+const ALL = ['tail', 'writer', 'backfill', 'detect', 'sizes', 'export', 'editor'];
 /** Runnable by name but not by default: no anchor, and not one of the goals in the README's table. */
 const EXTRA = ['lsp', 'expect'];
 

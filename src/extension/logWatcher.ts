@@ -2,6 +2,9 @@
 // follows each with src/node/log's LogTailer, which reads only appended bytes and survives rotation.
 // A log's rotated `.gz` siblings are read first, listed by the same resolveLogFiles the CLI report
 // and the dashboard use, so every view counts the same records.
+// What a log already holds is read by the log worker (worker/logWorker.ts, a worker thread): the
+// host gets the whole log's totals and its newest records, then tails from where the worker
+// stopped and hands it each appended record for new totals. The host holds a bounded window.
 // Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its
 // records only here, so every log looks the same. No vscode import: tested in plain Node.
 import { watch, type FSWatcher } from 'chokidar';
@@ -10,7 +13,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LogTailer } from '../node/log/tailer';
 import type { ParseResult } from '../node/log/validate';
-import { LogBook, type LogEntry } from './model/logBook';
+import { LogBook, MAX_ENTRIES_PER_FILE, type LogEntry } from './model/logBook';
+import { LogLoader } from './worker/logLoader';
 
 /** `missed_blocks*.jsonl` or `*.mbl.jsonl`, but not a rotated part left uncompressed. */
 export function isLogName(base: string): boolean {
@@ -56,6 +60,12 @@ export interface LogWatcherOptions {
   debounceMs?: number;
   /** How deep below a root to look. Default 6. */
   depth?: number;
+  /** Records kept per log on this thread. Default MAX_ENTRIES_PER_FILE. */
+  window?: number;
+  /** The log worker's script (default: dist/logWorker.js beside the bundle). */
+  workerScript?: string;
+  /** Read logs on this thread, as before the worker (benchmark anchor; fallback when a worker cannot start). */
+  inThread?: boolean;
 }
 
 interface Followed {
@@ -64,10 +74,12 @@ interface Followed {
   initialDone: boolean;
   /** Explicitly followed (our own log): kept even while the file does not exist. */
   pinned: boolean;
+  /** The worker that read the log and keeps its totals (none when read on this thread). */
+  loader?: LogLoader;
 }
 
 export class LogWatcher {
-  readonly book = new LogBook();
+  readonly book: LogBook;
   private readonly followed = new Map<string, Followed>();
   private discovery: FSWatcher | undefined;
   private appended: LogEntry[] = [];
@@ -78,7 +90,9 @@ export class LogWatcher {
   private readonly badReported = new Map<string, number>();
   private parse: Parse | undefined;
 
-  constructor(private readonly o: LogWatcherOptions) {}
+  constructor(private readonly o: LogWatcherOptions) {
+    this.book = new LogBook(o.window ?? MAX_ENTRIES_PER_FILE);
+  }
 
   /** Start searching the roots. Resolves once the initial scan has been made. */
   async start(): Promise<void> {
@@ -125,24 +139,27 @@ export class LogWatcher {
     const raced = this.followed.get(abs);
     if (raced) raced.pinned ||= pinned;
     if (raced || this.disposed) return;
-    const f: Followed = {
-      pinned,
-      initialDone: false,
-      tailer: new LogTailer(abs, {
-        from: 'start',
-        usePolling: this.o.usePolling,
-        onLine: (line, lineNo) => this.onLine(abs, f, line, lineNo),
-        onReset: (why) => {
-          this.book.reset(abs, why);
-          this.changed(true);
-        },
-        onError: (e) => this.o.onWarning?.(`${abs}: ${e.message}`),
-      }),
-    };
+    const f: Followed = { pinned, initialDone: false, tailer: undefined! };
     this.followed.set(abs, f);
     this.book.ensure(abs);
     this.changed(true);
-    await this.readRotated(abs);
+    const from = this.o.inThread ? undefined : await this.readInWorker(abs, f);
+    if (this.disposed || this.followed.get(abs) !== f) {
+      await f.loader?.dispose();
+      return;
+    }
+    f.tailer = new LogTailer(abs, {
+      from: from ?? 'start',
+      usePolling: this.o.usePolling,
+      onLine: (line, lineNo) => this.onLine(abs, f, line, lineNo),
+      onReset: (why) => {
+        this.book.reset(abs, why);
+        if (why === 'truncated') f.loader?.reset();
+        this.changed(true);
+      },
+      onError: (e) => this.o.onWarning?.(`${abs}: ${e.message}`),
+    });
+    if (!from) await this.readRotated(abs);
     try {
       if (this.disposed) return;
       await f.tailer.start();
@@ -151,6 +168,58 @@ export class LogWatcher {
     }
     f.initialDone = true;
     this.changed(false);
+  }
+
+  /**
+   * The worker reads the log (rotated parts, then the active file through its last complete line):
+   * the book gets the whole log's totals and its newest records; the tailer goes on from the
+   * offset returned. Undefined when no worker could read it (then this thread does, as before).
+   */
+  private async readInWorker(abs: string, f: Followed): Promise<{ offset: number; line: number; ino?: number } | undefined> {
+    let loader: LogLoader;
+    try {
+      loader = new LogLoader(
+        {
+          onProgress: (done, total) => {
+            this.book.setLoading(abs, { done, total });
+            this.changed(false);
+          },
+          onTotals: (t) => {
+            this.book.setTotals(abs, t);
+            this.changed(false);
+          },
+          onError: (m) => this.o.onWarning?.(`${abs}: ${m}`),
+          onWindow: (entries) => {
+            if (this.disposed) return;
+            for (const e of entries) this.initial.push(this.book.add(abs, e.record, e.line));
+            this.changed(false);
+          },
+        },
+        this.o.workerScript,
+      );
+    } catch (err) {
+      this.o.onWarning?.(`cannot start the log reader for ${abs}, reading it here: ${(err as Error).message}`);
+      return undefined;
+    }
+    f.loader = loader;
+    this.book.setLoading(abs, { done: 0, total: 0 });
+    try {
+      const r = await loader.load(abs, this.o.window ?? MAX_ENTRIES_PER_FILE);
+      if (this.disposed) return undefined;
+      for (let i = 0; i < r.badLines; i++) this.book.badLine(abs);
+      for (const b of r.bad) this.reportBad(abs, b.line, b.message);
+      this.book.setTotals(abs, r.totals);
+      if (r.totals.records > this.book.entries(abs).length) this.book.markWindowed(abs);
+      return { offset: r.offset, line: r.lines, ...(r.ino !== -1 ? { ino: r.ino } : {}) };
+    } catch (err) {
+      this.o.onWarning?.(`cannot read ${abs}: ${(err as Error).message}`);
+      f.loader = undefined;
+      await loader.dispose();
+      return undefined;
+    } finally {
+      this.book.setLoading(abs, undefined);
+      this.changed(false);
+    }
   }
 
   files(): string[] {
@@ -183,7 +252,10 @@ export class LogWatcher {
     this.disposed = true;
     clearTimeout(this.timer);
     await this.discovery?.close();
-    await Promise.all([...this.followed.values()].map((f) => f.tailer.stop()));
+    await Promise.all([...this.followed.values()].map(async (f) => {
+      await f.tailer?.stop();
+      await f.loader?.dispose();
+    }));
     this.followed.clear();
   }
 
@@ -194,16 +266,21 @@ export class LogWatcher {
     const parsed = this.parse!(line);
     if (!parsed.ok) {
       this.book.badLine(file);
-      const n = (this.badReported.get(file) ?? 0) + 1;
-      this.badReported.set(file, n);
-      // A broken file must not flood the output channel.
-      if (n <= 20) this.o.onWarning?.(`${file}:${lineNo}: ${parsed.message}${n === 20 ? ' (further bad lines of this file not reported)' : ''}`);
+      this.reportBad(file, lineNo, parsed.message);
       this.changed(false);
       return;
     }
     const entry = this.book.add(file, parsed.record, lineNo);
+    f.loader?.append(parsed.record);
     (f.initialDone ? this.appended : this.initial).push(entry);
     this.changed(false);
+  }
+
+  private reportBad(file: string, lineNo: number, message: string): void {
+    const n = (this.badReported.get(file) ?? 0) + 1;
+    this.badReported.set(file, n);
+    // A broken file must not flood the output channel.
+    if (n <= 20) this.o.onWarning?.(`${file}:${lineNo}: ${message}${n === 20 ? ' (further bad lines of this file not reported)' : ''}`);
   }
 
   /** A found log whose file stayed away for a second is forgotten (a rotation recreates it sooner). */
@@ -214,7 +291,8 @@ export class LogWatcher {
     if (this.disposed || f.pinned || this.followed.get(file) !== f) return;
     if (await stat(file).then(() => true, () => false)) return;
     this.followed.delete(file);
-    await f.tailer.stop();
+    await f.tailer?.stop();
+    await f.loader?.dispose();
     this.book.remove(file);
     this.changed(true);
   }

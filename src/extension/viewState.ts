@@ -91,7 +91,12 @@ export class ViewState extends Disposable {
       const stop = this.controller.lastStop;
       const stoppedAt = !fileLive && stop && path.resolve(stop.logFile) === file ? stop.at : undefined;
       const view: LogView = { file, displayName: displayName(file), badLines: w.book.badLines(file), live: fileLive, ...(stoppedAt !== undefined ? { stoppedAt } : {}) };
-      return { view, entries, summary: summarize(entries, { headBlock: fileLive?.head ?? this.heads.get(file), alertThreshold: threshold }) };
+      const totals = w.book.totals(file);
+      const window = w.book.window(file);
+      const whole = totals && window ? { totals, window } : undefined;
+      const summary = summarize(entries, { headBlock: fileLive?.head ?? this.heads.get(file), alertThreshold: threshold, whole });
+      const loading = w.book.loading(file);
+      return { view, entries, summary: loading ? { ...summary, loading } : summary };
     });
     void this.readHeads(files);
     return this.cache;

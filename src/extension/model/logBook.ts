@@ -2,6 +2,7 @@
 // each (block_number, kind) — the same rule every reader follows — with the line each came from,
 // so a tree item can open the log there. Pure: the watcher feeds it lines it already parsed.
 import { recordKey, type MissedBlock } from '../../core/model';
+import type { Totals } from '../worker/protocol';
 
 export interface LogEntry {
   record: MissedBlock;
@@ -17,6 +18,18 @@ interface FileLog {
   badLines: number;
   /** seq of the newest entry, 0 when none: which log was written last. */
   lastSeq: number;
+  /** Records were dropped to keep the window bounded: the entries are not the whole log. */
+  windowed: boolean;
+  /** The whole log's totals from the log worker, when it has read the log. */
+  totals?: Totals;
+  /** While the worker reads the log: bytes done of total. */
+  loading?: { done: number; total: number };
+}
+
+/** What the views say about a log held only in part: "newest `shown` of `total`". */
+export interface LogWindow {
+  shown: number;
+  total: number;
 }
 
 /** Kept per file; the oldest records go first. Enough for the views, bounded for a huge log. */
@@ -30,7 +43,7 @@ export class LogBook {
 
   /** Make `file` known (an empty or not yet created log still shows in the views). */
   ensure(file: string): void {
-    if (!this.logs.has(file)) this.logs.set(file, { entries: new Map(), badLines: 0, lastSeq: 0 });
+    if (!this.logs.has(file)) this.logs.set(file, { entries: new Map(), badLines: 0, lastSeq: 0, windowed: false });
   }
 
   has(file: string): boolean {
@@ -46,7 +59,10 @@ export class LogBook {
     log.entries.delete(key);
     log.entries.set(key, entry);
     log.lastSeq = entry.seq;
-    while (log.entries.size > this.maxPerFile) log.entries.delete(log.entries.keys().next().value!);
+    while (log.entries.size > this.maxPerFile) {
+      log.entries.delete(log.entries.keys().next().value!);
+      log.windowed = true;
+    }
     return entry;
   }
 
@@ -66,6 +82,8 @@ export class LogBook {
     if (why === 'truncated') {
       log.entries.clear();
       log.badLines = 0;
+      log.windowed = false;
+      log.totals = undefined;
       return;
     }
     for (const e of log.entries.values()) e.line = undefined;
@@ -83,6 +101,38 @@ export class LogBook {
   /** Entries in arrival order (oldest first). */
   entries(file: string): LogEntry[] {
     return [...(this.logs.get(file)?.entries.values() ?? [])];
+  }
+
+  /** The whole log's totals (from the log worker), replacing what the window alone would say. */
+  setTotals(file: string, totals: Totals | undefined): void {
+    this.ensure(file);
+    this.logs.get(file)!.totals = totals;
+  }
+
+  totals(file: string): Totals | undefined {
+    return this.logs.get(file)?.totals;
+  }
+
+  /** Mark the log as held in part (its reader kept only the newest records). */
+  markWindowed(file: string): void {
+    this.ensure(file);
+    this.logs.get(file)!.windowed = true;
+  }
+
+  /** "newest N of M" when the entries are a window of a bigger log; undefined when they are all of it. */
+  window(file: string): LogWindow | undefined {
+    const log = this.logs.get(file);
+    if (!log?.windowed || !log.totals) return undefined;
+    return { shown: log.entries.size, total: Math.max(log.totals.records, log.entries.size) };
+  }
+
+  setLoading(file: string, loading: { done: number; total: number } | undefined): void {
+    this.ensure(file);
+    this.logs.get(file)!.loading = loading;
+  }
+
+  loading(file: string): { done: number; total: number } | undefined {
+    return this.logs.get(file)?.loading;
   }
 
   badLines(file: string): number {

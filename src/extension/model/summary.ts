@@ -4,7 +4,8 @@
 import { severityRank, type MissedBlockSeverity } from '../../core/model';
 import { buildReport, type Report } from '../../core/report';
 import { computeStreaks, type Streak } from '../../core/streaks';
-import type { LogEntry } from './logBook';
+import type { Totals } from '../worker/protocol';
+import type { LogEntry, LogWindow } from './logBook';
 
 /** 'error': a Critical record is open or recent; 'warning': the current streak reached the threshold. */
 export type AlertLevel = 'ok' | 'warning' | 'error';
@@ -22,6 +23,10 @@ export interface LogSummary {
   /** The entry that arrived last. */
   latest: LogEntry | undefined;
   level: AlertLevel;
+  /** Set when the entries are only the newest part of the log: the report is then the whole log's. */
+  window?: LogWindow;
+  /** While the log is being read: bytes done of total. */
+  loading?: { done: number; total: number };
 }
 
 export interface SummaryOptions {
@@ -32,13 +37,21 @@ export interface SummaryOptions {
   now?: number;
   /** How long a Critical record keeps the error level when no open streak holds it. Default 300 s. */
   criticalHoldSeconds?: number;
+  /**
+   * The entries are a window of a bigger log whose totals the log worker computed: counts and the
+   * longest streak come from those; the open streak (at the newest blocks) from the window.
+   */
+  whole?: { totals: Totals; window: LogWindow };
 }
 
 export function summarize(entries: readonly LogEntry[], o: SummaryOptions): LogSummary {
   const records = entries.map((e) => e.record);
-  const report = buildReport(records, { headBlock: o.headBlock, topStreaks: 0 });
+  const windowed = buildReport(records, { headBlock: o.headBlock, topStreaks: 0 });
   // Missed payloads form no streak (as in `mbm report` and the monitor).
-  const { streaks, current, longest } = computeStreaks(records.filter((r) => r.kind !== 'payload_missed'), { headBlock: o.headBlock });
+  const { streaks, current, longest: windowLongest } = computeStreaks(records.filter((r) => r.kind !== 'payload_missed'), { headBlock: o.headBlock });
+  const whole = o.whole?.totals.report;
+  const longest = whole ? Math.max(whole.longest_streak, windowLongest) : windowLongest;
+  const report = whole ? { ...whole, current_streak: current, longest_streak: longest } : windowed;
   const openStreak = current > 0 ? streaks[streaks.length - 1] : undefined;
   let latest: LogEntry | undefined;
   for (const e of entries) if (!latest || e.seq > latest.seq) latest = e;
@@ -51,7 +64,7 @@ export function summarize(entries: readonly LogEntry[], o: SummaryOptions): LogS
     return inOpen || r.timestamp >= now - hold;
   });
   const level: AlertLevel = critical ? 'error' : current >= o.alertThreshold ? 'warning' : 'ok';
-  return { report, streaks, current, longest, openStreak, lastBlock: report.last_block ?? undefined, latest, level };
+  return { report, streaks, current, longest, openStreak, lastBlock: report.last_block ?? undefined, latest, level, ...(o.whole ? { window: o.whole.window } : {}) };
 }
 
 export function atLeast(s: MissedBlockSeverity, min: MissedBlockSeverity): boolean {

@@ -170,6 +170,20 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       icon: { id: 'history' },
     }),
   ];
+  if (s.loading) {
+    const { done, total } = s.loading;
+    nodes.push(row(id('loading'), 'Reading the log', total > 0 ? `${Math.floor((done / total) * 100)}% of ${mb(total)}` : 'starting…', {
+      icon: { id: 'loading~spin' },
+      tooltip: 'The log is read in the background; its totals appear when it has been read.',
+    }));
+  }
+  if (s.window) {
+    const text = `newest ${s.window.shown.toLocaleString('en-US')} of ${s.window.total.toLocaleString('en-US')}`;
+    nodes.push(row(id('window'), 'Records shown', text, {
+      icon: { id: 'list-filter' },
+      tooltip: `The log holds ${plural(s.window.total, 'record')}: the totals (Recovered, By Severity, By Reason, Longest streak) count all of them; the lists, Streaks and Recent show the newest ${s.window.shown.toLocaleString('en-US')}.`,
+    }));
+  }
   const v = r.value_lost;
   if (v && v.count > 0) {
     const relays = Object.entries(v.by_relay).map(([relay, x]) => row(id(`value|${relay}`), cleanText(relay, 80), formatValueLost(x), { icon: { id: 'server' } }));
@@ -189,12 +203,18 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
   return nodes;
 }
 
-function groupChildren(entries: LogEntry[], o: TreeOptions, idPrefix: string): TreeNode[] {
+function mb(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0)} MB`;
+}
+
+/** `total`: how many records the group has in the whole log (more than listed when windowed). */
+function groupChildren(entries: LogEntry[], o: TreeOptions, idPrefix: string, total = entries.length): TreeNode[] {
   const limit = o.groupLimit ?? 100;
   const sorted = entries.sort((a, b) => b.seq - a.seq);
   const nodes = sorted.slice(0, limit).map((e) => recordNode(e, o, idPrefix));
-  if (sorted.length > limit) {
-    const more = `${sorted.length - limit} older`;
+  const listed = Math.min(limit, sorted.length);
+  if (total > listed) {
+    const more = `${total - listed} older`;
     nodes.push({ id: `${idPrefix}more`, label: '…', description: more, ariaLabel: `${more} records not listed`, state: 'none' });
   }
   return nodes;
@@ -208,38 +228,50 @@ function severityNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
   return names.map((sev) => {
     const list = groups.get(sev) ?? [];
     const id = `${p}severity|${sev}`;
+    const n = count(l, 'by_severity', sev, list.length);
     return {
       id,
       label: cleanText(sev, 40),
-      description: String(list.length),
-      ariaLabel: `${cleanText(sev, 40)}: ${list.length}`,
+      description: String(n),
+      ariaLabel: `${cleanText(sev, 40)}: ${n}`,
       icon: severityIcon(sev),
       state: list.length ? 'collapsed' : 'none',
-      children: groupChildren(list, o, `${id}|`),
+      children: groupChildren(list, o, `${id}|`, n),
       contextValue: 'severity',
     };
   });
 }
 
+/** A group's size: the whole log's (report) when the entries are a window of it, else the entries'. */
+function count(l: LogInput, field: 'by_severity' | 'by_reason', name: string, inWindow: number): number {
+  return l.summary.window ? (l.summary.report[field][name] ?? inWindow) : inWindow;
+}
+
 function reasonNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
   const groups = groupBy(l.entries, (r) => r.reason);
+  if (l.summary.window) {
+    // Reasons the window no longer holds still count.
+    for (const [k, n] of Object.entries(l.summary.report.by_reason)) if (n > 0 && !groups.has(k)) groups.set(k, []);
+  }
   const order = (k: string) => {
     const i = (MISSED_BLOCK_REASONS as readonly string[]).indexOf(k);
     return i === -1 ? MISSED_BLOCK_REASONS.length : i;
   };
+  const n = (reason: string, list: LogEntry[]) => count(l, 'by_reason', reason, list.length);
   return [...groups.entries()]
-    .sort((a, b) => b[1].length - a[1].length || order(a[0]) - order(b[0]))
+    .sort((a, b) => n(b[0], b[1]) - n(a[0], a[1]) || order(a[0]) - order(b[0]))
     .map(([reason, list]) => {
       const id = `${p}reason|${reason}`;
       const worst = list.reduce<string>((w, e) => (sevRank(e.record.severity) > sevRank(w) ? e.record.severity : w), 'Low');
+      const total = n(reason, list);
       return {
         id,
         label: cleanText(reason, 40),
-        description: String(list.length),
-        ariaLabel: `${cleanText(reason, 40)}: ${list.length}`,
+        description: String(total),
+        ariaLabel: `${cleanText(reason, 40)}: ${total}`,
         icon: { id: 'tag', color: severityIcon(worst).color },
-        state: 'collapsed',
-        children: groupChildren(list, o, `${id}|`),
+        state: list.length ? 'collapsed' : 'none',
+        children: groupChildren(list, o, `${id}|`, total),
         contextValue: 'reason',
       };
     });

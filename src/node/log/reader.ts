@@ -40,6 +40,11 @@ export interface ReadLogOptions {
   filter?(r: MissedBlock): boolean;
   /** Read each active log's rotated siblings too (logFilesFor). Default true. */
   siblings?: boolean;
+  /**
+   * Read at most this many bytes of `file` (its size when opened otherwise): a reader that hands
+   * the rest to a tailer stops at the last complete line it saw.
+   */
+  limit?(file: string, size: number): number;
   /** Bytes read so far over all passes, of `total`, for progress bars. */
   onProgress?(done: number, total: number): void;
 }
@@ -234,6 +239,7 @@ export function heldBytes(b: LineBatch): number {
 export async function* readLogBatches(paths: string | readonly string[], opts: ReadLogOptions = {}): AsyncGenerator<LogEntry[]> {
   const collapse = opts.collapse ?? true;
   const sources = await openAll(await resolveLogFiles(paths, opts.siblings ?? true));
+  if (opts.limit) for (const s of sources) if (!s.gzip) s.size = Math.min(s.size, opts.limit(s.file, s.size));
   try {
     const total = sources.reduce((n, s) => n + s.size, 0) * (collapse ? 2 : 1);
     let done = 0;

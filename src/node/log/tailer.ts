@@ -10,8 +10,11 @@ export interface TailerOptions {
   /** The file was replaced or truncated; line numbers restart at 1. */
   onReset?: (why: 'rotated' | 'truncated' | 'removed') => void;
   onError?: (err: Error) => void;
-  /** 'end' (default) skips what is already there; 'start' reads it all first. */
-  from?: 'start' | 'end';
+  /**
+   * 'end' (default) skips what is already there; 'start' reads it all first; an offset resumes
+   * after bytes someone else already read (`line`: how many lines those bytes hold).
+   */
+  from?: 'start' | 'end' | { offset: number; line: number; ino?: number };
   /** Polling works where inotify does not (network filesystems, some containers). */
   usePolling?: boolean;
 }
@@ -37,7 +40,15 @@ export class LogTailer {
     const st = await stat(this.path).catch(() => undefined);
     if (st) {
       this.ino = st.ino;
-      if ((this.opts.from ?? 'end') === 'end') {
+      const from = this.opts.from ?? 'end';
+      if (typeof from === 'object') {
+        // Replaced since those bytes were read: the new file is read from its start.
+        if (from.ino !== undefined && from.ino !== st.ino) this.opts.onReset?.('rotated');
+        else {
+          this.lineNo = from.line;
+          this.offset = from.offset;
+        }
+      } else if (from === 'end') {
         this.lineNo = await countLines(this.path, st.size);
         this.offset = st.size;
       }

@@ -1,0 +1,53 @@
+// The log worker: a worker thread (its own bundle, dist/logWorker.js) that reads a whole log and
+// keeps its totals, so the extension host's event loop never parses a big log. The host sends the
+// records it tails afterwards; the worker answers with the new totals (debounced). One per log.
+import { parentPort } from 'node:worker_threads';
+import { loadLog } from './loadLog';
+import { LogTotals } from './logTotals';
+import type { FromWorker, ToWorker } from './protocol';
+
+const port = parentPort;
+if (!port) throw new Error('logWorker runs as a worker thread');
+const totals = new LogTotals();
+let loaded = false;
+let timer: NodeJS.Timeout | undefined;
+/** Rebuilding the report of a million records takes a while: at most this often while appends flow. */
+const TOTALS_MS = 250;
+
+/** Records per 'window' message. */
+const WINDOW_CHUNK = 500;
+
+const send = (m: FromWorker) => port.postMessage(m);
+
+function sendTotals(): void {
+  timer = undefined;
+  const report = totals.report();
+  send({ type: 'totals', totals: { report, records: report.total_missed } });
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'load':
+      loadLog(m.file, totals, { window: m.window, onProgress: (done, total, records) => send({ type: 'progress', done, total, records }) }).then(
+        async (r) => {
+          for (let i = 0; i < r.window.length; i += WINDOW_CHUNK) {
+            send({ type: 'window', entries: r.window.slice(i, i + WINDOW_CHUNK) });
+            // Spaced out: the host takes every queued message in one turn of its loop.
+            await new Promise((done) => setTimeout(done, 2));
+          }
+          loaded = true;
+          send({ ...r, window: [] });
+        },
+        (err: unknown) => send({ type: 'error', message: (err as Error).message }),
+      );
+      return;
+    case 'append':
+      for (const r of m.records) totals.add(r);
+      if (loaded) timer ??= setTimeout(sendTotals, TOTALS_MS);
+      return;
+    case 'reset':
+      totals.clear();
+      if (loaded) timer ??= setTimeout(sendTotals, TOTALS_MS);
+      return;
+  }
+});
