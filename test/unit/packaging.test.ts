@@ -11,7 +11,7 @@ const read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');
 
 test('every bundle esbuild.mjs writes is shipped in the .vsix and the npm package', () => {
   const outfiles = [...read('esbuild.mjs').matchAll(/outfile:\s*'([^']+)'/g)].map((m) => m[1]!);
-  assert.deepEqual(outfiles.sort(), ['dist/cli.js', 'dist/exportWorker.js', 'dist/extension.js', 'dist/server.js']);
+  assert.deepEqual(outfiles.sort(), ['dist/cli.js', 'dist/exportWorker.js', 'dist/extension.js', 'dist/logWorker.js', 'dist/server.js']);
   const allowed = read('.vscodeignore').split('\n').filter((l) => l.startsWith('!')).map((l) => l.slice(1).trim());
   for (const f of outfiles) assert.ok(allowed.includes(f), `.vscodeignore does not allow ${f}`);
   const files = (JSON.parse(read('package.json')) as { files: string[] }).files;
