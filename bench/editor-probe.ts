@@ -10,7 +10,7 @@ import { summarize } from '../src/extension/model/summary';
 const [log, mode] = [process.argv[2]!, process.argv[3]!];
 let worst = 0;
 let worstAt = 0;
-let t0 = 0;
+let _t0 = 0;
 let peakRss = process.memoryUsage().rss;
 let last = performance.now();
 const timer = setInterval(() => {
@@ -24,7 +24,7 @@ const timer = setInterval(() => {
 }, 10);
 
 async function main(): Promise<void> {
-const t0 = performance.now();
+const _t0 = performance.now();
   const w = new LogWatcher({
     roots: [],
     onChange: () => undefined,
@@ -40,12 +40,12 @@ const t0 = performance.now();
   const totals = w.book.totals(log);
   const window = w.book.window(log);
   const s = summarize(entries, { alertThreshold: 5, whole: totals && window ? { totals, window } : undefined });
-  const loadedMs = performance.now() - t0;
+  const loadedMs = performance.now() - _t0;
   const summarizeMs = performance.now() - ts;
   await new Promise((r) => setTimeout(r, 50));
   clearInterval(timer);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  process.stdout.write(`${JSON.stringify({ mode, loadedMs, worstGapMs: worst, gapBeforeViews, summarizeMs, worstEndedAtMs: worstAt - t0, peakRssMB: peakRss / 1048576, held: entries.length, total: s.report.total_missed, window: s.window ?? null })}\n`);
+  process.stdout.write(`${JSON.stringify({ mode, loadedMs, worstGapMs: worst, gapBeforeViews, summarizeMs, worstEndedAtMs: worstAt - _t0, peakRssMB: peakRss / 1048576, held: entries.length, total: s.report.total_missed, window: s.window ?? null })}\n`);
   await w.dispose();
 }
 

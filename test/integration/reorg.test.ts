@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
-import { latestBlock, mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
+import { mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
 
 guardProcess();
 const runs: Running[] = [];

@@ -49,7 +49,7 @@ test('the worker reads 50,000 lines (a .gz part and the active file): totals equ
     assert.equal(rep.longest_streak, 37);
     assert.equal(rep.current_streak, 5);
     assert.deepEqual(rep.by_severity, { Low: 2559, Medium: 14529, High: 30353, Critical: 0 });
-    assert.deepEqual(rep.by_kind, { gap: 26216, delayed: 14151, missed_slot: 4672, reorg: 2402, payload_missed: 0, tx_missed: 0 });
+    assert.deepEqual(rep.by_kind, { gap: 26216, delayed: 14151, missed_slot: 4672, reorg: 2402, payload_missed: 0, tx_missed: 0, chain_reset: 0 });
     assert.equal(rep.by_reason.NetworkLatency, 17895);
     assert.equal(rep.by_reason.Unknown, 8307);
     assert.equal(rep.first_block, 19000001);
