@@ -32,7 +32,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mbm-bench-detect-'));
 const node = await startAnvil();
 process.stderr.write(`anvil at ${node.wsUrl}\n`);
 const config = defaultConfig();
-Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, maxBlockDelayMs: 600_000, alertThreshold: 1_000_000 });
+Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, expectedBlockTimeExplicit: true, maxBlockDelayMs: 600_000, alertThreshold: 1_000_000 });
 Object.assign(config.logging, { logFilePath: path.join(dir, 'missed_blocks.jsonl'), batchLogging: false, enableConsoleLogging: false });
 const svc = new MonitorService({ config, endpoints: endpointsFromUrls([node.wsUrl]), checkpointPath: false });
 

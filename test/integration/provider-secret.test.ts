@@ -123,7 +123,8 @@ describe('a provider URL’s key is never shown', () => {
     const lines: string[] = [];
     const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
     const config = defaultConfig();
-    Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, maxBlockDelayMs: 60_000 });
+    // 1 s slots set as a user would (explicitly): anvil's chain has no preset to take instead.
+    Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, expectedBlockTimeExplicit: true, maxBlockDelayMs: 60_000 });
     config.logging.batchLogging = false;
     const logPath = path.join(dir, 'missed_blocks.jsonl');
     const run = await MonitorRun.start({ config, urls, logPath, alerts: false, log, onLive: () => undefined });
