@@ -134,7 +134,10 @@ export async function expandRow(page: Page, label: string, timeoutMs = 20_000): 
   await row.waitFor({ timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
   while ((await row.getAttribute('aria-expanded')) === 'false') {
-    await row.click();
+    // A tooltip of another row (the mouse rests where the last click was) can cover this one and
+    // take the click: move the pointer off the tree first, and retry a click that was intercepted.
+    await page.mouse.move(1, 1);
+    await row.click({ timeout: 3_000 }).catch(() => undefined);
     if (await expanded.waitFor({ timeout: 2_000 }).then(() => true, () => false)) return;
     if (Date.now() > deadline) throw new Error(`tree row "${label}" did not expand within ${timeoutMs} ms`);
   }
