@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the end-to-end test bed (see ../shared/E2E-RECIPE.md): Debian packages libkrb5-dev and
+# Installs the end-to-end test bed (recipe: CONTRIBUTING.md, "End-to-end tests"): Debian packages libkrb5-dev and
 # chromium, Node 24 (code-server needs it) and code-server, cached outside the repo under
 # ${MBM_E2E_CACHE:-~/.cache/mbm-e2e}/<code-server version>/ with a stamp file, so reruns skip the
 # ~4 minute build. Idempotent. Prints the paths on stdout as KEY=VALUE lines (last lines).

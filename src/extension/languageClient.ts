@@ -4,7 +4,7 @@
 // deactivate may return it).
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LANGUAGE_ID } from '../shared/lspProtocol';
+import { LANGUAGE_ID } from '../common/lspProtocol';
 
 /** Port for "Attach to language server" when the extension runs in debug mode. */
 const DEBUG_PORT = 6011;

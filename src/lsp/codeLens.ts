@@ -6,7 +6,7 @@
 // streaks, and sending them all costs seconds of serialisation for lenses nobody scrolls to, so
 // past MAX_CODE_LENSES only the longest streaks keep theirs (the ones worth a glance).
 import type { CodeLens } from 'vscode-languageserver';
-import { SHOW_STREAK_COMMAND } from '../shared/lspProtocol';
+import { SHOW_STREAK_COMMAND } from '../common/lspProtocol';
 import type { LogDocument } from './documentModel';
 import { streakIndexOf, type StreakGroup } from './streakIndex';
 import { blockRange, streakSummary } from './summary';

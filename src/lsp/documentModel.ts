@@ -9,7 +9,7 @@
 // (measured on a 50 MB log: about half a second per append), where a line array costs the changed
 // lines only.
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import type { DocumentStats } from '../shared/lspProtocol';
+import type { DocumentStats } from '../common/lspProtocol';
 import { analyzeLine, BLANK, type LineEntry } from './lineEntry';
 
 /** Longest stretch of parsing without letting other messages in (measured: ~2,500 lines). */

@@ -3,7 +3,7 @@
 // than with TextDocuments because incremental parsing needs each change's range, which
 // TextDocuments applies and forgets.
 import { createConnection, MessageType, ProposedFeatures, ShowMessageNotification, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
-import { DocumentStatsRequest, SHOW_STREAK_COMMAND } from '../shared/lspProtocol';
+import { DocumentStatsRequest, SHOW_STREAK_COMMAND } from '../common/lspProtocol';
 import { codeLenses, streakMessage } from './codeLens';
 import { documentDiagnostics } from './diagnostics';
 import { LogDocument } from './documentModel';

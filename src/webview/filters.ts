@@ -1,7 +1,7 @@
 // Filter chips (reason, severity, source) and the time range line. A chip toggles its value in or
 // out of an inclusive list; nothing selected means everything.
-import type { Filter, TimeRange } from '../shared/dashboard/viewFilter';
-import type { Count, Facets } from '../shared/dashboard/view';
+import type { Filter, TimeRange } from '../common/dashboard/viewFilter';
+import type { Count, Facets } from '../common/dashboard/view';
 import { byId, clear, el } from './dom';
 import { num, when } from './format';
 

@@ -1,5 +1,5 @@
 // The headline numbers: built once, then only their text changes.
-import type { Headline } from '../shared/dashboard/view';
+import type { Headline } from '../common/dashboard/view';
 import { el } from './dom';
 import { duration, num, percent } from './format';
 import { formatEth } from '../core/payloads';

@@ -1,6 +1,6 @@
 // The slot heatmap on one canvas. Only the rows in view are drawn (a long log has thousands of
 // epochs); the canvas sticks to the top of a scroller whose spacer gives the full height.
-import { CELL_NAMES, SLOTS_PER_EPOCH, type HeatmapRow } from '../shared/dashboard/heatmap';
+import { CELL_NAMES, SLOTS_PER_EPOCH, type HeatmapRow } from '../common/dashboard/heatmap';
 import { el } from './dom';
 import { num } from './format';
 import { cellAt, cellOrigin, HEATMAP, HEATMAP_WIDTH, PITCH, visibleRows } from './heatmapLayout';

@@ -1,6 +1,6 @@
 // Geometry of the slot heatmap, apart from the drawing so that hit-testing is unit-tested:
 // a label column, then SLOTS_PER_EPOCH square cells per row, rows newest epoch first.
-import { SLOTS_PER_EPOCH } from '../shared/dashboard/heatmap';
+import { SLOTS_PER_EPOCH } from '../common/dashboard/heatmap';
 
 export const HEATMAP = {
   /** Width of the epoch label column (CSS px). */

@@ -1,12 +1,12 @@
 // The dashboard's browser side: receives records from the host (protocol.ts), aggregates them
-// with the shared view-model (src/shared/dashboard), and draws. Filters and ranges apply here, without a
+// with the shared view-model (src/common/dashboard), and draws. Filters and ranges apply here, without a
 // round trip; the host hears of them only so it can hand them back after a reload.
-import { DashboardModel } from '../shared/dashboard/model';
-import { sanitizeView, type Filter, type ViewSettings } from '../shared/dashboard/viewFilter';
-import { CELL_NAMES, cellStateOf } from '../shared/dashboard/heatmap';
-import type { DashRecord, RecordDetail } from '../shared/dashboard/wire';
+import { DashboardModel } from '../common/dashboard/model';
+import { sanitizeView, type Filter, type ViewSettings } from '../common/dashboard/viewFilter';
+import { CELL_NAMES, cellStateOf } from '../common/dashboard/heatmap';
+import type { DashRecord, RecordDetail } from '../common/dashboard/wire';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../core/model';
-import { sourceWord, type HostMessage, type SnapshotMessage, type SourceInfo } from '../shared/protocol';
+import { sourceWord, type HostMessage, type SnapshotMessage, type SourceInfo } from '../common/protocol';
 import { RecoveryChart } from './charts/recovery';
 import { renderReasons } from './charts/reasons';
 import { StreakChart } from './charts/streaks';

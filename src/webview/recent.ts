@@ -1,6 +1,6 @@
 // The newest records as a table. Every cell is set with textContent: metadata is whatever some
 // writer put in the log (`<img src=x onerror=…>` included) and shows as the text it is.
-import type { RecordDetail } from '../shared/dashboard/wire';
+import type { RecordDetail } from '../common/dashboard/wire';
 import { clear, el } from './dom';
 import { when } from './format';
 

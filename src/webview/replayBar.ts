@@ -1,5 +1,5 @@
 // Replay controls: pause/resume, speed, stop (back to the live log).
-import { REPLAY_SPEEDS, type ReplayAction, type ReplayStatus } from '../shared/protocol';
+import { REPLAY_SPEEDS, type ReplayAction, type ReplayStatus } from '../common/protocol';
 import { byId, el } from './dom';
 import { num, when } from './format';
 

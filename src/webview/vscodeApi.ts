@@ -1,5 +1,5 @@
 // The one handle the webview has on its host. acquireVsCodeApi may be called only once per load.
-import type { PersistedState, WebviewMessage } from '../shared/protocol';
+import type { PersistedState, WebviewMessage } from '../common/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;

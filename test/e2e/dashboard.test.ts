@@ -1,4 +1,4 @@
-// The dashboard webview in a real editor (code-server + headless Chromium, ../shared/E2E-RECIPE.md):
+// The dashboard webview in a real editor (code-server + headless Chromium, ../common/E2E-RECIPE.md):
 // opened while the monitor runs against anvil, its headline numbers checked against the log on
 // disk, a new missed slot arriving without a reload, a heatmap click revealing the record's line,
 // hostile metadata shown as text, restore after a reload, light/dark/high-contrast screenshots,

@@ -1,5 +1,5 @@
 // The extension in a real editor: the .vsix built from this checkout, installed into code-server,
-// driven by headless Chromium (../shared/E2E-RECIPE.md). Each checked state is saved as a
+// driven by headless Chromium (../common/E2E-RECIPE.md). Each checked state is saved as a
 // screenshot under test-output/e2e/; the figures (activation time, bundle and .vsix sizes, the
 // append-to-tree latency) go to test-output/e2e/figures.json and the test output.
 //

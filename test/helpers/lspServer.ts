@@ -31,7 +31,7 @@ import {
   type PublishDiagnosticsParams,
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
-import { DocumentStatsRequest, LANGUAGE_ID, type DocumentStats } from '../../src/shared/lspProtocol';
+import { DocumentStatsRequest, LANGUAGE_ID, type DocumentStats } from '../../src/common/lspProtocol';
 
 const root = path.join(__dirname, '..', '..');
 export const SERVER_SOURCE = path.join(root, 'src', 'lsp', 'server.ts');

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { DashboardModel } from '../../src/shared/dashboard/model';
+import { DashboardModel } from '../../src/common/dashboard/model';
 import { recordKey, toLogLine, type MissedBlock, type MissedBlockKind } from '../../src/core/model';
 import { buildReport } from '../../src/core/report';
 import { connectStore } from '../../src/node/store/connect';

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { DashboardModel } from '../../src/shared/dashboard/model';
-import { encodeBatch } from '../../src/shared/dashboard/wire';
+import { DashboardModel } from '../../src/common/dashboard/model';
+import { encodeBatch } from '../../src/common/dashboard/wire';
 import { readLog } from '../../src/node/log/reader';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 import { RecentRecords, type FeedSink, type FeedSnapshot } from '../../src/extension/dashboard/feed';
 import { LiveFeed } from '../../src/extension/dashboard/liveFeed';
 import { ReplayPlayer } from '../../src/extension/dashboard/replayPlayer';
-import type { ReplayStatus } from '../../src/shared/protocol';
+import type { ReplayStatus } from '../../src/common/protocol';
 import { base, prng, randomLog, T0 } from '../helpers/dashboardRecords';
 import { waitFor } from '../helpers/wait';
 

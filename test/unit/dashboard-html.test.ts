@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, dashboardHtml, makeNonce } from '../../src/extension/dashboard/html';
-import { isWebviewMessage } from '../../src/shared/protocol';
+import { isWebviewMessage } from '../../src/common/protocol';
 
 const parts = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: makeNonce(), scriptUri: 'https://x/dist/webview/main.js', styleUri: 'https://x/dist/webview/main.css' };
 

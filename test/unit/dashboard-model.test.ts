@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardModel } from '../../src/shared/dashboard/model';
-import { defaultView, type ViewSettings } from '../../src/shared/dashboard/viewFilter';
-import { BatchWriter, encodeBatch, type LocatedRecord } from '../../src/shared/dashboard/wire';
+import { DashboardModel } from '../../src/common/dashboard/model';
+import { defaultView, type ViewSettings } from '../../src/common/dashboard/viewFilter';
+import { BatchWriter, encodeBatch, type LocatedRecord } from '../../src/common/dashboard/wire';
 import { RecentRecords } from '../../src/extension/dashboard/feed';
 import { buildReport } from '../../src/core/report';
 import { recordKey, type MissedBlock } from '../../src/core/model';

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardModel } from '../../src/shared/dashboard/model';
-import { CELL, cellStateOf, columnOf, epochOf, inferClock, slotOf } from '../../src/shared/dashboard/heatmap';
-import { RECOVERY_EDGES_MS, recoveryBucket, recoveryBucketLabel } from '../../src/shared/dashboard/histogram';
-import { bucketWidth, SecondCounts } from '../../src/shared/dashboard/timeline';
-import { matcher, sanitizeView } from '../../src/shared/dashboard/viewFilter';
-import { decodeRow, encodeBatch, recoveryMsOf } from '../../src/shared/dashboard/wire';
+import { DashboardModel } from '../../src/common/dashboard/model';
+import { CELL, cellStateOf, columnOf, epochOf, inferClock, slotOf } from '../../src/common/dashboard/heatmap';
+import { RECOVERY_EDGES_MS, recoveryBucket, recoveryBucketLabel } from '../../src/common/dashboard/histogram';
+import { bucketWidth, SecondCounts } from '../../src/common/dashboard/timeline';
+import { matcher, sanitizeView } from '../../src/common/dashboard/viewFilter';
+import { decodeRow, encodeBatch, recoveryMsOf } from '../../src/common/dashboard/wire';
 import { cellAt, cellOrigin, HEATMAP, PITCH, visibleRows } from '../../src/webview/heatmapLayout';
 import { base, T0 } from '../helpers/dashboardRecords';
 

@@ -1,7 +1,7 @@
 // The dashboard's status line says "live" only for a log a monitor in this window writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sourceWord } from '../../src/shared/protocol';
+import { sourceWord } from '../../src/common/protocol';
 
 test('"live" only while a monitor in this window writes the log', () => {
   const log = { mode: 'live' as const, file: '/ws/missed_blocks.jsonl', displayName: 'missed_blocks.jsonl' };

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardModel } from '../../src/shared/dashboard/model';
-import { defaultView } from '../../src/shared/dashboard/viewFilter';
-import { BatchWriter } from '../../src/shared/dashboard/wire';
+import { DashboardModel } from '../../src/common/dashboard/model';
+import { defaultView } from '../../src/common/dashboard/viewFilter';
+import { BatchWriter } from '../../src/common/dashboard/wire';
 import type { MissedBlock } from '../../src/core/model';
 import { rec } from '../helpers/extensionRecords';
 

@@ -2,8 +2,8 @@
 // numbers) with streaks found per monitor, and the Fleet tree node's states.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardModel } from '../../src/shared/dashboard/model';
-import { BatchWriter, fleetRecordKey, encodeBatch } from '../../src/shared/dashboard/wire';
+import { DashboardModel } from '../../src/common/dashboard/model';
+import { BatchWriter, fleetRecordKey, encodeBatch } from '../../src/common/dashboard/wire';
 import type { MissedBlock } from '../../src/core/model';
 import { fleetNode } from '../../src/extension/model/fleetModel';
 

@@ -1,5 +1,5 @@
 // The house rules of docs/ARCHITECTURE.md, kept in code: every import arrow points down
-// (extension → cli/lsp → node → shared → core) and src/core/ does no I/O. A file that breaks a rule
+// (extension → cli/lsp → node → common → core) and src/core/ does no I/O. A file that breaks a rule
 // fails here with the import that breaks it.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ export function importsOf(source: string): string[] {
   return out;
 }
 
-/** The top folder of src/ a relative import lands in (core, shared, node, cli, lsp, extension, webview). */
+/** The top folder of src/ a relative import lands in (core, common, node, cli, lsp, extension, webview). */
 function layerOf(fromFile: string, spec: string): string {
   const target = path.normalize(path.join(path.dirname(fromFile), spec));
   return target.split(path.sep)[0]!;
@@ -33,12 +33,12 @@ const CORE_PACKAGES = new Set(['smol-toml']);
 
 const MAY_IMPORT: Record<string, readonly string[]> = {
   core: ['core'],
-  shared: ['core', 'shared'],
-  node: ['core', 'shared', 'node'],
-  cli: ['core', 'shared', 'node', 'cli'],
-  lsp: ['core', 'shared', 'node', 'lsp'],
-  extension: ['core', 'shared', 'node', 'lsp', 'extension'],
-  webview: ['core', 'shared', 'webview'],
+  common: ['core', 'common'],
+  node: ['core', 'common', 'node'],
+  cli: ['core', 'common', 'node', 'cli'],
+  lsp: ['core', 'common', 'node', 'lsp'],
+  extension: ['core', 'common', 'node', 'lsp', 'extension'],
+  webview: ['core', 'common', 'webview'],
 };
 
 test('importsOf finds static, dynamic, re-export and require specifiers', () => {
@@ -64,7 +64,7 @@ test('src/core imports nothing with I/O: no node:*, no npm package but pure pars
   assert.deepEqual(bad, []);
 });
 
-test('every relative import points down the layers (extension → cli/lsp → node → shared → core)', () => {
+test('every relative import points down the layers (extension → cli/lsp → node → common → core)', () => {
   const bad: string[] = [];
   for (const layer of Object.keys(MAY_IMPORT)) {
     for (const f of tsFiles(layer)) {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIRST_LINE_PATTERN, looksLikeMissedBlockRecord } from '../../src/shared/logLanguage';
+import { FIRST_LINE_PATTERN, looksLikeMissedBlockRecord } from '../../src/common/logLanguage';
 
 const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
   contributes: { languages: { id: string; firstLine?: string; filenamePatterns?: string[] }[] };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SHOW_STREAK_COMMAND } from '../../src/shared/lspProtocol';
+import { SHOW_STREAK_COMMAND } from '../../src/common/lspProtocol';
 import { cliArgs } from '../helpers/cli';
 import { SERVER_SOURCE, startLspOverStdio } from '../helpers/lspServer';
 import { waitFor } from '../helpers/wait';

@@ -13,7 +13,7 @@ import { buildReport } from '../../src/core/report';
 import { readLog } from '../../src/node/log/reader';
 import { exportLog } from '../../src/node/export/exportLog';
 import { rowFromRecord, rowKey } from '../../src/node/store/rows';
-import { decodeRow, encodeBatch } from '../../src/shared/dashboard/wire';
+import { decodeRow, encodeBatch } from '../../src/common/dashboard/wire';
 import { analyzeLine } from '../../src/lsp/lineEntry';
 import { LogDocument } from '../../src/lsp/documentModel';
 import { streakIndexOf } from '../../src/lsp/streakIndex';

@@ -14,7 +14,7 @@ import { readLog } from '../../src/node/log/reader';
 import { KEY_UNKNOWN, numericKey, scanKey } from '../../src/node/log/keyscan';
 import { recordKey, toLogLine, type MissedBlock } from '../../src/core/model';
 import { rowFromRecord, rowKey } from '../../src/node/store/rows';
-import { decodeRow, encodeBatch } from '../../src/shared/dashboard/wire';
+import { decodeRow, encodeBatch } from '../../src/common/dashboard/wire';
 import { schemaErrors } from '../../src/node/log/validate';
 import { fastValid } from '../../src/node/log/fastValidate';
 

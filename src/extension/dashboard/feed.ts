@@ -1,10 +1,10 @@
 // What a panel shows comes from a feed: the live log (liveFeed.ts) or a replay (replayPlayer.ts).
 // A feed says `snapshot` once (and again when the file is replaced underneath it), then `delta`s.
 // No vscode import: feeds are tested in plain Node.
-import type { SlotClock } from '../../shared/dashboard/heatmap';
-import { toDetail, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../shared/dashboard/wire';
+import type { SlotClock } from '../../common/dashboard/heatmap';
+import { toDetail, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../common/dashboard/wire';
 import { recordKey, type MissedBlock } from '../../core/model';
-import type { ReplayAction, ReplayStatus } from '../../shared/protocol';
+import type { ReplayAction, ReplayStatus } from '../../common/protocol';
 
 export interface FeedSnapshot {
   batch: RecordBatch;

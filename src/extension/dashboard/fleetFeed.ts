@@ -2,8 +2,8 @@
 // side (the webview keys them by source and finds streaks per source). A snapshot of the newest
 // records, then polls for rows written since (node/store/changes.ts). The database going away
 // is a warning and the polls go on; nothing here throws into the panel. No vscode import.
-import { inferClock } from '../../shared/dashboard/heatmap';
-import { BatchWriter, fleetRecordKey, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../shared/dashboard/wire';
+import { inferClock } from '../../common/dashboard/heatmap';
+import { BatchWriter, fleetRecordKey, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../common/dashboard/wire';
 import type { MissedBlock } from '../../core/model';
 import { LOOKBACK_STATEMENTS, storeChangesSince, storeNewest } from '../../node/store/changes';
 import { MAX_STATEMENT_ROWS } from '../../node/store/rows';

@@ -5,8 +5,8 @@
 // No line is lost between the two: the tailer starts (at the end of the file) before the snapshot
 // is read, so lines written meanwhile arrive through both — harmless, because the dashboard keys
 // records as every reader does and a record applied twice is the same record.
-import { inferClock } from '../../shared/dashboard/heatmap';
-import { BatchWriter, encodeBatch, type LocatedRecord } from '../../shared/dashboard/wire';
+import { inferClock } from '../../common/dashboard/heatmap';
+import { BatchWriter, encodeBatch, type LocatedRecord } from '../../common/dashboard/wire';
 import { readLogBatches } from '../../node/log/reader';
 import { LogTailer } from '../../node/log/tailer';
 import { parseLogLine } from '../../node/log/validate';

@@ -1,11 +1,11 @@
 // The dashboard's WebviewPanel: one at a time (opening it again reveals it and switches what it
 // shows), restored after a reload by the serializer. The host only reads logs and forwards
-// records; all shaping happens in the webview (src/shared/dashboard), which never reads files.
+// records; all shaping happens in the webview (src/common/dashboard), which never reads files.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { sanitizeView } from '../../shared/dashboard/viewFilter';
+import { sanitizeView } from '../../common/dashboard/viewFilter';
 import { logFilesFor } from '../../node/log/files';
-import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type PersistedState, type ReplayAction, type SourceInfo, type WebviewMessage } from '../../shared/protocol';
+import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type PersistedState, type ReplayAction, type SourceInfo, type WebviewMessage } from '../../common/protocol';
 import { displayName } from '../config';
 import { Disposable } from '../disposable';
 import type { ExtensionSettings } from '../model/settings';

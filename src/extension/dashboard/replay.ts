@@ -1,7 +1,7 @@
 // "Missed Blocks: Replay Log…": pick any log (an active .jsonl plays its rotated parts first; a
 // rotated .jsonl.gz plays alone) and a speed, and watch it unfold in the dashboard.
 import * as vscode from 'vscode';
-import { REPLAY_SPEEDS } from '../../shared/protocol';
+import { REPLAY_SPEEDS } from '../../common/protocol';
 import { DashboardPanel, type DashboardDeps } from './panel';
 
 export function speedLabel(speed: number): string {

@@ -6,11 +6,11 @@
 // kept non-decreasing so the file order is the play order. Long quiet stretches are skipped (at
 // most MAX_IDLE_MS of wall time between two lines), so an incident a day later does not mean a
 // day of waiting.
-import { inferClock } from '../../shared/dashboard/heatmap';
-import { encodeBatch, type LocatedRecord } from '../../shared/dashboard/wire';
+import { inferClock } from '../../common/dashboard/heatmap';
+import { encodeBatch, type LocatedRecord } from '../../common/dashboard/wire';
 import { readLog } from '../../node/log/reader';
 import type { MissedBlock } from '../../core/model';
-import type { ReplayAction, ReplayStatus } from '../../shared/protocol';
+import type { ReplayAction, ReplayStatus } from '../../common/protocol';
 import { RecentRecords, type Feed, type FeedSink } from './feed';
 
 export interface ReplayOptions {

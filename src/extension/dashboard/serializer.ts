@@ -2,8 +2,8 @@
 // and hands it here with a fresh panel.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { sanitizeView } from '../../shared/dashboard/viewFilter';
-import { DASHBOARD_VIEW_TYPE, type PersistedState } from '../../shared/protocol';
+import { sanitizeView } from '../../common/dashboard/viewFilter';
+import { DASHBOARD_VIEW_TYPE, type PersistedState } from '../../common/protocol';
 import { DashboardPanel, type DashboardDeps } from './panel';
 
 /** The saved state is whatever the webview stored: check every field before use. */

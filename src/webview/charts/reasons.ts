@@ -1,6 +1,6 @@
 // Reasons breakdown as labelled bars in the DOM: a dozen categories read better as text than as
 // a chart axis, and screen readers get the numbers for free.
-import type { Count } from '../../shared/dashboard/view';
+import type { Count } from '../../common/dashboard/view';
 import { clear, el } from '../dom';
 import { num } from '../format';
 

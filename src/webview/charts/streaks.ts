@@ -1,5 +1,5 @@
 // The streak timeline: one bar per streak at its start time, as tall as the streak is long.
-import type { StreakBars } from '../../shared/dashboard/view';
+import type { StreakBars } from '../../common/dashboard/view';
 import type { Palette } from '../theme';
 import { axis, bars, Chart, timeRange, valueAxis } from './base';
 

@@ -3,7 +3,7 @@
 // painting the bars over each other would blend them into colours the legend does not show.
 import uPlot from 'uplot';
 import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
-import type { TimelineSeries } from '../../shared/dashboard/timeline';
+import type { TimelineSeries } from '../../common/dashboard/timeline';
 import type { Palette } from '../theme';
 import { axis, Chart, timeRange, valueAxis } from './base';
 

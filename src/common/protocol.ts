@@ -4,7 +4,7 @@
 //
 // The flow: the webview says `ready`; the host answers with a `snapshot` (all records of the log,
 // as columns) and then a `delta` whenever the log grows. The webview aggregates them itself with
-// src/shared/dashboard, so filters and ranges apply without a round trip, and it never reads files.
+// src/common/dashboard, so filters and ranges apply without a round trip, and it never reads files.
 import type { ViewSettings } from './dashboard/viewFilter';
 import type { RecordBatch, RecordDetail } from './dashboard/wire';
 
