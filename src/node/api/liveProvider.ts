@@ -5,6 +5,7 @@ import { feedFromService, MissedBlockMetrics, type MetricsOptions } from './metr
 import { toLogLine } from '../../core/model';
 import type { MonitorService } from '../service';
 import { EventLog } from './events';
+import type { RiskUpdate } from '../../core/risk';
 import type { ApiProvider, Health } from './provider';
 import { ReportCache } from './reportCache';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
@@ -26,6 +27,11 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
   });
   const onAlert = (message: string) => events.push('alert', { message, at: Math.floor(Date.now() / 1000) });
   svc.on('alert', onAlert);
+  // Only crossings: a score every slot would drown the records.
+  const onRisk = (u: RiskUpdate) => {
+    if (u.transition) events.push('at_risk', { source: u.source, at: u.at, score: u.risk.score, transition: u.transition, slots_above: u.above, by: u.risk.by, reasons: u.risk.reasons.map((r) => r.text) });
+  };
+  svc.on('risk', onRisk);
   const reports = new ReportCache([svc.logPath]);
   const startedAt = Date.now();
 
@@ -67,6 +73,7 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
     async close() {
       feed.detach();
       svc.off('alert', onAlert);
+      svc.off('risk', onRisk);
     },
   };
 }
