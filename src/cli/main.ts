@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   tail: () => require('./commands/tail'),
   lsp: () => require('./commands/lsp'),
   train: () => require('./commands/train'),
+  expect: () => require('./commands/expect'),
 };
 
 /** The program with every command, or only `only` when that names one (the usual case). */

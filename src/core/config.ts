@@ -15,8 +15,8 @@ export interface BlockMonitoringConfig {
   metricsEnabled: boolean;
 }
 
-export type AlertChannelKind = 'console' | 'file' | 'webhook' | 'email' | 'slack' | 'discord';
-export const ALERT_CHANNEL_KINDS: readonly AlertChannelKind[] = ['console', 'file', 'webhook', 'email', 'slack', 'discord'];
+export type AlertChannelKind = 'console' | 'file' | 'webhook' | 'email' | 'slack' | 'discord' | 'alertmanager' | 'pagerduty' | 'telegram';
+export const ALERT_CHANNEL_KINDS: readonly AlertChannelKind[] = ['console', 'file', 'webhook', 'email', 'slack', 'discord', 'alertmanager', 'pagerduty', 'telegram'];
 
 export interface AlertsConfig {
   channels: AlertChannelKind[];
@@ -31,6 +31,8 @@ export interface AlertsConfig {
 export interface MissedBlockLoggerConfig {
   logFilePath: string;
   logRotationSize: number;
+  /** Also rotate at every UTC boundary of this many ms (`log_rotation_interval`, "1h" or "1d"); 0 = size only. */
+  logRotationIntervalMs: number;
   logRetentionDays: number;
   enableFileLogging: boolean;
   enableConsoleLogging: boolean;
@@ -50,11 +52,68 @@ export interface MonitorFileConfig {
   storage?: StorageConfig;
   /** [relay]: delivered payloads checked against the beacon chain (relayConfig.ts); absent without the table. */
   relay?: RelayConfig;
+  /** [recovery]; absent when the file has no such table. */
+  recovery?: RecoveryConfig;
+}
+
+/** [recovery]: a block explorer as the last source when the nodes cannot give a missed block. */
+export interface RecoveryConfig {
+  /** `explorer_url`: an Etherscan-style API base (Etherscan, Blockscout), without the key. */
+  explorerUrl?: string;
+  /** `explorer_api_key_env`: the environment variable holding the explorer's API key. */
+  explorerApiKeyEnv?: string;
+}
+
+function parseRecovery(src: Record<string, unknown>): RecoveryConfig {
+  const known = ['explorer_url', 'explorer_api_key_env'];
+  for (const k of Object.keys(src)) if (!known.includes(k)) throw new ConfigError(`recovery.${k}`, src[k], `one of the known keys of [recovery]: ${known.join(', ')}`);
+  const out: RecoveryConfig = {};
+  const url = src.explorer_url;
+  if (url !== undefined) {
+    const expected = 'an http(s) URL of an Etherscan-style API like "https://api.etherscan.io/v2/api?chainid=1" or "https://eth.blockscout.com/api"';
+    let u: URL | undefined;
+    try {
+      u = typeof url === 'string' ? new URL(url) : undefined;
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new ConfigError('recovery.explorer_url', url, expected);
+    if (u.searchParams.has('apikey')) {
+      throw new ConfigError('recovery.explorer_url', '(a URL with apikey=…)', `${expected}, without the key: name the environment variable that holds it in recovery.explorer_api_key_env`);
+    }
+    out.explorerUrl = url as string;
+  }
+  const env = src.explorer_api_key_env;
+  if (env !== undefined) {
+    if (typeof env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) throw new ConfigError('recovery.explorer_api_key_env', env, 'the name of an environment variable, like "ETHERSCAN_API_KEY"');
+    out.explorerApiKeyEnv = env;
+  }
+  return out;
 }
 
 export interface StorageConfig {
   /** `postgres_url`: every record written is also upserted there. */
   postgresUrl?: string;
+  /** `redis_url`: every record and alert is also published to Redis Streams there. */
+  redisUrl?: string;
+  /** `redis_max_len`: approximate bound of each stream (XADD MAXLEN ~). */
+  redisMaxLen?: number;
+}
+
+/** `[storage] redis_url` (or $MBM_REDIS_URL, or watch --redis): a redis:// or rediss:// URL. */
+export function parseRedisUrl(key: string, v: unknown): string {
+  const expected = 'a Redis URL like "redis://127.0.0.1:6379" or "rediss://:password@host:6380/0"';
+  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(key, v, expected);
+  const shown = v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(key, shown, expected);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError(key, shown, `${expected} (redis:// or rediss://)`);
+  if (!u.hostname) throw new ConfigError(key, shown, `${expected} (with a host)`);
+  return v;
 }
 
 /** `[storage] postgres_url` (or $MBM_POSTGRES_URL): a postgres:// or postgresql:// URL with a host. */
@@ -88,6 +147,7 @@ export const DEFAULT_MONITORING: Readonly<BlockMonitoringConfig> = Object.freeze
 export const DEFAULT_LOGGING: Readonly<MissedBlockLoggerConfig> = Object.freeze({
   logFilePath: 'logs/missed_blocks.jsonl',
   logRotationSize: 10 * 1024 * 1024,
+  logRotationIntervalMs: 0,
   logRetentionDays: 30,
   enableFileLogging: true,
   enableConsoleLogging: true,
@@ -155,6 +215,24 @@ export function parseSeconds(key: string, v: unknown): number {
   throw new ConfigError(key, v, 'a duration in seconds (a number ≥ 0, or a string like "30s", "500ms", "5m")');
 }
 
+/**
+ * `log_rotation_interval`: "1d" (at 00:00 UTC) or "Nh" where N divides 24 ("1h", "6h"...), so every
+ * boundary falls at the same UTC times each day; "" or "off" turns time rotation off.
+ */
+export function parseRotationInterval(key: string, v: unknown): number {
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === '' || s === 'off') return 0;
+    const m = /^(\d+)\s*(h|d)$/.exec(s);
+    if (m) {
+      const n = Number(m[1]);
+      if (m[2] === 'd' && n === 1) return 86_400_000;
+      if (m[2] === 'h' && n > 0 && 24 % n === 0) return n * 3_600_000;
+    }
+  }
+  throw new ConfigError(key, v, 'a rotation interval "1d" (daily at 00:00 UTC) or "1h" (hourly; also "2h", "3h", "4h", "6h", "8h", "12h"), or "off"');
+}
+
 function parseBool(key: string, v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   throw new ConfigError(key, v, 'true or false');
@@ -192,6 +270,7 @@ const MONITORING_FIELDS: Field<BlockMonitoringConfig>[] = [
 const LOGGING_FIELDS: Field<MissedBlockLoggerConfig>[] = [
   ['log_file_path', 'logFilePath', parseString],
   ['log_rotation_size', 'logRotationSize', parseSize],
+  ['log_rotation_interval', 'logRotationIntervalMs', parseRotationInterval],
   ['log_retention_days', 'logRetentionDays', (k, v) => parseCount(k, v)],
   ['enable_file_logging', 'enableFileLogging', parseBool],
   ['enable_console_logging', 'enableConsoleLogging', parseBool],
@@ -252,15 +331,19 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
   }
   const cfg = defaultConfig();
   try {
-    const { monitoring, logging, alerts, storage, relay, ...other } = doc;
+    const { monitoring, logging, alerts, storage, relay, recovery, ...other } = doc;
     if (relay !== undefined) cfg.relay = parseRelayConfig(relay);
+    if (recovery !== undefined) cfg.recovery = parseRecovery(table('recovery', recovery));
     applyFields('monitoring', table('monitoring', monitoring), MONITORING_FIELDS, cfg.monitoring);
     applyFields('logging', table('logging', logging), LOGGING_FIELDS, cfg.logging);
     parseAlerts(table('alerts', alerts), cfg.alerts);
     if (storage !== undefined) {
-      const { postgres_url, ...unknown } = table('storage', storage);
-      for (const k of Object.keys(unknown)) throw new ConfigError(`storage.${k}`, unknown[k], 'one of the known keys of [storage]: postgres_url');
-      cfg.storage = postgres_url === undefined ? {} : { postgresUrl: parsePostgresUrl('storage.postgres_url', postgres_url) };
+      const { postgres_url, redis_url, redis_max_len, ...unknown } = table('storage', storage);
+      for (const k of Object.keys(unknown)) throw new ConfigError(`storage.${k}`, unknown[k], 'one of the known keys of [storage]: postgres_url, redis_url, redis_max_len');
+      cfg.storage = {};
+      if (postgres_url !== undefined) cfg.storage.postgresUrl = parsePostgresUrl('storage.postgres_url', postgres_url);
+      if (redis_url !== undefined) cfg.storage.redisUrl = parseRedisUrl('storage.redis_url', redis_url);
+      if (redis_max_len !== undefined) cfg.storage.redisMaxLen = parseCount('storage.redis_max_len', redis_max_len, 1);
     }
     cfg.other = other;
   } catch (err) {

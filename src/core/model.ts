@@ -22,7 +22,7 @@ export type MissedBlockReason = (typeof MISSED_BLOCK_REASONS)[number];
 export const MISSED_BLOCK_SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 export type MissedBlockSeverity = (typeof MISSED_BLOCK_SEVERITIES)[number];
 
-export const MISSED_BLOCK_KINDS = ['gap', 'delayed', 'missed_slot', 'reorg', 'payload_missed'] as const;
+export const MISSED_BLOCK_KINDS = ['gap', 'delayed', 'missed_slot', 'reorg', 'payload_missed', 'tx_missed'] as const;
 export type MissedBlockKind = (typeof MISSED_BLOCK_KINDS)[number];
 
 export function severityRank(s: MissedBlockSeverity): number {
@@ -131,12 +131,22 @@ const KNOWN_FIELDS = new Set<string>([...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);
 /**
  * Records of one (block_number, kind) pair describe one event; the last written wins. Missed
  * slots also carry their slot: several empty slots before one block share its block_number. A
- * missed payload is one per beacon slot and relay (two relays may deliver for one slot).
+ * missed payload is one per beacon slot and relay (two relays may deliver for one slot). Expected
+ * transactions missing from one block carry their hash (metadata.tx_hash).
  */
-export function recordKey(r: Pick<MissedBlock, 'block_number' | 'kind' | 'slot'> & Partial<Pick<MissedBlock, 'beacon_slot' | 'relay'>>): string {
+export function recordKey(
+  r: Pick<MissedBlock, 'block_number' | 'kind' | 'slot'> & Partial<Pick<MissedBlock, 'beacon_slot' | 'relay'>> & { metadata?: Record<string, unknown> },
+): string {
   const kind = r.kind ?? 'gap';
   if (kind === 'payload_missed') return `${r.block_number}:${kind}:${r.beacon_slot ?? ''}:${r.relay ?? ''}`;
+  if (kind === 'tx_missed') return `${r.block_number}:${kind}:${txHashOf(r)}`;
   return kind === 'missed_slot' && r.slot !== undefined ? `${r.block_number}:${kind}:${r.slot}` : `${r.block_number}:${kind}`;
+}
+
+/** The transaction a tx_missed record is about (lower-case hex), '' when it names none. */
+export function txHashOf(r: { metadata?: Record<string, unknown> }): string {
+  const h = r.metadata?.tx_hash;
+  return typeof h === 'string' ? h.toLowerCase() : '';
 }
 
 /** The log line for a record: required fields in the seed's order, then the optional ones, then unknown ones. */

@@ -13,6 +13,7 @@
 // | reorg       | depth 1                                               | Medium   |
 // | reorg       | depth ≥ 2                                             | High     |
 // | payload_missed | value > [relay] critical_value_eth → Critical, else High (payloads.ts) |
+// | tx_missed   | an expected transaction is not in its target block    | High     |
 // | any         | inside a streak of length ≥ alert_threshold           | Critical |
 //
 // The streak rule wins over everything, including recovery: an outage long enough to alert on
@@ -45,6 +46,8 @@ export function severityFor(f: SeverityFacts, alertThreshold: number): MissedBlo
       return (f.reorgDepth ?? 1) >= 2 ? 'High' : 'Medium';
     case 'payload_missed':
       // The relay path sets these by value (payloads.ts payloadSeverity); this is its floor.
+      return 'High';
+    case 'tx_missed':
       return 'High';
   }
 }

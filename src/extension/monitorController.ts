@@ -36,6 +36,26 @@ export class MonitorController extends Disposable {
     private readonly trust: Trust,
   ) {
     super();
+    // Expected transactions saved in the workspace are judged while a run monitors the node.
+    const expectFiles = this.register(vscode.workspace.createFileSystemWatcher('**/*.expect.jsonl'));
+    const judge = (uri: vscode.Uri) => void this.expectFile(uri.fsPath);
+    this.register(expectFiles.onDidCreate(judge));
+    this.register(expectFiles.onDidChange(judge));
+  }
+
+  /** Judge an expectation file's new lines with the running monitor's node (nothing when not monitoring). */
+  async expectFile(file: string): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    const name = vscode.workspace.asRelativePath(file);
+    try {
+      const v = await run.expectFile(file);
+      for (const e of v.errors) this.log.warn(`${name}:${e.line}: ${e.message}`);
+      for (const f of v.failures) this.log.warn(`${name}: block ${f.block} not judged (lines ${f.lines.join(', ')}): ${f.message}`);
+      if (v.judged > 0) this.log.info(`${name}: ${v.judged} expected transactions judged, ${v.included} included, ${v.missed} missed`);
+    } catch (err) {
+      this.log.error(`${name}: ${describe(err)}`);
+    }
   }
 
   get live(): LiveInfo | undefined {

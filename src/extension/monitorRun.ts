@@ -14,6 +14,10 @@ import { endpointsFromUrls } from '../node/endpoints';
 import { recordKey, type MissedBlock } from '../core/model';
 import { Recovery } from '../node/recovery';
 import { MonitorService } from '../node/service';
+import { createTransport } from '../node/chain/transport';
+import type { RpcTransport } from '../node/chain/rpc';
+import { ExpectFiles, type FileVerdict } from '../node/expect/files';
+import { expectSettingsFrom } from '../node/expect/settings';
 import type { LiveInfo } from './model/live';
 
 export interface RunLog {
@@ -37,6 +41,9 @@ const plain = createColors(false);
 
 export class MonitorRun {
   readonly live: LiveInfo;
+  private expectations: ExpectFiles | undefined;
+  private expectRpc: RpcTransport | undefined;
+  private readonly stopping = new AbortController();
   private constructor(
     private readonly svc: MonitorService,
     private readonly o: RunOptions,
@@ -72,9 +79,31 @@ export class MonitorRun {
 
   /** Stop, flushing the log batch and the checkpoint. */
   async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.expectRpc?.close().catch(() => undefined);
     await this.svc.stop();
     this.live.connection = 'stopped';
     this.o.onLive();
+  }
+
+  /**
+   * Judge the new lines of an expectation file (*.expect.jsonl) with this run's node; each missed
+   * transaction becomes a record of this run (log, alerts), so the views show it.
+   */
+  expectFile(file: string): Promise<FileVerdict> {
+    if (!this.expectations) {
+      const primary = this.svc.endpoints[0];
+      this.expectRpc = createTransport(primary.url, { label: primary.label });
+      this.expectations = new ExpectFiles({
+        rpc: this.expectRpc,
+        source: primary.label,
+        ...expectSettingsFrom(this.o.config),
+        alertThreshold: this.o.config.monitoring.alertThreshold,
+        signal: this.stopping.signal,
+        onRecords: (rs) => rs.forEach((r) => this.svc.addRecord(r)),
+      });
+    }
+    return this.expectations.judgeFile(file);
   }
 
   /** Mute the alert channels until `untilMs` (the service's alert manager); false when alerts are off. */

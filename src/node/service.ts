@@ -18,6 +18,7 @@ import { AlertManager, type AlertManagerOptions } from './alerts';
 import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
+import { explorerFromConfig, type ExplorerOptions } from './chain/explorer';
 import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
 import { abortableSleep } from './sleep';
@@ -52,6 +53,8 @@ export interface MonitorServiceOptions {
   maxBackfillBlocks?: number;
   backfill?: { windowSize?: number; concurrency?: number };
   recovery?: { batchSize?: number; concurrency?: number };
+  /** Overrides for the [recovery] explorer (tests: request spacing, timeout). */
+  explorer?: Partial<ExplorerOptions>;
   /** Alert delivery ([alerts] of the config); false turns alerting off (tests, untrusted workspaces). */
   alerts?: Partial<AlertManagerOptions> | false;
   /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
@@ -163,9 +166,11 @@ export class MonitorService extends EventEmitter {
       onError: (e) => this.warn(`processing: ${e.message}`),
     });
     if (config.monitoring.enableRecovery) {
+      // After the RPC retries and the alternatives, the block explorer of [recovery], if any.
+      const explorer = explorerFromConfig(config.recovery, { chainId: () => this.chainId, warn: (m) => queueMicrotask(() => this.warn(m)), extra: o.explorer });
       this.recovery = new Recovery({
         target: this.monitor,
-        fetchers: this.fetchers,
+        fetchers: explorer ? [...this.fetchers, explorer] : this.fetchers,
         retryAttempts: config.monitoring.retryAttempts,
         retryDelayMs: config.monitoring.retryDelayMs,
         neighbours: (n) => this.monitor.blockAt(n),
@@ -233,6 +238,8 @@ export class MonitorService extends EventEmitter {
       a.on('queued', (_m, channels) => channels.forEach((c) => delivery(c, 'queued')));
       a.on('delivered', (_m, c) => delivery(c, 'delivered'));
       a.on('failed', (_m, c) => delivery(c, 'failed'));
+      // Sinks that publish alerts (Redis Streams) get each message as it is queued for delivery.
+      if (this.o.sink?.writeAlert) this.alerts.on('queued', (msg) => this.o.sink?.writeAlert?.(msg));
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
@@ -354,6 +361,11 @@ export class MonitorService extends EventEmitter {
       if (round.best !== undefined) for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
       this.emit('heads', round.heads, round.best);
     });
+  }
+
+  /** A record made outside the monitor (a missed expected transaction): logged, stored, alerted and emitted as its own are. */
+  addRecord(r: MissedBlock): void {
+    this.onRecord(r, 'new');
   }
 
   private onRecord(r: MissedBlock, change: RecordChange): void {

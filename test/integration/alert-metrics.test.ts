@@ -66,6 +66,8 @@ describe('alert metrics of a live monitor', () => {
     await mineAt(node, t + 2);
     await waitFor('slack answered 400', () => slack.requests.length === 1);
     await waitFor('the webhook stalled', () => hook.requests.length === 1);
+    // The peer has the request before mbm has its answer: wait for the give-up to be counted.
+    await waitFor('the 400 counted as failed', async () => (await scrape()).get('mev_relay_alerts_failed_total{channel="slack"}') === 1);
     m = await scrape();
     assert.equal(m.get('mev_relay_alerts_failed_total{channel="slack"}'), 1, 'a 400 is given up at once');
     assert.equal(m.get('mev_relay_alerts_sent_total{channel="slack"}'), 0);

@@ -52,7 +52,9 @@ function rng(seed: number) {
   };
 }
 
-const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg'];
+const KINDS: MissedBlockKind[] = ['gap', 'delayed', 'missed_slot', 'reorg', 'tx_missed'];
+/** A transaction hash for a tx_missed record (they are keyed by it). */
+const txHash = (block: number, k: number) => `0x${block.toString(16).padStart(32, '0')}${k.toString(16).padStart(32, '0')}`;
 const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 const REASONS = ['Unknown', 'ConnectionLost', 'NetworkLatency', 'ChainReorg', 'Timeout'] as const;
 
@@ -81,8 +83,11 @@ function monitorLog(source: string | undefined, chainId: number | undefined, see
       ...(chainId !== undefined ? { chain_id: chainId } : {}),
       ...(kind === 'missed_slot' ? { slot: ts - 6 } : {}),
     };
+    if (kind === 'tx_missed') r.metadata = { ...r.metadata, tx_hash: txHash(block, i) };
     out.push(r);
     if (kind === 'missed_slot' && rand() < 0.3) out.push({ ...r, slot: ts - 3, severity: 'High' });
+    // Several expected transactions can miss one block.
+    if (kind === 'tx_missed' && rand() < 0.3) out.push({ ...r, metadata: { ...r.metadata, tx_hash: txHash(block, i + 1_000_000) }, reason: 'NonceMismatch' });
     // Now and then an earlier record is written again, recovered.
     if (rand() < 0.25 && out.length > 2) {
       const old = out[Math.floor(rand() * (out.length - 1))];

@@ -97,3 +97,14 @@ test('without a head, a streak is over when all of it is recovered', () => {
   t.add(rec(3, { recovered: true }));
   assert.equal(t.evaluate(undefined, 0, none)[0].type, 'resolve');
 });
+
+test('a bundle with missing members (tx_missed records of one block) is one incident, alerted once', () => {
+  const t = tracker({ webhook: 'High' });
+  const tx = (hash: string) => rec(300, { kind: 'tx_missed', reason: 'ContractRevert', severity: 'High', metadata: { tx_hash: hash, bundle: 'b1' } });
+  t.add(tx(`0x${'01'.repeat(32)}`));
+  t.add(tx(`0x${'02'.repeat(32)}`));
+  t.add(tx(`0x${'03'.repeat(32)}`));
+  const ds = t.evaluate(300, 1000, none);
+  assert.deepEqual(brief(ds), ['alert src/streak-300 [webhook]']);
+  assert.equal(ds[0].incident.records.size, 3, 'each missing member is its own record of the incident');
+});

@@ -167,6 +167,27 @@ test('an unknown severity from a newer writer still shows, after the known ones'
   assert.deepEqual(sev.children!.map((n) => n.label), ['Critical', 'High', 'Medium', 'Low', 'Catastrophic']);
 });
 
+test('missed transactions: a Transactions section when the log has any, one row per transaction even in one block', () => {
+  const h1 = `0x${'1a'.repeat(32)}`;
+  const h2 = `0x${'2b'.repeat(32)}`;
+  const txs = [
+    rec(40, { kind: 'tx_missed', reason: 'NonceMismatch', severity: 'High', metadata: { tx_hash: h1, bundle: 'b1' } }),
+    rec(40, { kind: 'tx_missed', reason: 'ContractRevert', severity: 'High', metadata: { tx_hash: h2, bundle: 'b1' } }),
+  ];
+  const roots = buildTree([input(FILE, [...records, ...txs])], opts);
+  assert.deepEqual(roots.map((n) => n.label), ['Status', 'By Severity', 'By Reason', 'Streaks', 'Recent', 'Transactions']);
+  const section = find(roots, 'Transactions')!;
+  assert.equal(section.description, '2 missed transactions');
+  assert.deepEqual(section.children!.map((n) => [n.label, n.description]), [
+    ['#40', 'tx 0x2b2b2b2b… · bundle b1 · High · ContractRevert'],
+    ['#40', 'tx 0x1a1a1a1a… · bundle b1 · High · NonceMismatch'],
+  ]);
+  const ids = roots.flatMap(function all(n: TreeNode): string[] {
+    return [n.id, ...(n.children ?? []).flatMap(all)];
+  });
+  assert.equal(new Set(ids).size, ids.length, 'tree ids are unique');
+});
+
 test('Connection row: "stopped at <local time>" after Stop Monitoring; "not monitored" for a window that never started', () => {
   const stopped = input();
   stopped.view.stoppedAt = (T0 + 31 * 12) * 1000; // 2023-11-14 22:19:32 UTC

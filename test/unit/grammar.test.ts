@@ -145,3 +145,11 @@ test('grammar: every line, torn or not, ends back in the root state (nothing spi
     assert.ok(end.equals(root), `state left open after: ${line}`);
   }
 });
+
+test('grammar: a missed expected transaction (kind tx_missed) and its reason carry their names', () => {
+  const [line] = tokenize(
+    `{"timestamp":1700000100,"block_number":7,"reason":"NonceMismatch","severity":"High","expected_timestamp":1700000088,"actual_timestamp":1700000100,"recovery_attempts":0,"recovered":false,"metadata":{"tx_hash":"0x${'ab'.repeat(32)}"},"alert_sent":false,"kind":"tx_missed"}`,
+  );
+  assert.equal(innermost(line, '"tx_missed"'), 'entity.name.tag.kind.tx_missed.mbl');
+  assert.equal(innermost(line, '"NonceMismatch"'), 'entity.name.type.reason.noncemismatch.mbl');
+});

@@ -2,14 +2,14 @@
 // node_modules, a looped script of real faults against it, and the monitor watching it, so a
 // newcomer sees real records within a minute. Ctrl-C (or --duration) stops all of it, anvil too.
 import { Option, type Command } from 'commander';
-import { startAnvil, type AnvilNode } from '../../node/chain/anvil';
+import { ANVIL_HINT, anvilAvailable, startAnvil, type AnvilNode } from '../../node/chain/anvil';
 import { defaultConfig } from '../../core/config';
 import { runFaultLoop } from '../demo/faults';
 import { endpointsFromUrls } from '../../node/endpoints';
 import { DEFAULT_LOG_PATH } from '../../node/log/files';
 import { MonitorService } from '../../node/service';
 import { colors } from '../../node/consoleText';
-import { parseIntOption, parseListen } from '../util';
+import { parseIntOption, parseListen, UsageError } from '../util';
 import { runUntilStopped } from './watch';
 
 export interface DemoOptions {
@@ -29,6 +29,7 @@ export async function demoAction(opts: DemoOptions, signal?: AbortSignal): Promi
   const err = colors(process.stderr);
   const say = (m: string) => process.stderr.write(`${err.cyan(`» ${m}`)}\n`);
   const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
+  if (!anvilAvailable()) throw new UsageError(ANVIL_HINT);
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   signal?.addEventListener('abort', onOuterAbort, { once: true });

@@ -7,11 +7,14 @@ import { defaultConfig, type MonitorFileConfig } from '../../core/config';
 import { loadConfigFile } from '../../node/configFile';
 import { endpointsFromUrls } from '../../node/endpoints';
 import { parseRpcConfig } from '../../node/rpcConfig';
-import { startLiveApi } from '../../node/api/liveProvider';
+import { startLiveApi, type LiveProviderOptions } from '../../node/api/liveProvider';
+import { expectSettingsFrom } from '../../node/expect/settings';
 import type { RunningHttpServer } from '../../node/api/server';
 import { MonitorService, type MonitorServiceOptions } from '../../node/service';
-import { postgresUrlFrom } from '../../node/store/options';
+import { postgresUrlFrom, redisUrlFrom } from '../../node/store/options';
 import { PostgresSink, spoolPathFor } from '../../node/store/sink';
+import { combineSinks } from '../../node/store/types';
+import { RedisSink, redisSpoolPathFor } from '../../node/store/redis';
 import { colors, safeText } from '../../node/consoleText';
 import { attachOutput } from '../serviceOutput';
 import { collect, parseListen, UsageError } from '../util';
@@ -32,6 +35,8 @@ export interface WatchOptions {
   relay?: string[];
   /** Beacon node REST URL (else [beacon] url): what the relays' payloads are checked against. */
   beacon?: string;
+  /** Redis Streams (else $MBM_REDIS_URL, else [storage] redis_url). */
+  redis?: string;
 }
 
 /** Where the node is when neither --rpc nor the config's [rpc] urls say: a local node's default. */
@@ -58,7 +63,13 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   parseAlertSettings(config.alerts, { alertThreshold: config.monitoring.alertThreshold });
   // Every record the log gets is also upserted there; an outage queues them in <log>.pgqueue.
   const postgresUrl = postgresUrlFrom({ name: '--postgres', value: opts.postgres }, config);
-  const sink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
+  const pgSink = postgresUrl ? new PostgresSink({ url: postgresUrl, spoolPath: spoolPathFor(config.logging.logFilePath) }) : undefined;
+  // Records and alerts to Redis Streams; ioredis is loaded only then. An outage queues in <log>.redisqueue.
+  const redisUrl = redisUrlFrom({ name: '--redis', value: opts.redis }, config);
+  const redisSink = redisUrl
+    ? new RedisSink({ url: redisUrl, spoolPath: redisSpoolPathFor(config.logging.logFilePath), maxLen: config.storage?.redisMaxLen })
+    : undefined;
+  const sink = combineSinks([pgSink, redisSink]);
   const relay = relayOptions(opts, config);
   return { config, endpoints, ...(rpc.chainId !== undefined ? { source: { expectChainId: rpc.chainId } } : {}), ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}), ...(sink ? { sink } : {}), ...(relay ? { relay } : {}) };
 }
@@ -100,15 +111,17 @@ function relayOptions(opts: WatchOptions, config: MonitorFileConfig): MonitorSer
 export async function watchAction(opts: WatchOptions, signal?: AbortSignal, extra: Partial<MonitorServiceOptions> = {}): Promise<number> {
   const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
   const options = { ...watchServiceOptions(opts), ...extra };
-  return runUntilStopped(new MonitorService(options), { records: options.config.logging.enableConsoleLogging, signal, listen });
+  // POST /expect judges with the monitor's node, as final as the config's [expect] asks.
+  const expect = { ...expectSettingsFrom(options.config), alertThreshold: options.config.monitoring.alertThreshold };
+  return runUntilStopped(new MonitorService(options), { records: options.config.logging.enableConsoleLogging, signal, listen, expect });
 }
 
 /** The HTTP API over `svc` (token from $MBM_API_TOKEN); undefined after printing why it cannot listen. */
-async function startApi(svc: MonitorService, listen: { host: string; port: number }): Promise<RunningHttpServer | undefined> {
+async function startApi(svc: MonitorService, listen: { host: string; port: number }, expect?: LiveProviderOptions['expect']): Promise<RunningHttpServer | undefined> {
   const err = colors(process.stderr);
   const token = apiToken(undefined);
   try {
-    const api = await startLiveApi(svc, { ...listen, token, onError: (e) => process.stderr.write(`${err.red(`-- API error: ${safeText(e.message)}`)}\n`) });
+    const api = await startLiveApi(svc, { ...listen, token, expect, onError: (e) => process.stderr.write(`${err.red(`-- API error: ${safeText(e.message)}`)}\n`) });
     process.stderr.write(`${err.dim(`-- HTTP API on ${api.url}${token ? ' (bearer token required)' : ''}`)}\n`);
     return api;
   } catch (e) {
@@ -121,12 +134,12 @@ async function startApi(svc: MonitorService, listen: { host: string; port: numbe
 /** Start `svc`, print what it reports, stop it cleanly on a signal. Shared with `mbm demo`. */
 export async function runUntilStopped(
   svc: MonitorService,
-  o: { records: boolean; signal?: AbortSignal; listen?: { host: string; port: number } },
+  o: { records: boolean; signal?: AbortSignal; listen?: { host: string; port: number }; expect?: LiveProviderOptions['expect'] },
 ): Promise<number> {
   const err = colors(process.stderr);
   attachOutput(svc, { records: o.records });
   // Before start(), so the API sees the startup backfill and the first status too.
-  const api = o.listen ? await startApi(svc, o.listen) : undefined;
+  const api = o.listen ? await startApi(svc, o.listen, o.expect) : undefined;
   if (o.listen && !api) return 1;
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((r) => (requestStop = r));
@@ -176,11 +189,12 @@ export function register(program: Command): void {
     .option('--rpc <url>', 'node endpoint (ws:// for newHeads, http:// for polling); repeat for alternatives, the first is primary', collect)
     .option('--config <file>', 'TOML config in the seed shape ([monitoring], [logging], [alerts], optional [rpc] urls)')
     .option('--log <file>', 'JSONL log to write (overrides logging.log_file_path)')
-    .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events; bearer token from $MBM_API_TOKEN)')
+    .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events, POST /expect; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')
     .option('--relay <url>', 'check the payloads this relay delivered (its Data API) against the beacon chain; repeatable (default: [relay] urls)', collect)
     .option('--beacon <url>', 'beacon node REST API the relay payloads are checked against (default: [beacon] url)')
     .option('--postgres <url>', 'also upsert every record into this PostgreSQL store (default: $MBM_POSTGRES_URL, else [storage] postgres_url)')
+    .option('--redis <url>', 'also publish every record and alert to Redis Streams mbm:records / mbm:alerts (default: $MBM_REDIS_URL, else [storage] redis_url)')
     .action(async (opts: WatchOptions) => {
       const code = await watchAction(opts);
       if (code !== 0) process.exitCode = code;

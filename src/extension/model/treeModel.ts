@@ -2,7 +2,7 @@
 // stable words ("Current streak", "Critical") and the changing value goes in the description;
 // every node also carries an accessible label "<label>: <value>" that tests and screen readers use.
 import { formatValueLost } from '../../core/payloads';
-import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
+import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, txHashOf, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
 import { isListedStreak, MIN_LISTED_STREAK, type Streak } from '../../core/streaks';
 import { blockRange, bothTimes, localTime, utcTime, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
 import type { LiveInfo, LogView } from './live';
@@ -98,7 +98,7 @@ function logSections(l: LogInput, o: TreeOptions): TreeNode[] {
     .sort((a, b) => b.seq - a.seq)
     .slice(0, o.recentLimit ?? 50)
     .map((e) => recordNode(e, o, `${p}recent|`));
-  return [
+  const sections = [
     section('status', 'Status', 'expanded', statusNodes(l, o, p)),
     section('severity', 'By Severity', 'expanded', bySeverity),
     section('reason', 'By Reason', 'collapsed', byReason, byReason.length ? undefined : 'none'),
@@ -106,6 +106,10 @@ function logSections(l: LogInput, o: TreeOptions): TreeNode[] {
       `Runs of ${MIN_LISTED_STREAK} or more missed events on consecutive blocks (a lone missed block is not listed); longest ${l.summary.longest}.`),
     section('recent', 'Recent', 'collapsed', recent, recent.length ? undefined : 'none'),
   ];
+  // Expected transactions that missed their block (mbm expect, POST /expect): only in logs that have them.
+  const txs = l.entries.filter((e) => e.record.kind === 'tx_missed');
+  if (txs.length > 0) sections.push(section('transactions', 'Transactions', 'collapsed', groupChildren(txs, o, `${p}tx|`), plural(txs.length, 'missed transaction')));
+  return sections;
 }
 
 function row(id: string, label: string, value: string, extra: Partial<TreeNode> = {}): TreeNode {
@@ -357,10 +361,14 @@ export function recordNode(e: LogEntry, o: TreeOptions, idPrefix: string): TreeN
   const r = e.record;
   const sev = cleanText(r.severity, 20);
   const reason = cleanText(r.reason, 40);
-  const desc = `${kindOf(r)}${slotText(r)} · ${sev} · ${reason}${r.recovered ? ' · recovered' : ''}`;
+  // A missed transaction is named by its hash (and bundle); several can miss one block.
+  const tx = r.kind === 'tx_missed' ? cleanText(txHashOf(r), 66) : '';
+  const bundle = tx && typeof r.metadata?.bundle === 'string' ? ` · bundle ${cleanText(r.metadata.bundle, 40)}` : '';
+  const what = tx ? `tx ${tx.slice(0, 10)}…${bundle}` : `${kindOf(r)}${slotText(r)}`;
+  const desc = `${what} · ${sev} · ${reason}${r.recovered ? ' · recovered' : ''}`;
   const icon = severityIcon(r.severity);
   return {
-    id: `${idPrefix}${r.block_number}|${kindOf(r)}|${r.slot ?? ''}`,
+    id: `${idPrefix}${r.block_number}|${kindOf(r)}|${r.slot ?? ''}${tx ? `|${tx}` : ''}`,
     label: `#${r.block_number}`,
     description: desc,
     tooltip: recordTooltip(e, o),

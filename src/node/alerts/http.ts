@@ -12,6 +12,8 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** Channel name for messages ("slack"). */
   label: string;
+  /** How messages name the peer when the URL's first path segment is itself a secret (Telegram's bot<token>). */
+  shownUrl?: string;
 }
 
 export interface PostResult {
@@ -22,7 +24,7 @@ export interface PostResult {
 const MAX_BODY = 64 * 1024;
 
 export function postJson(url: string, payload: unknown, o: PostOptions): Promise<PostResult> {
-  const where = `${o.label} ${redactUrl(url)}`;
+  const where = `${o.label} ${o.shownUrl ?? redactUrl(url)}`;
   const body = Buffer.from(JSON.stringify(payload));
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
@@ -79,7 +81,9 @@ function classify(where: string, status: number, text: string, retryAfter: strin
     if (after === undefined) {
       // Discord also says it in the body: {"retry_after": 0.5} (seconds).
       try {
-        const v = (JSON.parse(text) as { retry_after?: unknown }).retry_after;
+        // Telegram: {"parameters": {"retry_after": 5}} (seconds).
+        const j = JSON.parse(text) as { retry_after?: unknown; parameters?: { retry_after?: unknown } };
+        const v = j.retry_after ?? j.parameters?.retry_after;
         if (typeof v === 'number' && v >= 0) after = Math.round(v * 1000);
       } catch {
         /* not JSON */

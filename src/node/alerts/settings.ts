@@ -36,6 +36,10 @@ export interface AlertSettings {
   slackWebhook?: string;
   discordWebhook?: string;
   smtp?: SmtpSettings;
+  /** Alertmanager's base URL (…:9093); the channel posts to /api/v2/alerts. */
+  alertmanagerUrl?: string;
+  pagerduty?: { url: string; routingKey: string };
+  telegram?: { apiUrl: string; botToken: string; chatId: string };
   alertThreshold: number;
   rules: Record<AlertChannelKind, ChannelRule>;
   /** Unix ms; alerts are muted until then. */
@@ -55,7 +59,12 @@ export const ALERT_DEFAULTS = Object.freeze({
 });
 
 /** Keys whose value may come from the environment: `<key>_env = "VAR"` or `${VAR}` inside the value. */
-const ENV_CAPABLE = ['webhook_url', 'slack_webhook', 'discord_webhook', 'email_address', 'smtp_host', 'smtp_user', 'smtp_password', 'email_from'] as const;
+const ENV_CAPABLE = [
+  'webhook_url', 'slack_webhook', 'discord_webhook', 'email_address', 'smtp_host', 'smtp_user', 'smtp_password', 'email_from',
+  'alertmanager_url', 'pagerduty_routing_key', 'pagerduty_url', 'telegram_bot_token', 'telegram_chat_id', 'telegram_api_url',
+] as const;
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+export const TELEGRAM_API_URL = 'https://api.telegram.org';
 const RULE_KEYS = ['min_severity', 'throttle_max', 'throttle_window'] as const;
 const OTHER_KEYS = [
   'smtp_port', 'smtp_secure', 'smtp_require_tls', 'smtp_reject_unauthorized',
@@ -108,7 +117,23 @@ export function parseAlertSettings(cfg: AlertsConfig, o: SettingsOptions): Alert
   s.discordWebhook = httpUrl('discord_webhook', str('discord_webhook'), wants('discord'));
   s.smtp = smtp(extra, str, wants('email'));
   if (!s.smtp) delete s.smtp;
-  s.secrets = [s.webhookUrl, s.slackWebhook, s.discordWebhook, s.smtp?.user, s.smtp?.password].filter((v): v is string => !!v);
+  s.alertmanagerUrl = httpUrl('alertmanager_url', str('alertmanager_url'), wants('alertmanager'));
+  if (!s.alertmanagerUrl) delete s.alertmanagerUrl;
+  const routingKey = str('pagerduty_routing_key');
+  if (wants('pagerduty')) {
+    if (!routingKey) throw new ConfigError('alerts.pagerduty_routing_key', undefined, 'the integration (routing) key of a PagerDuty Events API v2 service (or pagerduty_routing_key_env): the pagerduty channel is listed');
+    s.pagerduty = { url: httpUrl('pagerduty_url', str('pagerduty_url'), false) ?? PAGERDUTY_EVENTS_URL, routingKey };
+  }
+  const botToken = str('telegram_bot_token');
+  const chatId = str('telegram_chat_id');
+  if (wants('telegram')) {
+    if (!botToken || !/^\d+:[A-Za-z0-9_-]+$/.test(botToken)) {
+      throw new ConfigError('alerts.telegram_bot_token', botToken ? '(not shown)' : undefined, 'a bot token like "123456:ABC-DEF…" from @BotFather (or telegram_bot_token_env): the telegram channel is listed');
+    }
+    if (!chatId || !/^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(chatId)) throw new ConfigError('alerts.telegram_chat_id', chatId, 'a chat id like "-1001234567890" or a channel "@name"');
+    s.telegram = { apiUrl: (httpUrl('telegram_api_url', str('telegram_api_url'), false) ?? TELEGRAM_API_URL).replace(/\/+$/, ''), botToken, chatId };
+  }
+  s.secrets = [s.webhookUrl, s.slackWebhook, s.discordWebhook, s.smtp?.user, s.smtp?.password, s.alertmanagerUrl, routingKey, botToken].filter((v): v is string => !!v);
   return s;
 }
 

@@ -8,9 +8,15 @@ import { EventLog } from './events';
 import type { RiskUpdate } from '../../core/risk';
 import type { ApiProvider, Health } from './provider';
 import { ReportCache } from './reportCache';
+import { createTransport } from '../chain/transport';
+import type { RpcTransport } from '../chain/rpc';
+import { judgeExpectations } from '../expect/judge';
+import { DEFAULT_EXPECT_SETTINGS, type ExpectSettings } from '../expect/settings';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
 
 export interface LiveProviderOptions {
+  /** POST /expect: how final a target block must be, and the alert threshold for record severity. */
+  expect?: ExpectSettings & { alertThreshold: number };
   metrics?: MetricsOptions;
   /** Events kept for Last-Event-ID resumes. Default 10 000. */
   eventRing?: number;
@@ -34,6 +40,8 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
   svc.on('risk', onRisk);
   const reports = new ReportCache([svc.logPath]);
   const startedAt = Date.now();
+  let rpc: RpcTransport | undefined;
+  const stopping = new AbortController();
 
   return {
     mode: 'live',
@@ -70,7 +78,17 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
     async refreshMetrics() {
       feed.refresh();
     },
+    async expect(expectations) {
+      const primary = svc.endpoints[0];
+      rpc ??= createTransport(primary.url, { label: primary.label });
+      const settings = o.expect ?? { ...DEFAULT_EXPECT_SETTINGS, alertThreshold: 5 };
+      const res = await judgeExpectations(expectations, { rpc, source: primary.label, ...settings, signal: stopping.signal });
+      for (const r of res.records) svc.addRecord(r);
+      return res;
+    },
     async close() {
+      stopping.abort();
+      await rpc?.close();
       feed.detach();
       svc.off('alert', onAlert);
       svc.off('risk', onRisk);

@@ -5,6 +5,8 @@ import type { MissedBlockMetrics } from './metrics';
 import type { MissedBlock } from '../../core/model';
 import type { Report } from '../../core/report';
 import type { EventLog } from './events';
+import type { Expectation } from '../../core/expectations';
+import type { JudgeOutcome } from '../expect/judge';
 
 export interface Health {
   /** false → 503: no endpoint answers (live), or a log cannot be read (logs). */
@@ -26,6 +28,8 @@ export interface ApiProvider {
   exportFiles(): Promise<readonly string[]>;
   /** When set, /export streams these records (already collapsed, in export order) instead of reading exportFiles() (the shared store). */
   exportRecords?(filter: RecordFilter): AsyncGenerator<MissedBlock[]>;
+  /** Judge expected transactions with the node and record the missed ones (live monitors only: POST /expect). */
+  expect?(expectations: readonly Expectation[]): Promise<JudgeOutcome>;
   /** Bring gauges that are computed rather than fed up to date, just before a scrape. */
   refreshMetrics(): Promise<void>;
   /** Stop following the monitor or the files. */

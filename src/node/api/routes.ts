@@ -1,8 +1,9 @@
-// The API's routes over an ApiProvider: /health /stats /metrics /report /export /events.
+// The API's routes over an ApiProvider: /health /stats /metrics /report /export /events, POST /expect.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogReadError } from '../log/reader';
 import { formatReportText } from '../reportText';
 import { serveExport } from './exportRoute';
+import { serveExpect } from './expectRoute';
 import type { Limiter } from './limiter';
 import type { ApiProvider } from './provider';
 import { checkParams, formatParam } from './query';
@@ -64,6 +65,11 @@ export const ROUTES: Readonly<Record<string, Route>> = {
 
   async '/export'({ req, res, query, provider, heavy }) {
     await heavy.run(async () => serveExport(req, res, query, provider.exportRecords ? (f) => provider.exportRecords!(f) : await provider.exportFiles()));
+  },
+
+  async '/expect'({ req, res, query, provider }) {
+    checkParams(query, []);
+    await serveExpect(req, res, provider);
   },
 
   async '/events'({ req, res, query, provider, trackStream, sse }) {

@@ -1,4 +1,4 @@
-// The HTTP API on node:http: loopback by default, optional bearer token, GET/HEAD only. The same
+// The HTTP API on node:http: loopback by default, optional bearer token, GET/HEAD only (POST for /expect). The same
 // server runs over a live monitor (`mbm watch --listen`) or over log files (`mbm serve`); the
 // provider is what differs.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -42,6 +42,8 @@ export interface RunningHttpServer {
 }
 
 const ALLOW = 'GET, HEAD';
+/** Routes that take a body; every other route is read-only. */
+const POST_ROUTES: Readonly<Record<string, true>> = { '/expect': true };
 
 export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttpServer> {
   const authorized = bearerAuth(o.token);
@@ -62,8 +64,10 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
       throw new HttpError(400, 'malformed request target');
     }
     const route = Object.hasOwn(ROUTES, url.pathname) ? ROUTES[url.pathname] : undefined;
-    if (!route) throw new HttpError(404, `no such endpoint ${JSON.stringify(url.pathname)} (try /health, /stats, /metrics, /report, /export, /events)`);
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `method ${req.method} not allowed (${ALLOW})`, { allow: ALLOW });
+    if (!route) throw new HttpError(404, `no such endpoint ${JSON.stringify(url.pathname)} (try /health, /stats, /metrics, /report, /export, /events, POST /expect)`);
+    if (Object.hasOwn(POST_ROUTES, url.pathname)) {
+      if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed (POST)`, { allow: 'POST' });
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `method ${req.method} not allowed (${ALLOW})`, { allow: ALLOW });
     await route({ req, res, query: url.searchParams, provider: o.provider, heavy, trackStream, sse: o.sse ?? {} });
   };
 

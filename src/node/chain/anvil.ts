@@ -70,6 +70,11 @@ export function anvilAvailable(): boolean {
   });
 }
 
+/** What to tell a user who has no anvil (an installed `mbm` does not bring the test node along). */
+export const ANVIL_HINT =
+  'mbm demo runs a local anvil node, which is not installed here: `npm install -g @foundry-rs/anvil` ' +
+  '(or Foundry\'s foundryup), or point ANVIL_BIN at an anvil binary';
+
 /** A port nobody listens on right now (bind 0, read, release). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {

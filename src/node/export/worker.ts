@@ -187,8 +187,9 @@ function makeProcessor(cfg) {
         continue;
       }
       if (!valid(v)) continue;
-      // A missed payload's key holds its beacon slot and relay (recordKey): the slow path keys it.
-      if (v.kind === 'payload_missed') continue;
+      // Kinds past the first four have no numeric key: a missed payload's holds its beacon slot and
+      // relay, a missed transaction's its hash (recordKey); the record-by-record path keys them.
+      if (v.kind !== undefined && KIND.get(v.kind) >= 4) continue;
       if (o + MAX_ROW > out.length) {
         const bigger = Buffer.from(new ArrayBuffer(Math.max(out.length * 2, o + MAX_ROW)));
         out.copy(bigger, 0, 0, o);

@@ -39,6 +39,8 @@ function makeFastValidator(cfg) {
     if (m === null || typeof m !== 'object' || Array.isArray(m)) return false;
     let x;
     if ((x = v.kind) !== undefined && !(typeof x === 'string' && KINDS.has(x))) return false;
+    // The schema's if/then: a tx_missed record names its transaction.
+    if (x === 'tx_missed' && !(typeof (x = m.tx_hash) === 'string' && x.length === 66 && HASH.test(x))) return false;
     if ((x = v.block_hash) !== undefined && !(typeof x === 'string' && x.length === 66 && HASH.test(x))) return false;
     if ((x = v.chain_id) !== undefined && !whole(x)) return false;
     // maxLength counts code points; at most 256 UTF-16 units is at most 256 code points.

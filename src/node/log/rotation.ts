@@ -1,4 +1,10 @@
-// Size-based rotation with gzip, and age-based retention of the rotated files.
+// Size- and time-based rotation with gzip, and age-based retention of the rotated files.
+//
+// Time rotation (log_rotation_interval) closes the active file at each UTC boundary of the interval.
+// Which interval a file belongs to comes from its mtime (the writer stamps it with its clock after
+// each append), so a restart knows whether the file it finds is from an earlier interval. Its rotated
+// name carries the boundary that closed it (e.g. 20240302T000000 for the lines of 1 March), in the
+// same form as a size rotation's, so readers and retention treat both alike.
 //
 // A rotation is several filesystem steps, and the process can die between any two of them. The
 // steps are ordered so that every intermediate state is recognisable from names alone and can be
@@ -48,8 +54,35 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** A rotated name not yet used by a finished rotation nor by one in progress. */
-async function freeRotatedPath(active: string, now: Date): Promise<string> {
+/** Index of the UTC interval `ms` falls in (intervals divide a day, and the epoch is midnight UTC). */
+export function intervalIndex(ms: number, intervalMs: number): number {
+  return Math.floor(ms / intervalMs);
+}
+
+/**
+ * When the active file, last written at `mtimeMs`, must be rotated because an interval boundary has
+ * passed: the boundary that closed its interval, or null while it is still current.
+ */
+export function dueBoundary(mtimeMs: number, now: Date, intervalMs: number): Date | null {
+  if (!(intervalMs > 0)) return null;
+  const started = intervalIndex(mtimeMs, intervalMs);
+  if (started >= intervalIndex(now.getTime(), intervalMs)) return null;
+  return new Date((started + 1) * intervalMs);
+}
+
+/** The next UTC interval boundary after `now`. */
+export function nextBoundary(now: Date, intervalMs: number): Date {
+  return new Date((intervalIndex(now.getTime(), intervalMs) + 1) * intervalMs);
+}
+
+/**
+ * A rotated name not yet used by a finished rotation nor by one in progress. Never older than the
+ * newest rotated sibling (a clock stepped back, or a boundary stamp older than a size rotation made
+ * by a faster clock): readers order by name, so the newest lines must sort last.
+ */
+async function freeRotatedPath(active: string, at: Date): Promise<string> {
+  const newest = (await rotatedSiblings(active)).at(-1)?.rotatedAt;
+  const now = newest && newest.getTime() > at.getTime() ? newest : at;
   for (let n = 0; ; n++) {
     const p = rotatedPath(active, now, n);
     if (!(await exists(p)) && !(await exists(p + SRC)) && !(await exists(p + PART))) return p;

@@ -31,7 +31,7 @@ function describe(e: ErrorObject): string {
   const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
   switch (e.keyword) {
     case 'required':
-      return `missing required field '${(e.params as { missingProperty: string }).missingProperty}'`;
+      return `missing required field '${at ? `${at}.` : ''}${(e.params as { missingProperty: string }).missingProperty}'`;
     case 'enum':
       return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     case 'type':
@@ -61,7 +61,8 @@ export function schemaErrors(value: unknown): string[] {
   if (fastValid(value)) return [];
   const validate = validateRecord();
   if (validate(value)) return [];
-  const errs = validate.errors ?? [];
+  // The if/then of tx_missed records reports its own failure after the real one: drop the echo.
+  const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
   const obj = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
   return errs.map((e) => {
     const msg = describe(e);

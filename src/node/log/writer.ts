@@ -5,12 +5,17 @@ import path from 'node:path';
 import type { MissedBlockLoggerConfig } from '../../core/config';
 import { toLogLine, type MissedBlock } from '../../core/model';
 import { repairTornTail, type RepairResult } from './repair';
-import { applyRetention, finishInterruptedRotations, rotateActive } from './rotation';
+import { applyRetention, dueBoundary, finishInterruptedRotations, nextBoundary, rotateActive } from './rotation';
 
 export interface JsonlWriterOptions {
   path: string;
   /** Rotate before an append would make the active file larger than this many bytes; 0 never rotates. */
   rotationSize: number;
+  /**
+   * Also rotate at every UTC boundary of this interval (ms; a divisor of a day): the first append
+   * after a boundary, or the boundary timer when nothing is written, closes the file. 0 = size only.
+   */
+  rotationIntervalMs?: number;
   /** Delete rotated files older than this; 0 keeps them forever. */
   retentionDays: number;
   batchLogging: boolean;
@@ -60,6 +65,7 @@ export function writerOptionsFrom(cfg: MissedBlockLoggerConfig, extra: Partial<J
   return {
     path: cfg.logFilePath,
     rotationSize: cfg.logRotationSize,
+    rotationIntervalMs: cfg.logRotationIntervalMs,
     retentionDays: cfg.logRetentionDays,
     batchLogging: cfg.batchLogging,
     batchSize: cfg.batchSize,
@@ -87,6 +93,7 @@ export class JsonlWriter {
   private inflight = 0;
   private batchTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private boundaryTimer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
   private opening: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
@@ -96,6 +103,7 @@ export class JsonlWriter {
   constructor(options: JsonlWriterOptions) {
     this.opts = {
       fsync: true,
+      rotationIntervalMs: 0,
       maxQueued: DEFAULT_MAX_QUEUED,
       retryDelayMs: DEFAULT_RETRY_MS,
       onError: (err) => process.emitWarning(err),
@@ -145,6 +153,11 @@ export class JsonlWriter {
     });
     await step(async () => void (report.repair = await repairTornTail(file, { fsync: this.opts.fsync })));
     await step(async () => void (report.deleted = await applyRetention(file, this.opts.retentionDays, this.opts.now())));
+    // A file left from an interval that has since ended (the monitor was down over a boundary).
+    if (this.opts.rotationIntervalMs > 0) {
+      await this.rotateIfNeeded(0);
+      this.scheduleBoundary();
+    }
     return report;
   }
 
@@ -195,6 +208,8 @@ export class JsonlWriter {
     this.closing ??= (async () => {
       await this.flush();
       this.clearTimers();
+      if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+      this.boundaryTimer = null;
     })();
     return this.closing;
   }
@@ -209,6 +224,8 @@ export class JsonlWriter {
     await this.opening.catch(() => undefined);
     this.clearTimers();
     this.reportDrops();
+    // An interval may have ended since the last append (called from the boundary timer with nothing queued).
+    if (this.opts.rotationIntervalMs > 0) await this.rotateIfNeeded(0);
     while (this.queue.length > 0) {
       const lines = this.takeChunk();
       this.inflight = lines.length;
@@ -280,6 +297,11 @@ export class JsonlWriter {
       try {
         let done = 0;
         while (done < data.length) done += (await h.write(data, done, data.length - done)).bytesWritten;
+        // The interval this file belongs to is read back from its mtime: stamp it with our clock.
+        if (this.opts.rotationIntervalMs > 0) {
+          const now = this.opts.now();
+          await h.utimes(now, now);
+        }
         if (this.opts.fsync) await h.sync();
       } catch (err) {
         // The batch stays queued and will be retried, so take back any part of it that got in:
@@ -292,26 +314,48 @@ export class JsonlWriter {
     }
   }
 
+  /**
+   * Wake at the next UTC boundary to close the file even when nothing is written. Unref'd: it must
+   * not keep a process alive. Re-armed after each run (and each open).
+   */
+  private scheduleBoundary(): void {
+    if (this.closing || !(this.opts.rotationIntervalMs > 0)) return;
+    if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+    const now = this.opts.now();
+    const wait = Math.max(1, nextBoundary(now, this.opts.rotationIntervalMs).getTime() - now.getTime());
+    this.boundaryTimer = setTimeout(() => {
+      this.boundaryTimer = null;
+      void this.flush().then(() => this.scheduleBoundary());
+    }, wait);
+    this.boundaryTimer.unref();
+  }
+
   private async rotateIfNeeded(incoming: number): Promise<void> {
     const limit = this.opts.rotationSize;
-    if (!(limit > 0)) return;
+    const every = this.opts.rotationIntervalMs;
+    if (!(limit > 0) && !(every > 0)) return;
     const file = this.opts.path;
     let size: number;
+    let mtimeMs: number;
     try {
       const st = await stat(file);
       // Not a regular file (a device, or a directory in the way): nothing we should rename.
       if (!st.isFile()) return;
       size = st.size;
+      mtimeMs = st.mtimeMs;
     } catch {
       return; // missing: the append creates it; other problems surface from the append itself
     }
-    if (size === 0 || size + incoming <= limit) return;
+    if (size === 0) return;
+    const now = this.opts.now();
+    const boundary = dueBoundary(mtimeMs, now, every);
+    if (!boundary && (!(limit > 0) || size + incoming <= limit)) return;
     try {
       // A compression an earlier failure left half done goes first, so names stay in time order.
       const finished = await finishInterruptedRotations(file, { fsync: this.opts.fsync });
       for (const r of finished) this.opts.onRotate?.(r);
-      const now = this.opts.now();
-      const rotated = await rotateActive(file, now, { fsync: this.opts.fsync });
+      // A time rotation is named by the boundary that closed the file, a size rotation by now.
+      const rotated = await rotateActive(file, boundary ?? now, { fsync: this.opts.fsync });
       if (rotated) this.opts.onRotate?.(rotated);
       await applyRetention(file, this.opts.retentionDays, now);
     } catch (err) {

@@ -2,7 +2,7 @@
 // line (toLogLine), the same text the JSONL writer appends, so the store's `record` column is the
 // file's line and the spool file is plain JSONL.
 import type { ClientBase } from 'pg';
-import { fromParsed, type MissedBlock } from '../../core/model';
+import { fromParsed, txHashOf, type MissedBlock } from '../../core/model';
 
 /** Column values for the key and the filters/aggregates; the line itself goes to `record`. */
 export interface StoreRow {
@@ -57,8 +57,16 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     block_number: r.block_number,
     kind,
     // recordKey: missed slots are told apart by their slot, missed payloads by their beacon slot
-    // (two relays delivering for one slot share a row here: the last written).
-    slot: kind === 'missed_slot' && safeInt(r.slot) ? r.slot : kind === 'payload_missed' && safeInt(r.beacon_slot) ? r.beacon_slot : NO_SLOT,
+    // (two relays delivering for one slot share a row here: the last written), tx_missed records by
+    // their transaction.
+    slot:
+      kind === 'missed_slot' && safeInt(r.slot)
+        ? r.slot
+        : kind === 'payload_missed' && safeInt(r.beacon_slot)
+          ? r.beacon_slot
+          : kind === 'tx_missed'
+            ? txSlot(r)
+            : NO_SLOT,
     reason: r.reason,
     severity: r.severity,
     ts: r.timestamp,
@@ -72,6 +80,21 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     streak: int32(r.streak),
     record: line,
   };
+}
+
+/**
+ * The store keys records by (…, kind, slot); a tx_missed record's "slot" is its transaction hash
+ * folded to 52 bits (every bit of the hash counts), which tells the records of one block apart
+ * without a new key column: two real transaction hashes of one block agreeing on it is a chance of
+ * about n² / 2^53.
+ */
+function txSlot(r: MissedBlock): number {
+  const h = txHashOf(r);
+  if (!/^0x[0-9a-f]{64}$/.test(h)) return NO_SLOT;
+  let x = BigInt(h);
+  let fold = 0n;
+  for (; x > 0n; x >>= 52n) fold ^= x & 0xfffffffffffffn;
+  return Number(fold);
 }
 
 export function rowKey(r: Pick<StoreRow, 'source' | 'chain_id' | 'block_number' | 'kind' | 'slot'>): string {

@@ -32,7 +32,7 @@ CREATE TABLE mbm_records (
   chain_id          bigint NOT NULL,                    -- -1 when the record has none
   block_number      bigint NOT NULL,
   kind              text COLLATE "C" NOT NULL,          -- 'gap' when the record has none (as recordKey)
-  slot              bigint NOT NULL,                    -- -1 unless a missed_slot (slot) or payload_missed (beacon_slot) record carries one
+  slot              bigint NOT NULL,                    -- -1 unless a missed_slot (slot) or payload_missed (beacon_slot) record carries one (tx_missed: its tx hash folded to 52 bits, rows.ts)
   reason            text COLLATE "C" NOT NULL,
   severity          text COLLATE "C" NOT NULL,
   ts                double precision NOT NULL,          -- the record's timestamp (detection, unix s)

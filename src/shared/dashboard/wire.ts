@@ -3,7 +3,7 @@
 // typed arrays in a webview message as binary buffers (no JSON text, no per-number parsing; since
 // 1.57), and enums and strings are small indexes (strings into a per-batch table). Metadata, the
 // one free-form and possibly large field, travels only for the newest records (RecordDetail).
-import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
+import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES, recordKey, txHashOf, type MissedBlock } from '../../core/model';
 
 /** Records as parallel columns; row i is one record. -1 means "absent" in the optional columns. */
 export interface RecordBatch {
@@ -19,6 +19,8 @@ export interface RecordBatch {
   reason: Int32Array;
   source: Int32Array;
   slot: Float64Array;
+  /** A tx_missed record's transaction hash (into `strings`; part of its recordKey), else -1. */
+  tx: Int32Array;
   recovered: Uint8Array;
   /** Detection-to-recovery time, by the rule report.ts uses; -1 when unknown. */
   recoveryMs: Float64Array;
@@ -41,6 +43,7 @@ const COLUMNS = {
   reason: Int32Array,
   source: Int32Array,
   slot: Float64Array,
+  tx: Int32Array,
   recovered: Uint8Array,
   recoveryMs: Float64Array,
   file: Int32Array,
@@ -169,6 +172,7 @@ export class BatchWriter {
     c.reason[i] = this.str(r.reason);
     c.source[i] = r.source ? this.str(r.source) : -1;
     c.slot[i] = typeof r.slot === 'number' ? r.slot : -1;
+    c.tx[i] = r.kind === 'tx_missed' ? this.str(txHashOf(r)) : -1;
     c.recovered[i] = r.recovered ? 1 : 0;
     c.recoveryMs[i] = recoveryMsOf(r);
     c.file[i] = this.str(e.file);
@@ -200,11 +204,19 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
   const kind = b.kind[i];
   const slot = b.slot[i];
   const src = b.source[i];
+  const tx = b.tx?.[i] ?? -1;
   const beaconSlot = b.beaconSlot?.[i] ?? -1;
   const relay = (b.relay?.[i] ?? -1) >= 0 ? (b.strings[b.relay[i]] ?? '') : '';
   const valueWei = (b.valueWei?.[i] ?? -1) >= 0 ? (b.strings[b.valueWei[i]] ?? '') : '';
   return {
-    key: recordKey({ block_number: b.block[i], kind: MISSED_BLOCK_KINDS[kind] ?? 'gap', slot: slot >= 0 ? slot : undefined, beacon_slot: beaconSlot >= 0 ? beaconSlot : undefined, relay: relay || undefined }),
+    key: recordKey({
+      block_number: b.block[i],
+      kind: MISSED_BLOCK_KINDS[kind] ?? 'gap',
+      slot: slot >= 0 ? slot : undefined,
+      beacon_slot: beaconSlot >= 0 ? beaconSlot : undefined,
+      relay: relay || undefined,
+      ...(tx >= 0 ? { metadata: { tx_hash: b.strings[tx] } } : {}),
+    }),
     timestamp: b.timestamp[i],
     block: b.block[i],
     expected: b.expected[i],

@@ -9,6 +9,9 @@ import { ALERTS_FILE, FileChannel } from './file';
 import { SlackChannel } from './slack';
 import type { Channel } from './types';
 import { WebhookChannel } from './webhook';
+import { AlertmanagerChannel } from './alertmanager';
+import { PagerDutyChannel } from './pagerduty';
+import { TelegramChannel } from './telegram';
 
 export type { Channel } from './types';
 
@@ -28,6 +31,12 @@ export function createChannels(s: AlertSettings, o: { dir: string; redactor: Red
         return new DiscordChannel(s.discordWebhook!, t);
       case 'email':
         return new EmailChannel(s.smtp!, t, o.redactor);
+      case 'alertmanager':
+        return new AlertmanagerChannel(s.alertmanagerUrl!, t);
+      case 'pagerduty':
+        return new PagerDutyChannel(s.pagerduty!, t);
+      case 'telegram':
+        return new TelegramChannel(s.telegram!, t);
     }
   });
 }
