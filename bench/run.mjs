@@ -13,7 +13,7 @@ import { QUICK, root } from './results.mjs';
 /** In run order: the cheap ones first, so a quick look does not wait behind export. */
 const ALL = ['tail', 'writer', 'backfill', 'detect', 'sizes', 'export', 'editor'];
 /** Runnable by name but not by default: no anchor, and not one of the goals in the README's table. */
-const EXTRA = ['lsp', 'expect'];
+const EXTRA = ['lsp', 'expect', 'risk'];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 const unknown = (only ?? []).filter((n) => !ALL.includes(n) && !EXTRA.includes(n));

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   validate: () => require('./commands/validate'),
   tail: () => require('./commands/tail'),
   lsp: () => require('./commands/lsp'),
+  train: () => require('./commands/train'),
   expect: () => require('./commands/expect'),
 };
 

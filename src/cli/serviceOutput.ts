@@ -2,6 +2,7 @@
 // stdout (as it is made, and again when it changes, e.g. recovered), and the service's own news
 // (node up/down, backfill, warnings) on stderr so stdout stays a clean stream of records.
 import type { MonitorService } from '../node/service';
+import { riskLine } from '../node/risk/attach';
 import { colors, formatRecord, safeText } from '../node/consoleText';
 
 export interface OutputOptions {
@@ -63,6 +64,10 @@ export function attachOutput(svc: MonitorService, o: OutputOptions): void {
   svc.on('relay', (s) => {
     if (s.state === 'up') note(`relay ${s.relay} is answering again`);
     else stderr.write(`${err.yellow(`-- relay check ${safeText(s.relay)} failed (${s.reason}: ${safeText(s.message)}); retrying in ${Math.round(s.retryInMs / 100) / 10} s`)}\n`);
+  });
+  svc.on('risk', (u) => {
+    if (u.transition === 'at_risk' || u.transition === 'sustained') stderr.write(`${err.yellow(`-- ${safeText(riskLine(u))}`)}\n`);
+    else if (u.transition === 'cleared') note(riskLine(u));
   });
   svc.on('warning', (w) => stderr.write(`${err.yellow(`-- warning: ${safeText(w)}`)}\n`));
 }

@@ -6,6 +6,7 @@
 // this reports is what no log holds: connection, source, head, missed %.
 import { createColors } from 'picocolors';
 import { formatRecord } from '../node/consoleText';
+import { riskLine } from '../node/risk/attach';
 import { parseAlertSettings } from '../node/alerts';
 import { RpcFetcher } from '../node/chain/fetcher';
 import type { MonitorFileConfig } from '../core/config';
@@ -211,6 +212,9 @@ export class MonitorRun {
       changed();
     });
     svc.on('alert', (m, channels) => o.log.warn(`alert (${channels.join(', ')}): ${m.title}`));
+    svc.on('risk', (u) => {
+      if (u.transition) o.log.warn(riskLine(u));
+    });
     svc.on('warning', (w) => o.log.warn(w));
     svc.on('notice', (m) => o.log.info(m));
     if (o.config.logging.enableConsoleLogging) svc.on('record', (r) => o.log.info(formatRecord(r, plain)));

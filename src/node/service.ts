@@ -32,6 +32,9 @@ import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay
 import type { SlotBlocks } from './relay/slotBlocks';
 import { loggedPayloadKeys } from './relay/logged';
 import { endpointsFromUrls } from './endpoints';
+import type { RiskUpdate } from '../core/risk';
+import { createRiskWatcher, riskLine } from './risk/attach';
+import type { RiskWatcher, RiskWatcherOptions } from './risk/riskWatcher';
 
 export interface MonitorServiceOptions {
   config: MonitorFileConfig;
@@ -65,6 +68,8 @@ export interface MonitorServiceOptions {
   beacon?: BeaconSourceOptions;
   /** Delivered payloads of these relays checked against the beacon chain (`payload_missed` records). */
   relay?: { settings: RelayWatchSettings; slotBlocks: SlotBlocks };
+  /** Early warning ([risk] of the config); false turns it off whatever the config says. */
+  risk?: Partial<RiskWatcherOptions> | false;
 }
 
 /** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
@@ -100,6 +105,8 @@ export interface MonitorServiceEvents {
   delivery: (e: AlertDelivery) => void;
   /** A relay (or the beacon node it is checked against) stopped or started answering. */
   relay: (s: RelayStatus) => void;
+  /** A source's risk score after each probe round (`transition` when it crossed the threshold). */
+  risk: (u: RiskUpdate) => void;
   /** Something went wrong that the service survives (disk, a failed fetch). */
   warning: (message: string) => void;
   /** Something worth saying once (the block time measured, missed-slot detection off, a chain reset). */
@@ -147,6 +154,7 @@ export class MonitorService extends EventEmitter {
   private readonly blockTime: BlockTimeResolver;
   private lastStatus: ServiceStatus = { state: 'up' };
   private relayWatcher: RelayWatcher | undefined;
+  private risk: RiskWatcher | undefined;
   /** Missed payloads since start (value lost), from the one tally every view uses. */
   private readonly valueLost = new ValueLostTally();
 
@@ -288,6 +296,7 @@ export class MonitorService extends EventEmitter {
     }
     this.blockTimeNews(this.blockTime.start());
     if (this.o.relay) await this.startRelay(this.o.relay);
+    if (this.o.risk !== false) await this.startRisk(this.o.risk ?? {});
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
     await this.beacon?.start();
@@ -306,6 +315,7 @@ export class MonitorService extends EventEmitter {
     this.abort.abort();
     clearInterval(this.tickTimer);
     this.headLag?.stop();
+    await this.risk?.stop();
     await this.relayWatcher?.stop();
     await this.source?.stop();
     await this.beacon?.stop();
@@ -372,17 +382,23 @@ export class MonitorService extends EventEmitter {
       this.chainId ??= b.chainId;
       if (b.chainId !== undefined) this.blockTimeNews(this.blockTime.chainId(b.chainId));
       this.blockTimeNews(this.blockTime.observe(b));
+      this.risk?.block(b);
       this.pipeline.live(b);
     });
-    this.source.on('error', (reason) => this.monitor.noteTransportError(reason));
+    this.source.on('error', (reason) => {
+      this.risk?.sourceError(reason);
+      this.monitor.noteTransportError(reason);
+    });
     this.source.on('down', (reason, detail) => {
       this.monitor.noteTransportError(reason);
+      this.risk?.sourceError(reason);
       this.lastStatus = { state: 'down', reason, detail };
       this.emit('status', this.lastStatus);
     });
     this.source.on('up', () => {
       // A backfill waiting to retry need not wait out its backoff: the node answers again.
       this.retryNow?.abort();
+      this.risk?.reconnected();
       this.lastStatus = { state: 'up' };
       this.emit('status', this.lastStatus);
     });
@@ -548,6 +564,22 @@ export class MonitorService extends EventEmitter {
     this.writer?.write(r);
     this.o.sink?.write(r);
     this.emit('record', r, 'new');
+  }
+
+  /** Latest risk per source (empty when [risk] is off or before the first round). */
+  riskNow(): RiskUpdate[] {
+    return this.risk?.latest() ?? [];
+  }
+
+  private async startRisk(extra: Partial<RiskWatcherOptions>): Promise<void> {
+    const w = (this.risk = await createRiskWatcher(this.o.config, this.o.endpoints, this.logPath, { onWarning: (m) => this.warn(m), ...extra }));
+    if (!w) return;
+    w.on('risk', (u) => {
+      this.emit('risk', u);
+      // Risk above the threshold for [risk] alert_after_slots slots in a row alerts like a streak does.
+      if (u.transition === 'sustained') this.warn(riskLine(u));
+    });
+    w.start();
   }
 
   private warn(message: string): void {

@@ -1,7 +1,7 @@
 // A loopback JSON-RPC proxy in front of a real node that injects faults on demand, switchable at
 // runtime: 'pass' forwards, 'ratelimit' answers 429 + Retry-After, 'stall' holds the request past
 // any client timeout, 'reset' destroys the socket, 'rpcerror' answers a JSON-RPC error body.
-// WebSocket upgrades are tunnelled at the TCP level ('reset' and 'stall' also hit open tunnels).
+// `setDelay` adds latency to forwarded HTTP requests. WebSocket upgrades are tunnelled at the TCP level ('reset' and 'stall' also hit open tunnels).
 // It counts what passes, so tests can prove batching (requests vs calls). With `gatewayPath` it
 // also acts as a provider's gateway: only that path (which holds the API key, as in Infura's
 // /v3/<key>) is served, forwarded to the node's '/'; any other path gets 401.
@@ -29,6 +29,8 @@ export interface RpcProxy {
   readonly mode: ProxyMode;
   readonly stats: ProxyStats;
   setMode(mode: ProxyMode): void;
+  /** In 'pass' mode, hold each HTTP request this long before forwarding it (latency injection). */
+  setDelay(ms: number): void;
   resetStats(): void;
   close(): Promise<void>;
 }
@@ -46,6 +48,7 @@ const freshStats = (): ProxyStats => ({ requests: 0, calls: 0, batchSizes: [], m
 export async function startProxy(target: string, opts: { mode?: ProxyMode; retryAfterSec?: number; gatewayPath?: string } = {}): Promise<RpcProxy> {
   const t = new URL(target);
   let mode: ProxyMode = opts.mode ?? 'pass';
+  let delayMs = 0;
   let stats = freshStats();
   const held = new Set<ServerResponse>();
   const tunnels = new Set<Tunnel>();
@@ -97,6 +100,7 @@ export async function startProxy(target: string, opts: { mode?: ProxyMode; retry
       }
       switch (mode) {
         case 'pass':
+          if (delayMs > 0) return void setTimeout(() => forward(req, res, body), delayMs);
           return forward(req, res, body);
         case 'ratelimit':
           res.writeHead(429, { 'retry-after': String(opts.retryAfterSec ?? 1), 'content-type': 'text/plain' });
@@ -181,6 +185,9 @@ export async function startProxy(target: string, opts: { mode?: ProxyMode; retry
           tn.upstream.pause();
         }
       }
+    },
+    setDelay(ms: number) {
+      delayMs = Math.max(0, ms);
     },
     resetStats() {
       stats = freshStats();

@@ -39,6 +39,8 @@ export interface ServiceSpec {
   /** Reuse a dir (restart tests); default a fresh temp dir. */
   dir?: string;
   options?: Partial<MonitorServiceOptions>;
+  /** The [risk] table as TOML would give it. */
+  risk?: Record<string, unknown>;
 }
 
 /** Fast test defaults: 1 s slots, no stall within a test unless asked, quick retries, unbatched log. */
@@ -47,6 +49,7 @@ export async function startService(spec: ServiceSpec): Promise<Running> {
   const config = defaultConfig();
   Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, expectedBlockTimeExplicit: true, maxBlockDelayMs: 60_000, retryAttempts: 2, retryDelayMs: 200 }, spec.monitoring);
   Object.assign(config.logging, { logFilePath: path.join(dir, 'missed_blocks.jsonl'), batchLogging: false, enableConsoleLogging: false }, spec.logging);
+  if (spec.risk) config.other.risk = spec.risk;
   const svc = new MonitorService({
     config,
     endpoints: endpointsFromUrls(spec.urls),

@@ -1,7 +1,7 @@
 // The recent events /events serves: a bounded ring with monotonic, contiguous ids, so a client that
 // reconnects with Last-Event-ID gets exactly what it missed, or is told it must resync when that
 // has already left the ring (or the id is from another run of the server).
-export type ApiEventType = 'record' | 'recovered' | 'updated' | 'alert';
+export type ApiEventType = 'record' | 'recovered' | 'updated' | 'alert' | 'at_risk';
 
 export interface ApiEvent {
   id: number;

@@ -6,6 +6,7 @@ import { feedFromService, MissedBlockMetrics, type MetricsOptions } from './metr
 import { toLogLine } from '../../core/model';
 import type { MonitorService } from '../service';
 import { EventLog } from './events';
+import type { RiskUpdate } from '../../core/risk';
 import type { ApiProvider, Health } from './provider';
 import { ReportCache } from './reportCache';
 import { createTransport } from '../chain/transport';
@@ -33,6 +34,11 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
       if (s.alertedNow) events.push('alert', toLogLine(r));
     },
   });
+  // Only crossings: a score every slot would drown the records.
+  const onRisk = (u: RiskUpdate) => {
+    if (u.transition) events.push('at_risk', { source: u.source, at: u.at, score: u.risk.score, transition: u.transition, slots_above: u.above, by: u.risk.by, reasons: u.risk.reasons.map((r) => r.text) });
+  };
+  svc.on('risk', onRisk);
   const reports = new ReportCache([svc.logPath]);
   const startedAt = Date.now();
   let rpc: RpcTransport | undefined;
@@ -86,6 +92,7 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
       stopping.abort();
       await rpc?.close();
       feed.detach();
+      svc.off('risk', onRisk);
     },
   };
 }

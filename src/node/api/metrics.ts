@@ -10,6 +10,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ALERT_CHANNEL_KINDS } from '../../core/config';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
+import type { RiskUpdate } from '../../core/risk';
 import type { AlertDelivery, MonitorService, ServiceStatus } from '../service';
 import type { MonitorStats } from '../../core/stats';
 import { ValueLostTally } from '../../core/payloads';
@@ -89,6 +90,7 @@ export class MissedBlockMetrics {
   private readonly processed?: Counter;
   private readonly head?: Gauge<'source'>;
   private readonly endpointUp?: Gauge<'source'>;
+  private readonly missRisk?: Gauge<'source'>;
   private readonly alertsSent: Counter<'channel'>;
   private readonly alertsFailed: Counter<'channel'>;
   private readonly outbox: Gauge;
@@ -119,6 +121,7 @@ export class MissedBlockMetrics {
     if (o.live ?? true) {
       this.processed = new Counter({ name: `${p}blocks_processed_total`, help: 'Blocks processed by the monitor', registers });
       this.head = new Gauge({ name: `${p}head_block`, help: 'Latest block number seen per endpoint (kept while the endpoint is down)', labelNames: ['source'], registers });
+      this.missRisk = new Gauge({ name: `${p}miss_risk`, help: 'Early-warning score in [0, 1] that a miss happens within the next few slots, per endpoint', labelNames: ['source'], registers });
       this.endpointUp = new Gauge({ name: `${p}endpoint_up`, help: 'Whether the endpoint answers (1) or not (0)', labelNames: ['source'], registers });
     }
     this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel'], registers });
@@ -192,6 +195,10 @@ export class MissedBlockMetrics {
   /** Down keeps the head gauge as it was: the last known head is still the truth to graph. */
   setEndpointUp(source: string, up: boolean): void {
     this.endpointUp?.set({ source }, up ? 1 : 0);
+  }
+
+  setMissRisk(source: string, score: number): void {
+    this.missRisk?.set({ source }, score);
   }
 
   alertSent(channel: string): void {
@@ -283,7 +290,9 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
   svc.on('stats', onStats);
   svc.on('status', onStatus);
   svc.on('heads', onHeads);
+  const onRisk = (u: RiskUpdate) => m.setMissRisk(u.source, u.risk.score);
   svc.on('delivery', onDelivery);
+  svc.on('risk', onRisk);
   return {
     endpoints: () => [...state.values()].map((e) => ({ ...e })),
     refresh: () => onStats(svc.getStats()),
@@ -293,6 +302,7 @@ export function feedFromService(m: MissedBlockMetrics, svc: MonitorService, o: {
       svc.off('status', onStatus);
       svc.off('heads', onHeads);
       svc.off('delivery', onDelivery);
+      svc.off('risk', onRisk);
     },
   };
 }
