@@ -15,7 +15,7 @@
 // an alert came within k slots before it; lead = event start − the first such alert. Event start is
 // the monitor's detection time (`timestamp`); the lead against the slot the block was due
 // (`expected_timestamp`) is reported too.
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
@@ -50,9 +50,10 @@ const between = (lo, hi) => lo + (hi - lo) * rnd();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const TYPES = ['ramp', 'jitter', 'stall', 'kill', 'lag'];
-// Each type once in the training half and once in the held-out half, in a seeded order.
+// Each type PER/2 times in the training half and PER/2 times in the held-out half, in a seeded order.
+const PER = Number(process.env.BENCH_PER_TYPE ?? 4);
 const shuffle = (xs) => xs.map((x) => [rnd(), x]).sort((a, b) => a[0] - b[0]).map((p) => p[1]);
-const plan = QUICK ? ['ramp', 'stall', 'ramp', 'stall'] : [...shuffle(TYPES), ...shuffle(TYPES)];
+const plan = QUICK ? ['ramp', 'stall', 'ramp', 'stall'] : Array.from({ length: PER }, () => shuffle(TYPES)).flat();
 const QUIET_S = QUICK ? 5 : 7;
 const AFTER_S = QUICK ? 4 : 6;
 
@@ -111,6 +112,7 @@ async function episode(i, type) {
   const dir = mkdtempSync(path.join(tmpdir(), 'mbm-bench-risk-'));
   const [primary, peer] = await Promise.all([startAnvil({ blockTime: 1, persist: true }), startAnvil({ blockTime: 1 })]);
   const proxy = await startProxy(primary.url);
+  const obs = [];
   const config = defaultConfig();
   Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, maxBlockDelayMs: 2500, retryAttempts: 1, retryDelayMs: 200, alertThreshold: 1_000_000 });
   Object.assign(config.logging, { logFilePath: path.join(dir, 'missed_blocks.jsonl'), batchLogging: false, enableConsoleLogging: false });
@@ -122,7 +124,7 @@ async function episode(i, type) {
     alerts: false,
     source: { timeoutMs: 2_000, backoff: { initialMs: 100, maxMs: 500 }, pollIntervalMs: 250 },
     headLag: { thresholdBlocks: 1_000, intervalMs: 60_000 },
-    risk: { intervalMs: 500 },
+    risk: { intervalMs: 500, onObservation: (source, ob) => source === 'primary' && obs.push(ob) },
   });
   svc.on('warning', () => undefined);
   let what = '';
@@ -141,7 +143,7 @@ async function episode(i, type) {
   const records = read(config.logging.logFilePath).filter((r) => r.source === undefined || r.source === 'primary');
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`  episode ${i} ${type.padEnd(6)} ${what}: ${lines.length} rounds, ${records.length} records\n`);
-  return { type, lines, records };
+  return { type, what, lines, records, obs };
 }
 
 /** Miss event starts (detection and due times) from a log's records. */
@@ -197,6 +199,7 @@ const t0 = Date.now();
 const loadStart = loadText();
 const eps = [];
 for (let i = 0; i < plan.length; i++) eps.push(await episode(i, plan[i]));
+if (process.env.BENCH_CORPUS) writeFileSync(process.env.BENCH_CORPUS, JSON.stringify({ seed: SEED, plan, eps }));
 const half = plan.length / 2;
 const train = eps.slice(0, half);
 const held = eps.slice(half);

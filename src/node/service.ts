@@ -32,8 +32,8 @@ import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay
 import type { SlotBlocks } from './relay/slotBlocks';
 import { loggedPayloadKeys } from './relay/logged';
 import { endpointsFromUrls } from './endpoints';
-import type { RiskUpdate } from '../core/risk';
-import { createRiskWatcher, riskLine } from './risk/attach';
+import { riskConfigFrom, type RiskUpdate } from '../core/risk';
+import { createRiskWatcher } from './risk/attach';
 import type { RiskWatcher, RiskWatcherOptions } from './risk/riskWatcher';
 
 export interface MonitorServiceOptions {
@@ -269,6 +269,8 @@ export class MonitorService extends EventEmitter {
           }
         },
         onWarning: (m) => this.warn(`alerts: ${m}`),
+        // [risk] alert_after_slots: a risk that long at or above its threshold alerts like a streak (observeRisk).
+        riskAlertAfter: this.riskAlertAfter(),
         ...this.o.alerts,
       });
       this.alerts.on('queued', (msg, channels) => {
@@ -571,13 +573,18 @@ export class MonitorService extends EventEmitter {
     return this.risk?.latest() ?? [];
   }
 
+  private riskAlertAfter(): number | undefined {
+    if (this.o.risk === false) return undefined;
+    const rc = riskConfigFrom(this.o.config);
+    return rc.enabled ? rc.alertAfterSlots : undefined;
+  }
+
   private async startRisk(extra: Partial<RiskWatcherOptions>): Promise<void> {
     const w = (this.risk = await createRiskWatcher(this.o.config, this.o.endpoints, this.logPath, { onWarning: (m) => this.warn(m), ...extra }));
     if (!w) return;
     w.on('risk', (u) => {
       this.emit('risk', u);
-      // Risk above the threshold for [risk] alert_after_slots slots in a row alerts like a streak does.
-      if (u.transition === 'sustained') this.warn(riskLine(u));
+      this.alerts?.observeRisk(u);
     });
     w.start();
   }
