@@ -1,7 +1,9 @@
 // Early warning against two real anvils mining every second: while both follow the chain the
 // risk stays low; when one stops mining it falls behind and is announced at_risk (head lag named
 // as the reason) on the service, on /events' ring and in the gauge, and every probe round lands
-// in `<log>.features.jsonl`. Anvil answers eth_syncing, net_peerCount and txpool_status.
+// in `<log>.features.jsonl`. Anvil answers eth_syncing, net_peerCount and txpool_status. With
+// `[risk] alert_after_slots`, a risk that stays up alerts through the one alert path (AlertManager)
+// to a loopback webhook, and resolves when it clears.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { waitFor } from '../helpers/wait';
 import { FEATURE_NAMES, type RiskUpdate } from '../../src/core/risk';
 import { featuresPathFor } from '../../src/node/risk/riskWatcher';
 import { liveProvider } from '../../src/node/api/liveProvider';
+import { HookPeer } from '../helpers/alertPeers';
+import { alertsConfig } from '../helpers/alertFixtures';
 
 guardProcess();
 
@@ -59,4 +63,54 @@ test('a node that stops following the chain is at risk before its lag is a recor
   assert.ok(lines.every((l) => l.f.syncing === 0));
   assert.ok(lines.some((l) => l.source === bLabel && l.score >= 0.7));
   await api.close();
+});
+
+test('risk above the threshold for alert_after_slots rounds alerts once through the webhook, and resolves once when it clears', async () => {
+  const [a, b] = await Promise.all([startAnvil({ blockTime: 1 }), startAnvil({ blockTime: 1 })]);
+  const hook = await HookPeer.start('webhook');
+  const cfg = alertsConfig({ channels: ['webhook'], webhook_url: hook.url(), retry_base: '50ms' });
+  const svcRun = await startService({
+    urls: [a.url, b.url],
+    risk: { threshold: 0.7, alert_after_slots: 3 },
+    options: { risk: { intervalMs: 250 }, headLag: { thresholdBlocks: 50, intervalMs: 60_000 }, alerts: { config: cfg, evaluateEveryMs: 100 } },
+  });
+  const stopAll = async () => {
+    await svcRun.stop();
+    await hook.down();
+  };
+  try {
+    const updates: RiskUpdate[] = [];
+    svcRun.svc.on('risk', (u) => updates.push(u));
+    const bLabel = svcRun.svc.endpoints[1]!.label;
+    await waitFor('a few quiet rounds', () => updates.filter((u) => u.source === bLabel).length >= 4 || undefined, { timeoutMs: 15_000 });
+    assert.equal(hook.requests.length, 0, 'nothing alerts while both follow the chain');
+
+    await b.setIntervalMining(0);
+    await a.mine(3);
+    const alert = await waitFor('the risk alert', () => hook.delivered.find((r) => r.json.kind === 'alert'), { timeoutMs: 20_000 });
+    const sustained = updates.find((u) => u.source === bLabel && u.transition === 'sustained');
+    assert.ok(sustained, 'the tracker saw 3 rounds in a row above 0.7');
+    assert.equal(alert.json.severity, 'Medium');
+    assert.equal(alert.json.source.label, bLabel);
+    assert.equal(alert.json.source.chain_id, 31337);
+    assert.match(alert.json.incident, new RegExp(`^31337/${bLabel.replace(/[.]/g, '\\.')}/risk-\\d+$`));
+    assert.equal(alert.json.risk.slots, 3);
+    assert.ok(alert.json.risk.score >= 0.7, JSON.stringify(alert.json.risk));
+    assert.match(alert.json.risk.reasons[0], /blocks? behind peers/);
+    assert.match(alert.json.text, /^⚠️ AT RISK: missed blocks likely within the next slots\nRisk: 0\.\d+ \(at or above the threshold for 3 slots\)\nWhy: head \d+ blocks? behind peers/);
+    assert.equal(alert.headers['idempotency-key'], alert.json.id);
+
+    // b catches up and passes a: the lag is gone and the score falls back below the threshold.
+    await b.mine(8);
+    await b.setIntervalMining(1);
+    const resolve = await waitFor('the risk resolve', () => hook.delivered.find((r) => r.json.kind === 'resolve'), { timeoutMs: 30_000 });
+    assert.equal(resolve.json.incident, alert.json.incident);
+    assert.equal(resolve.json.risk.started_at, alert.json.risk.started_at);
+    assert.ok(resolve.json.risk.ended_at >= resolve.json.risk.started_at);
+    assert.match(resolve.json.text, /^✅ RESOLVED: risk of missing blocks back below the threshold\n/);
+    await stopAll();
+    assert.deepEqual(hook.requests.map((r) => `${r.answer} ${r.json.kind}`), ['ok alert', 'ok resolve']);
+  } finally {
+    await stopAll().catch(() => undefined);
+  }
 });
