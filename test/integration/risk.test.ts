@@ -42,7 +42,7 @@ test('a node that stops following the chain is at risk before its lag is a recor
   assert.ok(risky.risk.score >= 0.7);
   assert.ok(risky.features.head_lag >= 2, JSON.stringify(risky.features));
   assert.equal(risky.risk.by, 'rules');
-  assert.match(risky.risk.reasons[0]!.text, /blocks? behind peers/);
+  assert.match(risky.risk.reasons[0]!.text, /blocks? (further )?behind peers/);
   assert.equal(updates.filter((u) => u.source === aLabel && u.transition === 'at_risk').length, 0, 'the node in step is not at risk');
 
   // The same crossing on /events, and the gauge.
@@ -96,7 +96,7 @@ test('risk above the threshold for alert_after_slots rounds alerts once through 
     assert.match(alert.json.incident, new RegExp(`^31337/${bLabel.replace(/[.]/g, '\\.')}/risk-\\d+$`));
     assert.equal(alert.json.risk.slots, 3);
     assert.ok(alert.json.risk.score >= 0.7, JSON.stringify(alert.json.risk));
-    assert.match(alert.json.risk.reasons[0], /blocks? behind peers/);
+    assert.match(alert.json.risk.reasons[0], /blocks? (further )?behind peers/);
     assert.match(alert.json.text, /^⚠️ AT RISK: missed blocks likely within the next slots\nRisk: 0\.\d+ \(at or above the threshold for 3 slots\)\nWhy: head (fell )?\d+ blocks? (further )?behind peers/);
     assert.equal(alert.headers['idempotency-key'], alert.json.id);
 
