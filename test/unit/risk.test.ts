@@ -95,3 +95,16 @@ test('tracker: at_risk on crossing, sustained after N slots, cleared when it fal
   assert.deepEqual(seq.map((u) => u.transition ?? '-'), ['-', 'at_risk', 'sustained', '-', 'cleared']);
   assert.deepEqual(seq.map((u) => u.above), [0, 1, 2, 3, 0]);
 });
+
+test('probe: a JSON-RPC error answer is recognised by class or by name along the cause chain; a timeout is not one', async () => {
+  const { isRpcAnswer } = await import('../../src/node/risk/probe');
+  const { RpcResponseError, ClassifiedError } = await import('../../src/node/chain/errors');
+  const refused = new RpcResponseError(-32601, 'Method not found');
+  assert.equal(isRpcAnswer(refused), true);
+  assert.equal(isRpcAnswer(new ClassifiedError('RpcError', 'x: net_peerCount', { cause: refused })), true);
+  // The same error from a second copy of the module (another class object, same name).
+  const copy = Object.assign(new Error('JSON-RPC error -32601: Method not found'), { name: 'RpcResponseError' });
+  assert.equal(isRpcAnswer(new ClassifiedError('RpcError', 'x', { cause: copy })), true);
+  assert.equal(isRpcAnswer(new ClassifiedError('Timeout', 'x: timed out after 1000 ms')), false);
+  assert.equal(isRpcAnswer('not an error'), false);
+});
