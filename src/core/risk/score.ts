@@ -34,8 +34,8 @@ export function ruleContributions(f: RiskFeatures, blockTimeS: number): RiskReas
     // A head that stays N blocks behind but keeps step is not about to miss; one falling further behind is.
     { feature: 'lag_delta', weight: 0.8 * clamp01((f.lag_delta - 0.5) / 1.5), text: `head fell ${f.lag_delta} block${f.lag_delta === 1 ? '' : 's'} further behind peers` },
     { feature: 'head_lag', weight: 0.3 * clamp01(f.head_lag / 3), text: `head ${f.head_lag} block${f.head_lag === 1 ? '' : 's'} behind peers` },
-    { feature: 'lag_cusum', weight: 0.2 * clamp01(f.lag_cusum), text: 'head lag trending up' },
-    { feature: 'arrival_delay_s', weight: 0.5 * clamp01((f.arrival_delay_s - 0.5 * blockTimeS) / blockTimeS), text: `blocks arriving ${f.arrival_delay_s} s late` },
+    { feature: 'lag_cusum', weight: 0.1 * clamp01(f.lag_cusum), text: 'head lag trending up' },
+    { feature: 'arrival_delay_s', weight: 0.4 * clamp01((f.arrival_delay_s - 0.75 * blockTimeS) / blockTimeS), text: `blocks arriving ${f.arrival_delay_s} s late` },
     { feature: 'arrival_slope', weight: 0.2 * clamp01(f.arrival_slope / (0.1 * blockTimeS)), text: 'block arrival delay growing' },
     { feature: 'stall_ratio', weight: 0.9 * clamp01((f.stall_ratio - 1.2) / 0.8), text: `no block for ${f.stall_ratio} slots` },
     { feature: 'errors_now', weight: 0.75 * clamp01(f.errors_now / 2), text: `${f.errors_now} RPC error${f.errors_now === 1 ? '' : 's'} this round` },
