@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isRpcAnswer } from '../../src/node/risk/probe';
+import { ClassifiedError, RpcResponseError } from '../../src/node/chain/errors';
 import { Cusum, SourceSignals, Window, rulesScore, modelScore, parseRiskModel, parseRiskConfig, RiskTracker, type RiskFeatures } from '../../src/core/risk';
 
 const quiet: RiskFeatures = { lat_p50_ms: 10, lat_p99_ms: 20, lat_cusum: 0, lat_last_ms: 10, head_lag: 0, lag_slope: 0, lag_delta: 0, lag_cusum: 0, arrival_delay_s: 0.5, arrival_slope: 0, stall_ratio: 0.5, error_rate: 0, errors_now: 0, reconnects: 0, syncing: 0, peers_low: 0 };
@@ -96,9 +98,7 @@ test('tracker: at_risk on crossing, sustained after N slots, cleared when it fal
   assert.deepEqual(seq.map((u) => u.above), [0, 1, 2, 3, 0]);
 });
 
-test('probe: a JSON-RPC error answer is recognised by class or by name along the cause chain; a timeout is not one', async () => {
-  const { isRpcAnswer } = await import('../../src/node/risk/probe');
-  const { RpcResponseError, ClassifiedError } = await import('../../src/node/chain/errors');
+test('probe: a JSON-RPC error answer is recognised by class or by name along the cause chain; a timeout is not one', () => {
   const refused = new RpcResponseError(-32601, 'Method not found');
   assert.equal(isRpcAnswer(refused), true);
   assert.equal(isRpcAnswer(new ClassifiedError('RpcError', 'x: net_peerCount', { cause: refused })), true);

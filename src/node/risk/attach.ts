@@ -1,7 +1,8 @@
 // `[risk]` on a running service: the watcher built from the config (model loaded, features log
 // beside the log when file logging is on), or undefined when `[risk] enabled = false`.
+import type { EventEmitter } from 'node:events';
 import type { MonitorFileConfig } from '../../core/config';
-import { riskConfigFrom } from '../../core/risk';
+import { riskConfigFrom, type RiskUpdate } from '../../core/risk';
 import type { Endpoint } from '../chain/types';
 import { RiskWatcher, featuresPathFor, loadRiskModel, type RiskWatcherOptions } from './riskWatcher';
 
@@ -26,4 +27,34 @@ export function riskLine(u: { source: string; risk: { score: number; reasons: { 
   if (u.transition === 'cleared') return `${u.source}: risk back to ${u.risk.score}`;
   if (u.transition === 'sustained') return `${u.source}: at risk for ${u.above} slots (score ${u.risk.score}): ${why}`;
   return `${u.source}: at risk of missing blocks (score ${u.risk.score}): ${why}`;
+}
+
+/** `[risk] alert_after_slots` when early warning is on: how long a risk must last to alert (AlertManager.observeRisk). */
+export function riskAlertAfter(config: MonitorFileConfig): number | undefined {
+  const rc = riskConfigFrom(config);
+  return rc.enabled ? rc.alertAfterSlots : undefined;
+}
+
+/**
+ * The watcher started on a service: its rounds are the service's 'risk' events, and each goes to
+ * the alert manager too, where a risk lasting `[risk] alert_after_slots` rounds alerts like a streak
+ * (the one alert path: core/risk/riskAlerts.ts decides, the manager's channels send).
+ */
+export async function startRiskWatcher(
+  svc: EventEmitter,
+  config: MonitorFileConfig,
+  endpoints: readonly Endpoint[],
+  logPath: string,
+  warn: (message: string) => void,
+  extra: Partial<RiskWatcherOptions>,
+  alerts?: { observeRisk(u: RiskUpdate): void },
+): Promise<RiskWatcher | undefined> {
+  const w = await createRiskWatcher(config, endpoints, logPath, { onWarning: warn, ...extra });
+  if (!w) return undefined;
+  w.on('risk', (u) => {
+    svc.emit('risk', u);
+    alerts?.observeRisk(u);
+  });
+  w.start();
+  return w;
 }
