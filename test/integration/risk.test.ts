@@ -3,10 +3,18 @@
 // as the reason) on the service, on /events' ring and in the gauge, and every probe round lands
 // in `<log>.features.jsonl`. Anvil answers eth_syncing, net_peerCount and txpool_status. With
 // `[risk] alert_after_slots`, a risk that stays up alerts through the one alert path (AlertManager)
-// to a loopback webhook, and resolves when it clears.
+// to a loopback webhook, and resolves when it clears. The extension's run (MonitorRun) carries the
+// riskiest endpoint into the status bar and the tree.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defaultConfig } from '../../src/core/config';
+import { MonitorRun } from '../../src/extension/monitorRun';
+import { statusBarView } from '../../src/extension/model/statusText';
+import { summarize } from '../../src/extension/model/summary';
+import { buildTree } from '../../src/extension/model/treeModel';
 import { startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
 import { latestBlock, startService, type Running } from '../helpers/service';
@@ -114,5 +122,39 @@ test('risk above the threshold for alert_after_slots rounds alerts once through 
     assert.deepEqual(hook.requests.map((r) => `${r.answer} ${r.json.kind}`), ['ok alert', 'ok resolve']);
   } finally {
     await stopAll().catch(() => undefined);
+  }
+});
+
+test('the extension\'s run: the status bar and the tree\'s Status → Risk say "at risk" with the reasons, the output channel the crossing', async () => {
+  const [a, b] = await Promise.all([startAnvil({ blockTime: 1 }), startAnvil({ blockTime: 1 })]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'mbm-risk-ext-'));
+  const lines: string[] = [];
+  const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+  const config = defaultConfig();
+  Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, expectedBlockTimeExplicit: true, maxBlockDelayMs: 60_000 });
+  config.other.risk = { threshold: 0.7 };
+  const run = await MonitorRun.start({ config, urls: [a.url, b.url], logPath: path.join(dir, 'missed_blocks.jsonl'), alerts: false, log, onLive: () => undefined });
+  try {
+    const bLabel = `127.0.0.1:${b.port}`;
+    await waitFor('a first risk round', () => run.live.risk, { timeoutMs: 15_000 });
+    await b.setIntervalMining(0);
+    await a.mine(3);
+    const risk = await waitFor('b at risk in the live info', () => (run.live.risk?.source === bLabel && run.live.risk.above > 0 ? run.live.risk : undefined), { timeoutMs: 20_000 });
+    assert.equal(risk.threshold, 0.7);
+    assert.match(risk.reasons[0]!, /blocks? (further )?behind peers/);
+    const view = { file: run.live.logFile, displayName: 'missed_blocks.jsonl', badLines: 0, live: { ...run.live, risk } };
+    const summary = summarize([], { alertThreshold: 5 });
+    const bar = statusBarView({ log: { view, summary }, restricted: false, alertThreshold: 5 });
+    assert.match(bar.text, / · at risk$/);
+    assert.equal(bar.level, 'warning');
+    assert.match(bar.ariaLabel, /at risk of missing blocks \(head (fell )?\d+ blocks? (further )?behind peers\)$/);
+    const status = buildTree([{ view, entries: [], summary }], { alertThreshold: 5, restricted: false })[0]!;
+    const row = status.children!.find((n) => n.label === 'Risk')!;
+    assert.match(row.description!, /^at risk \(0\.\d\d\): head (fell )?\d+ blocks? (further )?behind peers/);
+    assert.deepEqual(row.children!.map((n) => n.label), risk.reasons);
+    assert.ok(lines.some((l) => l.startsWith(`${bLabel}: at risk of missing blocks (score `)), lines.join('\n'));
+  } finally {
+    await run.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
