@@ -28,7 +28,7 @@ export function ruleContributions(f: RiskFeatures, blockTimeS: number): RiskReas
   // the latest probe taking most of a slot, no block for well over a slot, errors in this round,
   // the head three blocks behind. Trends and window averages add to them, never decide alone.
   const c: RiskReason[] = [
-    { feature: 'lat_last_ms', weight: 0.8 * clamp01((f.lat_last_ms - 0.25 * blockMs) / (0.45 * blockMs)), text: `RPC latency ${f.lat_last_ms} ms` },
+    { feature: 'lat_last_ms', weight: 0.8 * clamp01((f.lat_last_ms - 0.15 * blockMs) / (0.35 * blockMs)), text: `RPC latency ${f.lat_last_ms} ms` },
     { feature: 'lat_cusum', weight: 0.3 * clamp01(f.lat_cusum - 0.5), text: `RPC latency rising (p50 ${f.lat_p50_ms} ms)` },
     { feature: 'lat_p99_ms', weight: 0.2 * clamp01((f.lat_p99_ms - 0.25 * blockMs) / (0.5 * blockMs)), text: `RPC latency p99 ${f.lat_p99_ms} ms` },
     // A head that stays N blocks behind but keeps step is not about to miss; one falling further behind is.
