@@ -4,15 +4,18 @@
 // lagging node (mining paused while its peer goes on). Each episode runs the full MonitorService on
 // [proxy → primary anvil, peer anvil] and records its features log and missed-block log. Episodes
 // are split into a training half (the logistic model is fitted on it, as `mbm train` does) and a
-// held-out half, on which precision, recall and median lead time are reported for the rules, the
+// held-out half, on which precision, recall and median lead time (overall and per fault kind; judged
+// with the horizon counted to detection, v2, and to the due time, v3) are reported for the rules, the
 // trained model and the baseline "alert on head lag alone". Not a test: the figures are what they are.
 //
 //   BENCH_SEED=20261203 node bench/risk.mjs      (BENCH_QUICK=1: 4 short episodes, not recorded)
-//   BENCH_PER_TYPE=4      episodes per fault type (half training, half held-out); 20 episodes ≈ 7 min
+//   BENCH_PER_TYPE=6      episodes per fault type (half training, half held-out); 30 episodes ≈ 10 min
 //   BENCH_CORPUS=F        also save the corpus (raw probe observations, features, records) to F
 //   BENCH_REPLAY=F        tuning aid: replay the TRAINING half of a saved corpus through today's rules
 //                         (model two-fold within it); prints, never records, never looks at the
 //                         held-out half (BENCH_REPLAY_ALL=1: all of it, refused for the recorded seed)
+//   BENCH_SIM_TIMEOUT_MS=500  with BENCH_REPLAY: a corpus saved before the probe timed out at half a
+//                         slot, its longer probes cut as that timeout would have (the rounds' timing stays)
 //
 // How warnings are judged against the misses that followed: bench/riskJudge.mjs. Every process
 // started here (two anvils per episode, the proxy, the service) is stopped before the next episode.
@@ -54,7 +57,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const TYPES = ['ramp', 'jitter', 'stall', 'kill', 'lag'];
 // Each type PER/2 times in the training half and PER/2 times in the held-out half, in a seeded order.
-const PER = Number(process.env.BENCH_PER_TYPE ?? 4);
+const PER = Number(process.env.BENCH_PER_TYPE ?? 6);
 const shuffle = (xs) => xs.map((x) => [rnd(), x]).sort((a, b) => a[0] - b[0]).map((p) => p[1]);
 const plan = QUICK ? ['ramp', 'stall', 'ramp', 'stall'] : Array.from({ length: PER }, () => shuffle(TYPES)).flat();
 const QUIET_S = QUICK ? 5 : 7;
