@@ -54,6 +54,8 @@ export class BlockMonitor {
   private readonly book: RecordBook;
 
   private head?: HeldBlock;
+  /** The head of a source that feeds no blocks (a beacon node followed alone), in the records' numbering. */
+  private outsideHead?: number;
   /** Wall clock (s) when the head was processed: the anchor of the stall and slot timers. */
   private anchorSec = 0;
   private lastBlockAt?: number;
@@ -215,6 +217,16 @@ export class BlockMonitor {
     return this.finish();
   }
 
+  /**
+   * The chain's head as another source sees it, when no block feed runs (a beacon node followed
+   * alone): the current streak ends when the chain moves past it, as a processed block ends it.
+   */
+  noteOutsideHead(n: number): MissedBlock[] {
+    this.book.begin();
+    if (this.outsideHead === undefined || n > this.outsideHead) this.outsideHead = n;
+    return this.finish();
+  }
+
   // ---------------------------------------------------------------- reorg follow-up
 
   /** While measuring a reorg: the new-branch block to fetch next (by number; it must have this hash). */
@@ -357,7 +369,7 @@ export class BlockMonitor {
     const s = this.streaks();
     return this.book.counters.snapshot({
       current_streak: s.current,
-      longest_streak: this.book.longestStreak(this.head?.number),
+      longest_streak: this.book.longestStreak(this.headNumber()),
       pending: this.book.store.pendingCount,
       head: this.lastProcessed(),
       last_block_at: this.lastBlockAt,
@@ -459,11 +471,15 @@ export class BlockMonitor {
   }
 
   private finish(): MissedBlock[] {
-    return this.book.finish(this.head?.number);
+    return this.book.finish(this.headNumber());
   }
 
   private streaks() {
-    return this.book.streaks(this.head?.number);
+    return this.book.streaks(this.headNumber());
+  }
+
+  private headNumber(): number | undefined {
+    return this.head?.number ?? this.outsideHead;
   }
 
   private ctx(): RuleContext {

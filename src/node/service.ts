@@ -28,6 +28,7 @@ import { BlockTimeResolver, type BlockTimeInUse, type BlockTimeNews } from '../c
 import { BeaconSource, type BeaconSourceOptions, type BeaconStatus } from './beacon/beaconSource';
 import { wireBeacon } from './beacon/wiring';
 import { ValueLostTally } from '../core/payloads';
+import { ProposerTally } from '../core/proposers';
 import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
 import type { SlotBlocks } from './relay/slotBlocks';
 import { loggedPayloadKeys } from './relay/logged';
@@ -157,12 +158,14 @@ export class MonitorService extends EventEmitter {
   private risk: RiskWatcher | undefined;
   /** Missed payloads since start (value lost), from the one tally every view uses. */
   private readonly valueLost = new ValueLostTally();
+  /** The beacon node's missed slots per proposer since start, from the one tally every view uses. */
+  private readonly proposers = new ProposerTally();
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
     if (o.endpoints.length === 0 && !o.beacon) throw new Error('at least one RPC endpoint (or a beacon node) is needed');
     const { config } = o;
-    this.beacon = o.beacon ? new BeaconSource(o.beacon) : undefined;
+    this.beacon = o.beacon ? new BeaconSource({ reportHead: o.endpoints.length === 0, ...o.beacon }) : undefined;
     const primary = (this.primary = o.endpoints[0] ?? { label: this.beacon!.label, url: o.beacon!.url });
     this.logPath = o.logPath ?? config.logging.logFilePath;
     this.fetchers = o.endpoints.map((e) => new RpcFetcher(e, { timeoutMs: o.source?.timeoutMs, ...o.fetcher }));
@@ -345,6 +348,7 @@ export class MonitorService extends EventEmitter {
   getStats(): MonitorStats {
     const s = this.monitor.getStats();
     if (this.o.relay) s.value_lost = this.valueLost.summary();
+    if (this.beacon) s.missed_slots_by_proposer = this.proposers.summary();
     return s;
   }
 
@@ -376,7 +380,10 @@ export class MonitorService extends EventEmitter {
 
   private wire(): void {
     this.monitor.onRecord((r, change) => this.onRecord(r, change));
-    if (this.beacon) wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0);
+    if (this.beacon) {
+      const label = this.beacon.label;
+      wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0, (n) => this.o.sink?.noteHead?.({ source: label, ...(this.chainId !== undefined ? { chain_id: this.chainId } : {}), number: n }));
+    }
     if (!this.source) return;
     this.source.on('block', (b) => {
       this.chainId ??= b.chainId;
@@ -430,6 +437,7 @@ export class MonitorService extends EventEmitter {
 
   private onRecord(r: MissedBlock, change: RecordChange): void {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    this.proposers.add(r);
     // The chain began again: what the log held for these numbers described the old chain.
     if (r.kind === 'chain_reset' && change === 'new') {
       this.logged = undefined;
@@ -454,6 +462,8 @@ export class MonitorService extends EventEmitter {
    * block before them and detects them again, instead of skipping them for good.
    */
   private headProcessed(b: BlockInfo): void {
+    // The store judges "current streak" by it (mbm_heads); queued behind the records written so far.
+    this.o.sink?.noteHead?.({ source: this.primary.label, ...(b.chainId !== undefined ? { chain_id: b.chainId } : {}), number: b.number });
     if (!this.checkpoint) return;
     if (!this.writer || this.writer.pending === 0) {
       this.heldHead = undefined;
