@@ -82,7 +82,17 @@ export interface MonitoredMessage {
   monitored: boolean;
 }
 
-export type HostMessage = SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage;
+/**
+ * The head the monitor writing the shown log last processed (its checkpoint), sent after each
+ * snapshot and whenever it moves; null when the log has no checkpoint. The current streak is
+ * judged by it, as `mbm report` and the live monitor judge it.
+ */
+export interface HeadMessage {
+  type: 'head';
+  head: number | null;
+}
+
+export type HostMessage = SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage | HeadMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 
