@@ -167,6 +167,8 @@ describe('schema', { skip: noPostgres }, () => {
       assert.deepEqual(await migrate(c, 2), [2]);
       const seqs = await c.query('SELECT block_number::int AS n, first_seq::int AS f, write_seq::int AS w FROM mbm_records ORDER BY first_seq');
       assert.deepEqual(seqs.rows, [{ n: 7, f: 10, w: 10 }, { n: 5, f: 20, w: 20 }]);
+      // This mbm writes the current schema: the later versions keep the rows and their order too.
+      assert.deepEqual(await migrate(c), [3, 4]);
       // #7 recovered now: rewritten, still first in the export.
       const recovered = (await allRecords(c))[0]!;
       await upsertRows(c, rowsOf([{ ...recovered, recovered: true, severity: 'Low', recovery_attempts: 1 }]));
