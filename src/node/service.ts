@@ -95,7 +95,8 @@ export class MonitorService extends EventEmitter {
         }),
       );
     }
-    if (o.checkpointPath !== false && o.endpoints.length > 0) {
+    // Beacon node alone: the checkpoint records its head for the offline views (no resume from it).
+    if (o.checkpointPath !== false) {
       this.checkpoint = new CheckpointStore(o.checkpointPath ?? checkpointPathFor(this.logPath), {
         intervalMs: o.checkpointIntervalMs,
         onError: (e) => this.warn(`checkpoint: ${e.message}`),
@@ -202,7 +203,10 @@ export class MonitorService extends EventEmitter {
         extra: this.o.alerts,
       });
     }
-    const cp = await this.checkpoint?.load();
+    // A checkpoint a beacon node alone wrote (no execution block hash) marks the head for the offline
+    // views; it is no place to resume an RPC feed from.
+    const loaded = this.o.endpoints.length > 0 ? await this.checkpoint?.load() : undefined;
+    const cp = loaded && loaded.hash !== '' ? loaded : undefined;
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
     // Gaps whose recovery a stop or a crash interrupted are retried, not left open forever.
     const carried = this.recovery && this.writer ? this.monitor.adoptPending(await unrecoveredGaps(this.logPath, CARRIED_GAPS_MAX)) : 0;
@@ -303,8 +307,12 @@ export class MonitorService extends EventEmitter {
   private wire(): void {
     this.monitor.onRecord((r, change) => this.onRecord(r, change));
     if (this.beacon) {
+      // Alone, the beacon node's head is the monitor's: the store's mbm_heads and the log's checkpoint
+      // (hash unknown: '') get it, so offline views judge the current streak as the live monitor does.
       const label = this.beacon.label;
-      wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0, (n) => this.o.sink?.noteHead?.({ source: label, ...(this.chainId !== undefined ? { chain_id: this.chainId } : {}), number: n }));
+      wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0, (n, slotTime) =>
+        this.headProcessed({ number: n, hash: '', parentHash: '', timestamp: slotTime, source: label, ...(this.chainId !== undefined ? { chainId: this.chainId } : {}) }),
+      );
     }
     if (!this.source) return;
     this.source.on('block', (b) => {

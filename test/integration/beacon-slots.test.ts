@@ -11,6 +11,8 @@ import { waitFor } from '../helpers/wait';
 import type { BeaconStatus } from '../../src/node/beacon/beaconSource';
 import { buildReportAsync } from '../../src/core/report';
 import { readRecordBatches } from '../../src/node/log/reader';
+import { ReportCache } from '../../src/node/api/reportCache';
+import { loggedHead } from '../../src/node/checkpoint';
 
 guardProcess();
 const runs: Running[] = [];
@@ -119,6 +121,13 @@ test('validators 0..5 of 8 running: every slot the node answers 404 for is one m
   // Beacon node alone (no RPC): a streak of missed slots ends when the chain moves on.
   await waitFor('the current streak back to 0 once a block lands past the missed slots', () => run.svc.getStats().current_streak === 0, bound(12));
   assert.ok(openSeen >= 1, `a streak was current when its missed slot was recorded (${openSeen})`);
+  // Offline (`mbm report`, /report, the tree after Stop): the log's checkpoint holds the beacon head, so they agree.
+  await waitFor('the log\'s report agreeing with the live monitor (current 0)', async () => {
+    await run.svc.flush();
+    await run.svc.checkpoint!.flush();
+    return run.svc.getStats().current_streak === 0 && (await new ReportCache([run.logPath]).get()).current_streak === 0;
+  }, bound(12));
+  assert.ok(((await loggedHead([run.logPath])) ?? -1) >= Math.max(...recorded.map((r) => r.block_number)) + 2, 'the checkpoint holds a head past the missed slots');
   assert.ok(run.svc.getStats().longest_streak >= 1);
   console.log(
     `# figures: slots observed 1..${last} (${last} slots, ${Math.floor(last / 8)} epochs), 404 slots ${missed.length} [${missed.join(',')}], missed_slot records ${recorded.length} (in range ${inRange.length}), by proposer ${JSON.stringify(Object.fromEntries(byProposer))}, 6..7 started at slot ${vcBStartSlot}, killed at slot ${killSlot}, test ${Math.round((Date.now() - started) / 1000)} s`,

@@ -5,7 +5,7 @@
 // down (with the reason: ConnectionLost...), up, syncing, synced.
 import { EventEmitter } from 'node:events';
 import { backoffDelay } from '../../core/backoff';
-import { BeaconSlotWatcher, dutiesByPosition, epochOf, slotAt, type BeaconSpec, type WatchedProposers } from '../../core/beacon';
+import { BeaconSlotWatcher, dutiesByPosition, epochOf, slotAt, slotStart, type BeaconSpec, type WatchedProposers } from '../../core/beacon';
 import type { Draft } from '../../core/detection/rules';
 import type { MissedBlockReason } from '../../core/model';
 import { toClassified } from '../chain/errors';
@@ -42,8 +42,8 @@ export type BeaconStatus =
 
 export interface BeaconSourceEvents {
   drafts: (drafts: Draft[]) => void;
-  /** The head's number (reportHead), each time it moves. */
-  head: (number: number) => void;
+  /** The head's number (reportHead), each time it moves, and its slot's start (unix s). */
+  head: (number: number, slotTime: number) => void;
   status: (s: BeaconStatus) => void;
   warning: (message: string) => void;
 }
@@ -222,9 +222,9 @@ export class BeaconSource extends EventEmitter {
       if (full) w.noteBlock(b.slot, b.root, full.execution?.blockNumber ?? null);
     }
     const n = w.headNumber();
-    if (n !== undefined && (this.reportedHead === undefined || n > this.reportedHead)) {
+    if (b && n !== undefined && (this.reportedHead === undefined || n > this.reportedHead)) {
       this.reportedHead = n;
-      this.emit('head', n);
+      this.emit('head', n, slotStart(w.spec, b.slot));
     }
   }
 
