@@ -116,6 +116,36 @@ describe('current streak from the store follows the monitor\'s head', { skip: no
   });
 });
 
+describe('store: which head judges the last streak', { skip: noPostgres }, () => {
+  test('the head of the monitors the last streak is on, not another chain\'s higher numbers; no head: the log-only rule', async () => {
+    const url = await pg.createDatabase('whichhead');
+    const c = await connectStore(url);
+    const gap = (n: number, source: string, chain: number): MissedBlock => ({
+      timestamp: 1000 + n, block_number: n, reason: 'Unknown', severity: 'Medium', expected_timestamp: 1000 + n, actual_timestamp: 1000 + n,
+      recovery_attempts: 0, recovered: false, metadata: {}, alert_sent: false, kind: 'gap', source, chain_id: chain,
+    });
+    const setHead = (source: string, chain: number, head: number) =>
+      c.query('INSERT INTO mbm_heads (source, chain_id, head) VALUES ($1, $2, $3) ON CONFLICT (source, chain_id) DO UPDATE SET head = EXCLUDED.head', [source, chain, head]);
+    try {
+      // Chain 1: a streak #498–#500; chain 7: one record at #100 (its blocks are numbered far higher).
+      await upsertRows(c, rowsOf([gap(498, 'a:8545', 1), gap(499, 'a:8545', 1), gap(500, 'a:8545', 1), gap(100, 'b:8545', 7)]));
+      assert.equal((await storeReport(c)).current_streak, 3, 'no head stored: nothing recovered, current');
+      await setHead('b:8545', 7, 1_000_000);
+      await setHead('a:8545', 1, 501);
+      assert.equal((await storeReport(c)).current_streak, 3, 'chain 1 at #501: current');
+      await setHead('a:8545', 1, 502);
+      assert.equal((await storeReport(c)).current_streak, 0, 'chain 1 at #502: over');
+      // A monitor with no head of its own (a beacon node's records beside the RPC endpoint) takes its chain's.
+      await upsertRows(c, rowsOf([gap(600, 'bn:5052', 1), gap(601, 'bn:5052', 1)]));
+      assert.equal((await storeReport(c, { source: ['bn:5052'] })).current_streak, 2, 'chain 1\'s head #502: the streak #600–#601 is current');
+      await setHead('a:8545', 1, 603);
+      assert.equal((await storeReport(c, { source: ['bn:5052'] })).current_streak, 0, 'chain 1\'s head #603: over');
+    } finally {
+      await c.end();
+    }
+  });
+});
+
 const pay = (slot: number, relay: string, wei: string, over: Partial<MissedBlock> = {}): MissedBlock => ({
   timestamp: 1000 + slot, block_number: 7, reason: 'Unknown', severity: 'High', expected_timestamp: 1000, actual_timestamp: 1000 + slot,
   recovery_attempts: 0, recovered: false, metadata: {}, alert_sent: false, kind: 'payload_missed', block_hash: `0x${slot.toString(16).padStart(64, '0')}`,

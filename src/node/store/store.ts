@@ -267,7 +267,10 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
   }
   const streaks = await streaksOf(db, ranged, every, opts.topStreaks ?? 10);
   const last = streaks.last;
-  const head = pairs.length > 0 ? await storeHead(db, pairs) : undefined;
+  // The head of the monitors the last streak is on (their records reach its last block): another chain's
+  // higher numbers say nothing about it.
+  const onLast = last ? ranged.filter((p) => p.lo !== undefined && p.hi !== undefined && p.lo <= last.to_block && last.to_block <= p.hi) : [];
+  const head = last ? await storeHead(db, onLast.length > 0 ? onLast : pairs) : undefined;
   // Value lost from the one tally (core/payloads.ts). Missed payloads are rare: the rows are read only when the rollup has some.
   const lost = new ValueLostTally();
   if ((byKind.payload_missed ?? 0) > 0) {
@@ -327,6 +330,7 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
  * without a head of its own (records of a beacon node beside an RPC endpoint) takes its chain's.
  */
 export async function storeHead(db: Queryable, pairs: readonly Pair[]): Promise<number | undefined> {
+  if (pairs.length === 0) return undefined;
   const { rows } = await db.query(
     `SELECT max(head) AS head FROM mbm_heads
       WHERE (source, chain_id) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))
