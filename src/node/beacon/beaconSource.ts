@@ -219,7 +219,8 @@ export class BeaconSource extends EventEmitter {
       const full = await this.client.block(b.slot).catch((err: unknown) => {
         throw toClassified(err, `reading the head block (slot ${b.slot})`);
       });
-      if (full) w.noteBlock(b.slot, b.root, full.execution?.blockNumber ?? null);
+      // Not if the node went away meanwhile: what it holds is unknown until it answers again.
+      if (full && w.head !== undefined) w.noteBlock(b.slot, b.root, full.execution?.blockNumber ?? null);
     }
     const n = w.headNumber();
     if (b && n !== undefined && (this.reportedHead === undefined || n > this.reportedHead)) {
