@@ -90,6 +90,8 @@ export interface MonitoredMessage {
 export interface HeadMessage {
   type: 'head';
   head: number | null;
+  /** Fleet: each monitor's head, by the monitor's name as its records carry it (mbm_heads). */
+  heads?: Record<string, number>;
 }
 
 export type HostMessage = SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage | HeadMessage;

@@ -148,8 +148,9 @@ function scheduleRender(): void {
   );
 }
 
-/** The shown log's head (its checkpoint), from the host's 'head' messages. */
+/** The shown log's head (its checkpoint), or each monitor's (fleet), from the host's 'head' messages. */
 let head: number | undefined;
+let heads: Record<string, number> | undefined;
 
 function onSnapshot(m: SnapshotMessage): void {
   const t0 = performance.now();
@@ -162,6 +163,7 @@ function onSnapshot(m: SnapshotMessage): void {
   model.setView(view);
   // A new log: its head comes in the next 'head' message.
   head = undefined;
+  heads = undefined;
   model.apply(m.batch, m.details);
   const applyMs = performance.now() - t0;
   persist();
@@ -191,7 +193,8 @@ window.addEventListener('message', (e: MessageEvent) => {
       return status(m.text, m.level === 'error');
     case 'head':
       head = m.head ?? undefined;
-      model?.setHead(head);
+      heads = m.heads;
+      model?.setHead(head, heads);
       return scheduleRender();
     case 'monitored':
       if (source?.mode === 'live') source = { ...source, monitored: m.monitored };

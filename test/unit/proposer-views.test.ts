@@ -81,3 +81,19 @@ test('dashboard current streak follows the log\'s head: #52–#53 current, #54 o
   m.setHead(undefined);
   assert.equal(m.view().headline.currentStreak, 3);
 });
+
+test('fleet dashboard: each monitor\'s streak is judged by its own head (mbm_heads); one without a head keeps the log-only rule', () => {
+  const w = new BatchWriter();
+  const recs = [rec(50, { source: 'a · chain 1' }), rec(51, { source: 'a · chain 1' }), rec(90, { source: 'b · chain 2' }), rec(91, { source: 'b · chain 2' }), rec(92, { source: 'b · chain 2' })];
+  recs.forEach((record, i) => w.put({ record, file: '', line: i + 1 }));
+  const m = new DashboardModel({ clock: { slotSeconds: 12, genesis: 0 }, bySource: true });
+  m.setView(defaultView());
+  m.apply(w.finish(), []);
+  assert.equal(m.view().headline.currentStreak, 3, 'no heads: both open, the larger');
+  m.setHead(undefined, { 'b · chain 2': 94 });
+  assert.equal(m.view().headline.currentStreak, 2, 'b moved on (#94 > #92 + 1); a has no head: open');
+  m.setHead(undefined, { 'b · chain 2': 94, 'a · chain 1': 53 });
+  assert.equal(m.view().headline.currentStreak, 0);
+  m.setHead(undefined, JSON.parse('{"__proto__": 1, "a · chain 1": 52}'));
+  assert.equal(m.view().headline.currentStreak, 3, 'a hostile name is just a key; b without a head is open again');
+});

@@ -53,6 +53,8 @@ export class DashboardModel {
   private readonly facetSources = new Map<string, number>();
   /** The head the log's monitor last processed (its checkpoint), when known: decides whether the last streak is current. */
   private head: number | undefined;
+  /** Fleet mode: each monitor's head, by its name (the records' source). */
+  private heads: Readonly<Record<string, number>> | undefined;
 
   constructor(readonly options: ModelOptions) {
     this.agg = new Aggregates(options.clock);
@@ -90,10 +92,12 @@ export class DashboardModel {
   /**
    * The head the monitor writing the log last processed (the log's checkpoint, as `mbm report`
    * reads it), or undefined when unknown: the current streak is judged by computeStreaks' rule
-   * with it, as the live monitor judges it. Not used in fleet mode (each monitor has its own head).
+   * with it, as the live monitor judges it. Fleet mode: `heads`, each monitor's own (the store's
+   * mbm_heads); a monitor without one keeps the log-only rule.
    */
-  setHead(head: number | undefined): void {
+  setHead(head: number | undefined, heads?: Readonly<Record<string, number>>): void {
     this.head = head;
+    this.heads = heads;
   }
 
   setView(v: ViewSettings): void {
@@ -151,7 +155,8 @@ export class DashboardModel {
     let current = 0;
     let longest = 0;
     for (const [source, input] of groups) {
-      const s = computeStreaks(input, this.options.bySource ? {} : { headBlock: this.head });
+      const own = this.heads && Object.hasOwn(this.heads, source) && typeof this.heads[source] === 'number' ? this.heads[source] : undefined;
+      const s = computeStreaks(input, { headBlock: this.options.bySource ? own : this.head });
       for (const x of s.streaks) streaks.push({ ...x, source });
       current = Math.max(current, s.current);
       longest = Math.max(longest, s.longest);

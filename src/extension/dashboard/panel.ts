@@ -214,6 +214,7 @@ export class DashboardPanel extends Disposable {
       },
       delta: (batch, details) => live() && this.post({ type: 'delta', batch, details }),
       replayStatus: (status) => live() && this.post({ type: 'replayStatus', status }),
+      heads: (heads) => live() && this.post({ type: 'head', head: null, heads }),
       warn: (m) => this.deps.log.warn(`dashboard: ${m}`),
     };
     // Feeds load the reader and schema validator: on first use, not at activation.

@@ -341,6 +341,12 @@ export async function storeHead(db: Queryable, pairs: readonly Pair[]): Promise<
   return h === null || h === undefined ? undefined : n(h);
 }
 
+/** Each monitor's head as its sink last stored it (mbm_heads), as the records name the monitor. */
+export async function storeHeads(db: Queryable): Promise<(StoreSource & { head: number })[]> {
+  const { rows } = await db.query('SELECT source, chain_id, head FROM mbm_heads ORDER BY source, chain_id');
+  return rows.map((r) => ({ source: sourceOut(r.source), chain_id: chainOut(r.chain_id), head: n(r.head) }));
+}
+
 /** Rows in the store (all monitors); cheap (the rollup). */
 export async function storeCount(db: Queryable, f: StoreFilter = {}): Promise<number> {
   const w = where(f, 1);
