@@ -236,7 +236,7 @@ export function register(program: Command): void {
     .command('watch')
     .description('monitor a node: detect, classify, log and recover missed blocks until Ctrl-C')
     .option('--rpc <url>', 'node endpoint (ws:// for newHeads, http:// for polling); repeat for alternatives, the first is primary', collect)
-    .option('--config <file>', 'TOML config in the relay logger shape ([monitoring], [logging], [alerts], optional [rpc] urls)')
+    .option('--config <file>', 'TOML config in the relay logger shape ([monitoring], [logging], [alerts], optional [rpc] urls; [[chains]] tables to watch several chains)')
     .option('--log <file>', 'JSONL log to write (overrides logging.log_file_path)')
     .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events, POST /expect; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')
