@@ -8,7 +8,7 @@
 //   beacon = { url = "http://127.0.0.1:5052" }   # as [beacon] (optional)
 //   relay = { urls = ["https://relay.example"] } # as [relay] (optional; needs beacon)
 //   recovery = { explorer_url = "…" }     # as [recovery] (optional)
-//   log_file = "logs/mainnet.jsonl"       # default: <directory of log_file_path>/<name>.jsonl
+//   log_file = "logs/mainnet.jsonl"       # default: log_file_path with .<name> before .jsonl
 //   expected_block_time = 12              # any [monitoring] key overrides the top level for this chain
 //
 // With [[chains]] the top level may not name endpoints itself ([rpc], [beacon], [relay],
@@ -108,7 +108,10 @@ export function parseChains(v: unknown, top: MonitorFileConfig, raw: Record<stri
       if (typeof item.log_file !== 'string' || item.log_file.trim() === '') throw new ConfigError(`${key}.log_file`, item.log_file, 'a path to the chain\'s JSONL log, like "logs/mainnet.jsonl"');
       config.logging.logFilePath = item.log_file;
     } else {
-      config.logging.logFilePath = `${dirOf(top.logging.logFilePath)}${name}.jsonl`;
+      // `missed_blocks.mainnet.jsonl` beside `missed_blocks.jsonl`: a name the extension follows (missed_blocks*.jsonl).
+      const dir = dirOf(top.logging.logFilePath);
+      const base = top.logging.logFilePath.slice(dir.length).replace(/\.jsonl$/, '');
+      config.logging.logFilePath = `${dir}${base}.${name}.jsonl`;
     }
     const dupLog = logs.get(config.logging.logFilePath);
     if (dupLog !== undefined) throw new ConfigError(`${key}.log_file`, config.logging.logFilePath, `a log no other chain writes (${dupLog} writes it too)`);

@@ -60,7 +60,7 @@ describe('mbm watch with [[chains]]', () => {
         '',
       ].join('\n'),
     );
-    const alphaLog = path.join(dir, 'alpha.jsonl');
+    const alphaLog = path.join(dir, 'missed_blocks.alpha.jsonl');
     const port = await freePort();
     const api = `http://127.0.0.1:${port}`;
     const cli = spawnMbm(['watch', '--config', config, '--listen', `127.0.0.1:${port}`], { running: children, env: { ...process.env, NO_COLOR: '1', MBM_API_TOKEN: '' } });

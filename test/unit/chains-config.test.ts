@@ -41,7 +41,7 @@ test('each chain: its rpc, its log (beside the top log by default, or log_file),
   const cfg = parseConfigText(TWO);
   const [main, base] = cfg.chains!;
   assert.deepEqual([main!.name, main!.key, base!.name, base!.key], ['mainnet', 'chains[0]', 'base', 'chains[1]']);
-  assert.equal(main!.config.logging.logFilePath, '/var/log/mbm/mainnet.jsonl');
+  assert.equal(main!.config.logging.logFilePath, '/var/log/mbm/missed.mainnet.jsonl');
   assert.equal(base!.config.logging.logFilePath, '/data/base.jsonl');
   assert.deepEqual([main!.config.monitoring.expectedBlockTimeMs, main!.config.monitoring.expectedBlockTimeExplicit, main!.config.monitoring.alertThreshold], [12_000, true, 4]);
   assert.deepEqual([base!.config.monitoring.expectedBlockTimeExplicit, base!.config.monitoring.alertThreshold, base!.config.monitoring.detectMissedSlots], [false, 2, false]);
@@ -64,7 +64,7 @@ test('bad tables name the key and the form expected', () => {
   const cases: [string, string][] = [
     [TWO.replace('name = "base"', 'name = "MAINNET"'), 'mbm.toml: chains[1].name = "MAINNET": expected a name no other chain has (chains[0] is "mainnet"; names are compared ignoring case)'],
     [TWO.replace('chain_id = 8453', 'chain_id = 1'), 'mbm.toml: chains[1].rpc.chain_id = 1: expected a chain id no other chain has (chains[0] has 1 too)'],
-    [TWO.replace('log_file = "/data/base.jsonl"', 'log_file = "/var/log/mbm/mainnet.jsonl"'), 'mbm.toml: chains[1].log_file = "/var/log/mbm/mainnet.jsonl": expected a log no other chain writes (chains[0] writes it too)'],
+    [TWO.replace('log_file = "/data/base.jsonl"', 'log_file = "/var/log/mbm/missed.mainnet.jsonl"'), 'mbm.toml: chains[1].log_file = "/var/log/mbm/missed.mainnet.jsonl": expected a log no other chain writes (chains[0] writes it too)'],
     [TWO.replace('alert_threshold = 2', 'alert_threshold = 0'), 'mbm.toml: chains[1].alert_threshold = 0: expected a whole number ≥ 1'],
     [TWO.replace('expected_block_time = 12', 'expected_block_time = "soon"'), 'mbm.toml: chains[0].expected_block_time = "soon": expected a duration in seconds (a number ≥ 0, or a string like "30s", "500ms", "5m")'],
     [TWO.replace('name = "base"', 'name = "base chain"'), 'mbm.toml: chains[1].name = "base chain": expected a chain name of letters, digits, - and _ (1 to 40, starting with a letter or digit), like "mainnet"'],
