@@ -124,6 +124,15 @@ describe('mbm watch with [[chains]]', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.body, /chain must be one of alpha, beta/);
 
+    // /report likewise; its text has one section per chain.
+    const reports = JSON.parse((await get(`${api}/report`)).body) as { chains: Record<string, { total_missed: number; by_kind: Record<string, number> }> };
+    assert.deepEqual(Object.keys(reports.chains), ['alpha', 'beta']);
+    assert.deepEqual([reports.chains.alpha!.total_missed, reports.chains.beta!.by_kind.missed_slot], [2, 2]);
+    const text = (await get(`${api}/report?format=text`)).body;
+    assert.match(text, /^== alpha ==\n[\s\S]*\n== beta ==\n/);
+    const one = JSON.parse((await get(`${api}/report?chain=beta`)).body) as { total_missed: number };
+    assert.equal(one.total_missed, 2);
+
     // /export of every chain, one log after the other, each collapsed on its own.
     const exported = JSON.parse((await get(`${api}/export?format=json`)).body) as Parameters<typeof line>[0][];
     assert.deepEqual(exported.map(line), [`2 missed_slot Unknown ${T + 1} 1001`, `2 missed_slot Unknown ${T + 2} 1001`, `2 missed_slot Unknown ${(T + 2) / 2} 1002`, `4 missed_slot Unknown ${(T + 8) / 2} 1002`]);
