@@ -149,6 +149,11 @@ describe('mbm watch with [[chains]]', () => {
       },
       { what: 'beta down in /health', timeoutMs: 20_000 },
     );
+    // alpha goes on meanwhile: #4 at T+6 leaves slot T+5, in alpha's log only.
+    await mineSeen(a, alphaLog, T + 6);
+    assert.deepEqual(readLog(alphaLog).map(line).slice(2), [`4 missed_slot Unknown ${T + 5} 1001`]);
+    assert.equal(readLog(betaLog).length, 2);
+    assert.match(cli.stderr(), /^\[beta\] -- .* is down: /m, 'the down notice names its chain');
 
     cli.child.kill('SIGTERM');
     assert.equal(await cli.exited, 0, cli.stderr());
