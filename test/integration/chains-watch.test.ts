@@ -159,6 +159,30 @@ describe('mbm watch with [[chains]]', () => {
     assert.equal(await cli.exited, 0, cli.stderr());
   });
 
+  test('two tables whose nodes are on one chain: a warning, once, naming the other table', async () => {
+    const node = await startAnvil({ chainId: 1003 });
+    const t = Math.floor(Date.now() / 1000) + 30;
+    await mineAt(node, t);
+    const dir = mkdtempSync(path.join(tmpdir(), 'mbm-chains-same-'));
+    dirs.push(dir);
+    const config = path.join(dir, 'mbm.toml');
+    writeFileSync(
+      config,
+      `[logging]\nlog_file_path = "${path.join(dir, 'missed_blocks.jsonl')}"\nbatch_logging = false\n[[chains]]\nname = "one"\nrpc = { urls = ["${node.wsUrl}"] }\nexpected_block_time = 1\n[[chains]]\nname = "two"\nrpc = { urls = ["${node.url}"] }\nexpected_block_time = 1\n`,
+    );
+    const cli = spawnMbm(['watch', '--config', config], { running: children });
+    const said = /^\[(one|two)\] -- warning: chain id 1003 is also (one|two)'s: two \[\[chains\]\] tables watch one chain/m;
+    await waitFor(() => said.test(cli.stderr()), { what: `the warning (stderr: ${cli.stderr()})`, timeoutMs: 15_000 });
+    const [, who, other] = said.exec(cli.stderr())!;
+    assert.notEqual(who, other);
+    // Both go on; a few more ticks say nothing more.
+    await mineAt(node, t + 1);
+    await waitFor(async () => (await readCheckpoint(path.join(dir, 'missed_blocks.two.jsonl.checkpoint.json')))?.number === 2, { what: 'two at #2', timeoutMs: 15_000 });
+    assert.equal(cli.stderr().split('chain id 1003 is also').length - 1, 1, cli.stderr());
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exited, 0, cli.stderr());
+  });
+
   test('a bad [[chains]] table exits 2 naming the key', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mbm-chains-bad-'));
     dirs.push(dir);

@@ -31,6 +31,26 @@ export function chainServiceOptions(chains: readonly ChainConfig[], opts: WatchO
   });
 }
 
+/**
+ * Two tables whose nodes turn out to be on one chain (ids the config did not pin): said once, as a
+ * warning of the later one; both keep running (comparing two nodes is what alternatives are for).
+ */
+function warnSameChain(running: readonly ChainService[]): void {
+  const said = new Set<number>();
+  for (const c of running) {
+    const onStats = () => {
+      const id = c.svc.chainIdSeen;
+      if (id === undefined) return;
+      c.svc.off('stats', onStats);
+      const other = running.find((o) => o !== c && o.svc.chainIdSeen === id);
+      if (!other || said.has(id)) return;
+      said.add(id);
+      c.svc.emit('warning', `chain id ${id} is also ${other.name}'s: two [[chains]] tables watch one chain (its records go to two logs)`);
+    };
+    c.svc.on('stats', onStats);
+  }
+}
+
 /** Run every chain until `signal` aborts or SIGINT/SIGTERM; resolves with the exit code. */
 export async function watchChains(
   chains: readonly ChainConfig[],
@@ -44,6 +64,7 @@ export async function watchChains(
     attachOutput(svc, { records: all.config.logging.enableConsoleLogging, chain: name });
     return { name, svc, expect: { ...expectSettingsFrom(all.config), alertThreshold: all.config.monitoring.alertThreshold } };
   });
+  warnSameChain(running);
   // Before start(), so the API sees the startup backfills and the first statuses too.
   const api = o.listen ? await listenApi(o.listen, (l) => startChainsApi(running, l)) : undefined;
   if (o.listen && !api) return 1;
