@@ -6,6 +6,7 @@
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import { computeStreaks } from '../../core/streaks';
 import { ValueLostTally } from '../../core/payloads';
+import { ProposerTally } from '../../core/proposers';
 import { Aggregates } from './aggregates';
 import { defaultView, matcher, type Matcher, type ViewSettings } from './viewFilter';
 import { cellStateOf, slotOf, type SlotClock } from './heatmap';
@@ -16,6 +17,7 @@ import { batchLength, decodeRow, type DashRecord, type RecordBatch, type RecordD
 /** Kind indexes in a DashRecord. */
 const CHAIN_RESET = MISSED_BLOCK_KINDS.indexOf('chain_reset');
 const PAYLOAD_MISSED = MISSED_BLOCK_KINDS.indexOf('payload_missed');
+const MISSED_SLOT = MISSED_BLOCK_KINDS.indexOf('missed_slot');
 
 export interface ModelOptions {
   clock: SlotClock;
@@ -49,6 +51,10 @@ export class DashboardModel {
   private readonly facetReasons = new Map<string, number>();
   private readonly facetSeverities = new Map<string, number>();
   private readonly facetSources = new Map<string, number>();
+  /** The head the log's monitor last processed (its checkpoint), when known: decides whether the last streak is current. */
+  private head: number | undefined;
+  /** Fleet mode: each monitor's head, by its name (the records' source). */
+  private heads: Readonly<Record<string, number>> | undefined;
 
   constructor(readonly options: ModelOptions) {
     this.agg = new Aggregates(options.clock);
@@ -83,6 +89,17 @@ export class DashboardModel {
     while (this.details.size > limit) this.details.delete(this.details.keys().next().value!);
   }
 
+  /**
+   * The head the monitor writing the log last processed (the log's checkpoint, as `mbm report`
+   * reads it), or undefined when unknown: the current streak is judged by computeStreaks' rule
+   * with it, as the live monitor judges it. Fleet mode: `heads`, each monitor's own (the store's
+   * mbm_heads); a monitor without one keeps the log-only rule.
+   */
+  setHead(head: number | undefined, heads?: Readonly<Record<string, number>>): void {
+    this.head = head;
+    this.heads = heads;
+  }
+
   setView(v: ViewSettings): void {
     this.settings = v;
     this.match = matcher(v);
@@ -111,6 +128,7 @@ export class DashboardModel {
     let from = Infinity;
     let to = -Infinity;
     const lost = new ValueLostTally();
+    const proposers = new ProposerTally();
     for (const r of this.records.values()) {
       if (r.timestamp < from) from = r.timestamp;
       if (r.timestamp > to) to = r.timestamp;
@@ -119,6 +137,14 @@ export class DashboardModel {
         // The relay's loss, not a hole in the chain: value lost, no streak (as `mbm report`).
         lost.add({ kind: 'payload_missed', beacon_slot: r.beaconSlot, relay: r.relay, payload_value_wei: r.valueWei });
         continue;
+      }
+      if (r.kind === MISSED_SLOT && r.beaconSlot >= 0) {
+        const watched = r.proposer >= 0;
+        proposers.add({
+          kind: 'missed_slot', source: r.source, block_number: r.block, slot: r.slot >= 0 ? r.slot : undefined, beacon_slot: r.beaconSlot,
+          ...(watched ? { proposer_index: r.proposer, ...(r.proposerKey ? { proposer_pubkey: r.proposerKey } : {}) } : {}),
+          metadata: { proposer_watched: watched },
+        });
       }
       const g = this.options.bySource ? r.source : '';
       let input = groups.get(g);
@@ -129,7 +155,8 @@ export class DashboardModel {
     let current = 0;
     let longest = 0;
     for (const [source, input] of groups) {
-      const s = computeStreaks(input);
+      const own = this.heads && Object.hasOwn(this.heads, source) && typeof this.heads[source] === 'number' ? this.heads[source] : undefined;
+      const s = computeStreaks(input, { headBlock: this.options.bySource ? own : this.head });
       for (const x of s.streaks) streaks.push({ ...x, source });
       current = Math.max(current, s.current);
       longest = Math.max(longest, s.longest);
@@ -172,6 +199,7 @@ export class DashboardModel {
         longestStreak: longest,
         avgRecoveryMs: a.recoveryMsCount ? Math.round(a.recoveryMsSum / a.recoveryMsCount) : null,
         valueLost: lost.size ? lost.summary() : null,
+        proposers: proposers.size ? proposers.summary() : null,
       },
       timeline: a.seconds.series(this.options.maxBins ?? 1500),
       reasons: sortCounts(a.reasons),

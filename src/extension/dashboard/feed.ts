@@ -17,6 +17,8 @@ export interface FeedSink {
   snapshot(s: FeedSnapshot): void;
   delta(batch: RecordBatch, details: RecordDetail[]): void;
   replayStatus?(s: ReplayStatus): void;
+  /** Fleet: each monitor's head (by the monitor's name in the records), when it changed. */
+  heads?(heads: Record<string, number>): void;
   warn(message: string): void;
 }
 

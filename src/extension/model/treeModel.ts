@@ -2,6 +2,7 @@
 // stable words ("Current streak", "Critical") and the changing value goes in the description;
 // every node also carries an accessible label "<label>: <value>" that tests and screen readers use.
 import { formatValueLost } from '../../core/payloads';
+import { proposerMissesTotal, proposerName } from '../../core/proposers';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, txHashOf, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
 import { isListedStreak, MIN_LISTED_STREAK, type Streak } from '../../core/streaks';
 import { blockRange, bothTimes, localTime, utcTime, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
@@ -61,6 +62,18 @@ function severityIcon(s: string): TreeIcon {
   return SEVERITY_ICON[s as MissedBlockSeverity] ?? { id: 'question' };
 }
 
+/**
+ * The chains a log's records are of ("chain 1001", "chains 1, 10"), undefined when none says. With
+ * `[[chains]]` each chain has its own log, so this is what tells the logs apart.
+ */
+export function chainText(entries: readonly LogEntry[]): string | undefined {
+  const ids = new Set<number>();
+  for (const e of entries) if (typeof e.record.chain_id === 'number') ids.add(e.record.chain_id);
+  if (ids.size === 0) return undefined;
+  const list = [...ids].sort((a, b) => a - b);
+  return `${list.length === 1 ? 'chain' : 'chains'} ${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}`;
+}
+
 /** Roots: the sections of the one log, or one expanded node per log when there are several. */
 export function buildTree(logs: readonly LogInput[], o: TreeOptions): TreeNode[] {
   if (logs.length === 0) return [];
@@ -69,7 +82,7 @@ export function buildTree(logs: readonly LogInput[], o: TreeOptions): TreeNode[]
     id: `${l.view.file}|log`,
     // File names come from the workspace: no control or bidi characters in what the tree shows.
     label: cleanText(l.view.displayName, 200),
-    description: l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record'),
+    description: [chainText(l.entries), l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record')].filter(Boolean).join(' · '),
     tooltip: `${cleanText(l.view.file, 1000)}\n${l.view.live ? `Written by this window's monitor (${cleanText(l.view.live.source)})` : 'Followed as it grows'}`,
     ariaLabel: `Log ${cleanText(l.view.displayName, 200)}`,
     icon: { id: l.view.live ? 'pulse' : 'file' },
@@ -146,9 +159,12 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
         : { id: 'loading~spin' };
   const source = live?.source ?? (s.latest?.record.source !== undefined ? s.latest.record.source : undefined);
   const streakColor = s.level === 'error' ? 'charts.red' : s.level === 'warning' ? 'charts.orange' : undefined;
+  const chain = chainText(l.entries);
   const nodes: TreeNode[] = [
     row(id('connection'), 'Connection', connectionText(live, o.restricted, l.view.stoppedAt, o), { icon: connIcon }),
     row(id('source'), 'Source', source !== undefined ? cleanText(source, 80) : 'unknown', { icon: { id: 'server' } }),
+    // Only when the records say (a log of one chain per [[chains]] table, or an older log without chain_id).
+    ...(chain ? [row(id('chain'), 'Chain', chain.replace(/^chains? /, ''), { icon: { id: 'link' }, tooltip: 'The chain id the records carry (eth_chainId of the node).' })] : []),
     row(id('head'), 'Head', live?.head !== undefined ? `#${live.head}` : '—', {
       icon: { id: 'symbol-number' },
       tooltip: live ? 'The latest block the monitor processed.' : `No monitor in this window writes this log.${s.lastBlock !== undefined ? ` Highest block in it: #${s.lastBlock}.` : ''}`,
@@ -202,6 +218,19 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       icon: { id: 'credit-card', color: 'charts.red' },
       tooltip: 'Payloads a relay delivered that did not land (no block in the slot, or another block), and their value.',
       children: relays,
+      state: 'collapsed',
+    }));
+  }
+  const byProposer = r.missed_slots_by_proposer;
+  if (byProposer && proposerMissesTotal(byProposer) > 0) {
+    const children = [
+      ...byProposer.watched.map((w) => row(id(`proposer|${w.proposer_index}`), cleanText(proposerName(w), 80), plural(w.missed_slots, 'missed slot'), { icon: { id: 'eye' }, tooltip: 'A watched validator ([beacon] validators).' })),
+      row(id('proposer|other'), 'Other proposers', plural(byProposer.other, 'missed slot'), { icon: { id: 'person' } }),
+    ];
+    nodes.push(row(id('proposers'), 'Missed slots by proposer', plural(proposerMissesTotal(byProposer), 'missed slot'), {
+      icon: { id: 'organization' },
+      tooltip: 'Missed slots the beacon node reported: each watched validator ([beacon] validators) by name, every other proposer summed.',
+      children,
       state: 'collapsed',
     }));
   }

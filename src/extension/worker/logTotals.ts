@@ -4,6 +4,7 @@
 // The report is the core's ReportBuilder over those slots: the numbers `mbm report` prints.
 import { recordKey, type MissedBlock } from '../../core/model';
 import { ReportBuilder, type Report } from '../../core/report';
+import { isBeaconMissedSlot } from '../../core/proposers';
 
 /** What ReportBuilder reads of a record; the rest of a record is not kept. */
 type Kept = Pick<MissedBlock, 'block_number' | 'timestamp' | 'reason' | 'severity' | 'kind' | 'recovered' | 'recovery_ms' | 'recovered_at'>;
@@ -19,7 +20,7 @@ export class LogTotals {
   private reason = new Uint16Array(1024);
   private severity = new Uint16Array(1024);
   private kind = new Uint16Array(1024);
-  /** Records ReportBuilder reads more of (a missed payload's relay and value): kept whole; rare. */
+  /** Records ReportBuilder reads more of (a missed payload's relay and value, a beacon missed slot's proposer): kept whole; rare. */
   private readonly whole = new Map<number, MissedBlock>();
   private readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
@@ -45,7 +46,7 @@ export class LogTotals {
     this.reason[i] = this.id(r.reason);
     this.severity[i] = this.id(r.severity);
     this.kind[i] = r.kind === undefined ? 0 : this.id(r.kind);
-    if (r.kind === 'payload_missed') this.whole.set(i, r);
+    if (r.kind === 'payload_missed' || isBeaconMissedSlot(r)) this.whole.set(i, r);
     else this.whole.delete(i);
   }
 
