@@ -3,7 +3,7 @@
 // Start Monitoring offers the three choices; "Start a local anvil" starts a real anvil (the
 // extension's own launcher, src/node/chain/anvil.ts) and monitors it in one step: the status bar
 // shows its blocks, the tree names it as the source, and the tooltip says the block time was
-// measured. Stop Monitoring stops that anvil, and so does deactivation (Restart Extension Host).
+// measured. Stop Monitoring stops that anvil, and so does deactivation (Reload Window).
 // Each anvil the extension started is found by its port in /proc and, should the extension fail to
 // stop it, killed here (by process group) after the test.
 //
@@ -161,12 +161,17 @@ describe('first run: no endpoint configured, "Start a local anvil"', { timeout: 
       running = undefined;
     }));
 
-  test('deactivation (Restart Extension Host) stops an anvil started by the first-run choice', () =>
+  // code-server's web workbench has no "Restart Extension Host": reloading the window shuts the
+  // remote extension host down, which deactivates the extension.
+  test('deactivation (Reload Window) stops an anvil started by the first-run choice', () =>
     shot('deactivate', async () => {
       const { page } = wb;
       const port = await monitoringAnvil(page);
-      await runCommand(page, 'Developer: Restart Extension Host');
-      await waitFor(() => anvilPids(port).length === 0, { timeoutMs: 30_000, what: `no anvil left on port ${port} after the extension host restarted` });
+      await runCommand(page, 'Developer: Reload Window');
+      // deactivate() stops the run and the anvil (Stop Monitoring's path); the launcher's exit hook
+      // kills its process group should the host exit first. Its output-channel line is not
+      // asserted: the host exits ~200 ms after "terminate", before the channel's file is written.
+      await waitFor(() => anvilPids(port).length === 0, { timeoutMs: 30_000, what: `no anvil left on port ${port} after the window reloaded` });
       running = undefined;
     }));
 });
