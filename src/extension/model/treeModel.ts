@@ -399,15 +399,18 @@ export function recordNode(e: LogEntry, o: TreeOptions, idPrefix: string): TreeN
   const what = tx ? `tx ${tx.slice(0, 10)}…${bundle}` : `${kindOf(r)}${slotText(r)}`;
   const desc = `${what} · ${sev} · ${reason}${r.recovered ? ' · recovered' : ''}`;
   const icon = severityIcon(r.severity);
-  return {
+  const node: TreeNode = {
     id: `${idPrefix}${r.block_number}|${kindOf(r)}|${r.slot ?? ''}${tx ? `|${tx}` : ''}`,
     label: `#${r.block_number}`,
     description: desc,
-    tooltip: recordTooltip(e, o),
     ariaLabel: `Block ${r.block_number}: ${desc}`,
     icon: r.recovered ? { id: 'pass', color: icon.color } : icon,
     state: 'none',
     open: { file: e.file, line: e.line },
     contextValue: 'record',
   };
+  // Formatted when VS Code shows it: a refresh builds thousands of these and shows a few.
+  let tip: string | undefined;
+  Object.defineProperty(node, 'tooltip', { get: () => (tip ??= recordTooltip(e, o)), enumerable: true });
+  return node;
 }

@@ -1,8 +1,10 @@
-// The extension host's side of the log worker: starts one worker thread per log, asks it to read
-// the log, and relays its progress and totals. The host itself never parses the whole log.
+// The extension host's side of the log worker: starts one child process per log (as the language
+// server is one), asks it to read the log, and relays its progress and totals. The host itself
+// never parses the whole log, and the memory that reading and counting a big log takes is the
+// child's, not the extension host's (a worker thread's heap would be part of the host process).
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { MissedBlock } from '../../core/model';
 import type { FromWorker, Totals, ToWorker, WindowEntry } from './protocol';
 
@@ -29,12 +31,13 @@ export function defaultWorkerScript(): string {
 
 /**
  * The worker's heap: a small young generation makes it collect the parse garbage of a big log
- * early instead of growing the process (the extension host's RSS) by hundreds of MB.
+ * early instead of growing by hundreds of MB.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
+const WORKER_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=1024'];
 
 export class LogLoader {
-  private readonly worker: Worker;
+  private readonly worker: ChildProcess;
+  private exited = false;
   private pending: MissedBlock[] = [];
   private flushing = false;
   private done = false;
@@ -45,12 +48,23 @@ export class LogLoader {
     private readonly ev: LoaderEvents,
     script = defaultWorkerScript(),
   ) {
-    // From the sources (tests, benchmarks): the worker registers tsx's loader itself first.
-    this.worker = script.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true })
-      : new Worker(script, { resourceLimits: WORKER_LIMITS });
-    // A worker must never keep the extension host (or a test) alive on its own.
+    // From the sources (tests, benchmarks) under tsx's loader. ELECTRON_RUN_AS_NODE: in desktop
+    // VS Code process.execPath is Electron, which must run the script as plain Node.
+    this.worker = fork(script, [], {
+      execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : WORKER_FLAGS,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.worker.once('exit', () => (this.exited = true));
+    // A worker must never keep the extension host (or a test) alive on its own; while a load is
+    // pending its channel holds the loop (load() refs it).
     this.worker.unref();
+    this.idle();
+  }
+
+  private idle(): void {
+    (this.worker.channel as { unref?(): void } | undefined)?.unref?.();
   }
 
   /** Read the whole log in the worker; resolves with its totals and newest `window` records. */
@@ -68,6 +82,7 @@ export class LogLoader {
           else reject(new Error(m.message));
         } else if (m.type === 'loaded') {
           this.done = true;
+          this.idle();
           resolve(this.window.length ? { ...m, window: this.window } : m);
           this.window = [];
         }
@@ -77,6 +92,7 @@ export class LogLoader {
       this.worker.once('exit', (code) => {
         if (!this.done) reject(new Error(`the log worker exited (${code}) before the log was read`));
       });
+      (this.worker.channel as { ref?(): void } | undefined)?.ref?.();
       this.post({ type: 'load', file, window });
     });
   }
@@ -100,10 +116,16 @@ export class LogLoader {
   }
 
   async dispose(): Promise<void> {
-    await this.worker.terminate();
+    if (this.exited) return;
+    const gone = new Promise((done) => this.worker.once('exit', done));
+    // Held until it is gone: whoever awaits this must not see the loop end first.
+    this.worker.ref();
+    this.worker.kill();
+    await gone;
   }
 
   private post(m: ToWorker): void {
-    this.worker.postMessage(m);
+    if (this.exited || !this.worker.connected) return;
+    this.worker.send(m);
   }
 }

@@ -2,14 +2,29 @@
 // this). One slot per record key (the last record written for a (block_number, kind) wins, the
 // rule every reader follows), held in columns rather than objects so a million records stay small.
 // The report is the core's ReportBuilder over those slots: the numbers `mbm report` prints.
-import { recordKey, type MissedBlock } from '../../core/model';
+import { MISSED_BLOCK_KINDS, recordKey, type MissedBlock } from '../../core/model';
 import { ReportBuilder, type Report } from '../../core/report';
 
 /** What ReportBuilder reads of a record; the rest of a record is not kept. */
 type Kept = Pick<MissedBlock, 'block_number' | 'timestamp' | 'reason' | 'severity' | 'kind' | 'recovered' | 'recovery_ms' | 'recovered_at'>;
 
+/**
+ * A record whose recordKey is just `${block_number}:${kind}` (most of a log) is keyed by a number:
+ * a million string keys would cost the worker ~100 MB more. Others keep recordKey's string.
+ */
+function numericKey(r: MissedBlock): number | undefined {
+  const kind = r.kind ?? 'gap';
+  if (kind === 'payload_missed' || kind === 'tx_missed') return undefined;
+  if ((kind === 'reorg' || kind === 'chain_reset') && r.block_hash !== undefined) return undefined;
+  if (kind === 'missed_slot' && r.slot !== undefined) return undefined;
+  const kindIndex = MISSED_BLOCK_KINDS.indexOf(kind);
+  const k = r.block_number * MISSED_BLOCK_KINDS.length + kindIndex;
+  return kindIndex >= 0 && Number.isSafeInteger(k) && k >= 0 && Number.isInteger(r.block_number) ? k : undefined;
+}
+
 export class LogTotals {
   private readonly index = new Map<string, number>();
+  private readonly numIndex = new Map<number, number>();
   private size = 0;
   private block = new Float64Array(1024);
   private time = new Float64Array(1024);
@@ -30,12 +45,14 @@ export class LogTotals {
   }
 
   add(r: MissedBlock): void {
-    const key = recordKey(r);
-    let i = this.index.get(key);
+    const num = numericKey(r);
+    const key = num === undefined ? recordKey(r) : undefined;
+    let i = num === undefined ? this.index.get(key!) : this.numIndex.get(num);
     if (i === undefined) {
       i = this.size++;
       if (i === this.block.length) this.grow();
-      this.index.set(key, i);
+      if (num === undefined) this.index.set(key!, i);
+      else this.numIndex.set(num, i);
     }
     this.block[i] = r.block_number;
     this.time[i] = r.timestamp;
@@ -51,6 +68,7 @@ export class LogTotals {
 
   clear(): void {
     this.index.clear();
+    this.numIndex.clear();
     this.whole.clear();
     this.size = 0;
   }

@@ -1,13 +1,14 @@
-// The log worker: a worker thread (its own bundle, dist/logWorker.js) that reads a whole log and
-// keeps its totals, so the extension host's event loop never parses a big log. The host sends the
-// records it tails afterwards; the worker answers with the new totals (debounced). One per log.
-import { parentPort } from 'node:worker_threads';
+// The log worker: a child process (its own bundle, dist/logWorker.js, forked with an IPC channel)
+// that reads a whole log and keeps its totals, so the extension host's event loop never parses a
+// big log and its memory never holds it. The host sends the records it tails afterwards; the
+// worker answers with the new totals (debounced). One per log; it ends when the host goes away.
 import { loadLog } from './loadLog';
 import { LogTotals } from './logTotals';
 import type { FromWorker, ToWorker } from './protocol';
 
-const port = parentPort;
-if (!port) throw new Error('logWorker runs as a worker thread');
+if (!process.send) throw new Error('logWorker runs as a child process with an IPC channel');
+const port = { postMessage: (m: FromWorker) => process.send!(m), on: (e: 'message', f: (m: ToWorker) => void) => process.on(e, f) };
+process.on('disconnect', () => process.exit(0));
 const totals = new LogTotals();
 let loaded = false;
 let timer: NodeJS.Timeout | undefined;
