@@ -50,7 +50,15 @@ function childrenPeakMB(): number {
   return kb / 1024;
 }
 
+/** The control: the same timer in a process doing nothing else, for as long (what the machine's load alone costs). */
+async function control(seconds: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  clearInterval(timer);
+  process.stdout.write(`${JSON.stringify({ mode, worstGapMs: worst, gaps, peakRssMB: peakRss / 1048576 })}\n`);
+}
+
 async function main(): Promise<void> {
+  if (mode === 'control') return control(APPEND_S);
   const abs = path.resolve(log);
   const size = statSync(abs).size;
   let refreshes = 0;

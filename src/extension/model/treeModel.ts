@@ -317,7 +317,7 @@ function streakNode(s: Streak, members: LogEntry[], open: boolean, o: TreeOption
   const span = duration(s.endedAt - s.startedAt);
   const worst = members.reduce<string>((w, e) => (sevRank(e.record.severity) > sevRank(w) ? e.record.severity : w), 'Low');
   const reached = s.length >= o.alertThreshold;
-  const tooltip = [
+  const tooltip = () => [
     `Streak ${range}${open ? ' (current)' : ''}`,
     `${plural(s.length, 'missed event')}, ${s.recovered} recovered`,
     `Duration: ${span}`,
@@ -326,18 +326,24 @@ function streakNode(s: Streak, members: LogEntry[], open: boolean, o: TreeOption
     reached ? `Reached the alert threshold (${o.alertThreshold})` : `Below the alert threshold (${o.alertThreshold})`,
   ].join('\n');
   const first = members[0];
-  return {
+  return lazyTooltip({
     id,
     label: range,
     description: `${s.length} missed · ${span}${open ? ' · current' : ''}`,
-    tooltip,
     ariaLabel: `Streak ${range}: ${s.length} missed, ${span}${open ? ', current' : ''}`,
     icon: { id: 'flame', color: severityIcon(worst).color },
     state: 'collapsed',
     children: groupChildren([...members], o, `${id}|`),
     open: first ? { file: first.file, line: first.line } : undefined,
     contextValue: 'streak',
-  };
+  }, tooltip);
+}
+
+/** The tooltip is formatted when VS Code shows it: a refresh builds thousands of nodes and shows a few. */
+function lazyTooltip(node: TreeNode, make: () => string): TreeNode {
+  let tip: string | undefined;
+  Object.defineProperty(node, 'tooltip', { get: () => (tip ??= make()), enumerable: true });
+  return node;
 }
 
 function openAt(entries: readonly LogEntry[], block: number): TreeNode['open'] {
@@ -409,8 +415,5 @@ export function recordNode(e: LogEntry, o: TreeOptions, idPrefix: string): TreeN
     open: { file: e.file, line: e.line },
     contextValue: 'record',
   };
-  // Formatted when VS Code shows it: a refresh builds thousands of these and shows a few.
-  let tip: string | undefined;
-  Object.defineProperty(node, 'tooltip', { get: () => (tip ??= recordTooltip(e, o)), enumerable: true });
-  return node;
+  return lazyTooltip(node, () => recordTooltip(e, o));
 }

@@ -13,7 +13,7 @@ const totals = new LogTotals();
 let loaded = false;
 let timer: NodeJS.Timeout | undefined;
 /** Rebuilding the report of a million records takes a while: at most this often while appends flow. */
-const TOTALS_MS = 250;
+const TOTALS_MS = 1000;
 
 /** Records per 'window' message. */
 const WINDOW_CHUNK = 500;
