@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
         fleetUrl: () => fleet.usableUrl(),
         monitoredLog: () => controller?.live?.logFile,
         onMonitorChange: controller.onDidChange,
+        logWorker: (file) => state.logWorker(file),
       }),
       vscode.commands.registerCommand(FLEET_COMMANDS.set, () => guard(log, 'Set Fleet Database URL', () => fleet.setUrl())),
       vscode.commands.registerCommand(FLEET_COMMANDS.refresh, () => guard(log, 'Refresh Fleet', () => fleet.refresh())),

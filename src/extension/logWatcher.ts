@@ -155,6 +155,7 @@ export class LogWatcher {
       onReset: (why) => {
         this.book.reset(abs, why);
         if (why === 'truncated') f.loader?.reset();
+        else f.loader?.rotated();
         this.changed(true);
       },
       onError: (e) => this.o.onWarning?.(`${abs}: ${e.message}`),
@@ -226,6 +227,12 @@ export class LogWatcher {
     return this.book.files();
   }
 
+  /** The worker that read `file` and keeps its whole-log numbers (undefined until it has, or when read here). */
+  workerFor(file: string): LogLoader | undefined {
+    const f = this.followed.get(path.resolve(file));
+    return f?.initialDone && this.book.totals(path.resolve(file)) ? f.loader : undefined;
+  }
+
   /**
    * The records of `abs`'s rotated siblings (oldest first), before the active file: listed by
    * resolveLogFiles, the rule `mbm report` and the dashboard read a log by. They have no line to
@@ -271,7 +278,7 @@ export class LogWatcher {
       return;
     }
     const entry = this.book.add(file, parsed.record, lineNo);
-    f.loader?.append(parsed.record);
+    f.loader?.append(parsed.record, lineNo);
     (f.initialDone ? this.appended : this.initial).push(entry);
     this.changed(false);
   }

@@ -106,31 +106,61 @@ export class DashboardModel {
 
   /** The record a heatmap cell stands for: the one that decided its colour (newest on a tie). */
   recordInSlot(slot: number): DashRecord | undefined {
-    return this.best((r) => slotOf(r, this.options.clock) === slot, (r) => cellStateOf(r));
+    return this.pick({ what: 'slot', slot });
   }
 
   /** The first record of the streak starting at `fromBlock` (of `source`, in fleet mode). */
   recordAtBlock(block: number, source?: string): DashRecord | undefined {
-    return this.best((r) => r.block === block && (source === undefined || r.source === source), (r) => -r.timestamp);
+    return this.pick({ what: 'block', block, ...(source !== undefined ? { source } : {}) });
   }
 
   /** The most severe record detected in [from, to) (earliest on a tie): what a timeline bar stands for. */
   recordInTime(from: number, to: number): DashRecord | undefined {
-    return this.best((r) => r.timestamp >= from && r.timestamp < to, (r) => r.severity * 1e12 - r.timestamp);
+    return this.pick({ what: 'time', from, to });
+  }
+
+  pick(p: PickRequest): DashRecord | undefined {
+    const rule = pickRule(p, this.options.clock);
+    return this.best(rule.where, rule.score);
   }
 
   private best(where: (r: DashRecord) => boolean, score: (r: DashRecord) => number): DashRecord | undefined {
-    let pick: DashRecord | undefined;
-    let top = -Infinity;
-    for (const r of this.matching()) {
-      if (!where(r)) continue;
-      const s = score(r);
-      if (s > top || (s === top && pick && r.timestamp > pick.timestamp)) {
-        pick = r;
-        top = s;
-      }
+    const b = new BestPick(where, score);
+    for (const r of this.matching()) b.offer(r);
+    return b.pick;
+  }
+}
+
+/** What a click on a chart stands for: a heatmap cell, a streak bar, a timeline bucket. */
+export type PickRequest = { what: 'slot'; slot: number } | { what: 'block'; block: number; source?: string } | { what: 'time'; from: number; to: number };
+
+/** Which records a pick may find, and which of them wins (the highest score; the newest on a tie). */
+export function pickRule(p: PickRequest, clock: SlotClock): { where: (r: DashRecord) => boolean; score: (r: DashRecord) => number } {
+  if (p.what === 'slot') return { where: (r) => slotOf(r, clock) === p.slot, score: (r) => cellStateOf(r) };
+  if (p.what === 'block') return { where: (r) => r.block === p.block && (p.source === undefined || r.source === p.source), score: (r) => -r.timestamp };
+  return { where: (r) => r.timestamp >= p.from && r.timestamp < p.to, score: (r) => r.severity * 1e12 - r.timestamp };
+}
+
+/** The best record offered so far by a pick rule (the caller offers only records in the view). */
+export class BestPick {
+  pick: DashRecord | undefined;
+  private top = -Infinity;
+
+  constructor(
+    private readonly where: (r: DashRecord) => boolean,
+    private readonly score: (r: DashRecord) => number,
+  ) {}
+
+  /** True when `r` is the best so far (a scratch record must then be copied by the caller). */
+  offer(r: DashRecord): boolean {
+    if (!this.where(r)) return false;
+    const s = this.score(r);
+    if (s > this.top || (s === this.top && this.pick && r.timestamp > this.pick.timestamp)) {
+      this.pick = r;
+      this.top = s;
+      return true;
     }
-    return pick;
+    return false;
   }
 }
 

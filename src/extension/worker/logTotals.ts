@@ -2,7 +2,8 @@
 // this). One slot per record key (the last record written for a (block_number, kind) wins, the
 // rule every reader follows), held in columns rather than objects so a million records stay small.
 // The report is the core's ReportBuilder over those slots: the numbers `mbm report` prints.
-import { MISSED_BLOCK_KINDS, recordKey, type MissedBlock } from '../../core/model';
+import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
+import { recoveryMsOf, type DashRecord } from '../../common/dashboard/wire';
 import { ReportBuilder, type Report } from '../../core/report';
 
 /** What ReportBuilder reads of a record; the rest of a record is not kept. */
@@ -34,6 +35,12 @@ export class LogTotals {
   private reason = new Uint16Array(1024);
   private severity = new Uint16Array(1024);
   private kind = new Uint16Array(1024);
+  // What the dashboard reads besides: expected time, slot (NaN: none), source (a name id) and the
+  // line in the active file (0: in a rotated part, or not known).
+  private expected = new Float64Array(1024);
+  private slot = new Float64Array(1024);
+  private source = new Uint16Array(1024);
+  private line = new Int32Array(1024);
   /** Records ReportBuilder reads more of (a missed payload's relay and value): kept whole; rare. */
   private readonly whole = new Map<number, MissedBlock>();
   private readonly names: string[] = [];
@@ -44,7 +51,7 @@ export class LogTotals {
     return this.size;
   }
 
-  add(r: MissedBlock): void {
+  add(r: MissedBlock, line = 0): void {
     const num = numericKey(r);
     const key = num === undefined ? recordKey(r) : undefined;
     let i = num === undefined ? this.index.get(key!) : this.numIndex.get(num);
@@ -62,6 +69,10 @@ export class LogTotals {
     this.reason[i] = this.id(r.reason);
     this.severity[i] = this.id(r.severity);
     this.kind[i] = r.kind === undefined ? 0 : this.id(r.kind);
+    this.expected[i] = r.expected_timestamp;
+    this.slot[i] = typeof r.slot === 'number' ? r.slot : NaN;
+    this.source[i] = this.id(r.source ?? '');
+    this.line[i] = line;
     if (r.kind === 'payload_missed') this.whole.set(i, r);
     else this.whole.delete(i);
   }
@@ -97,6 +108,39 @@ export class LogTotals {
     return b.build({ topStreaks: opts.topStreaks ?? 10 });
   }
 
+  /** The active file was rotated: no record has a line in it any more. */
+  forgetLines(): void {
+    this.line.fill(0, 0, this.size);
+  }
+
+  /** Row i as the dashboard reads a record, into `out` (a scratch object reused row after row). */
+  row(i: number, out: DashRecord): DashRecord {
+    const kept = this.whole.get(i);
+    const f = this.flags[i];
+    out.key = '';
+    out.timestamp = this.time[i];
+    out.block = this.block[i];
+    out.expected = this.expected[i];
+    out.severity = Math.max(0, MISSED_BLOCK_SEVERITIES.indexOf(this.names[this.severity[i]] as never));
+    out.kind = f & 2 ? 0 : Math.max(0, MISSED_BLOCK_KINDS.indexOf(this.names[this.kind[i]] as never));
+    out.reason = this.names[this.reason[i]];
+    out.source = this.names[this.source[i]];
+    out.slot = Number.isNaN(this.slot[i]) ? -1 : this.slot[i];
+    out.recovered = (f & 1) === 1;
+    out.recoveryMs = recoveryMsOf({
+      recovered: out.recovered,
+      timestamp: out.timestamp,
+      recovery_ms: Number.isNaN(this.recoveryMs[i]) ? undefined : this.recoveryMs[i],
+      recovered_at: Number.isNaN(this.recoveredAt[i]) ? undefined : this.recoveredAt[i],
+    } as MissedBlock);
+    out.file = '';
+    out.line = this.line[i];
+    out.beaconSlot = kept && typeof kept.beacon_slot === 'number' ? kept.beacon_slot : -1;
+    out.relay = kept && typeof kept.relay === 'string' ? kept.relay : '';
+    out.valueWei = kept && typeof kept.payload_value_wei === 'string' ? kept.payload_value_wei : '';
+    return out;
+  }
+
   private id(name: string): number {
     let n = this.nameIds.get(name);
     if (n === undefined) {
@@ -109,7 +153,7 @@ export class LogTotals {
 
   private grow(): void {
     const n = this.block.length * 2;
-    const g = <T extends Float64Array | Uint8Array | Uint16Array>(a: T, C: new (n: number) => T): T => {
+    const g = <T extends Float64Array | Uint8Array | Uint16Array | Int32Array>(a: T, C: new (n: number) => T): T => {
       const b = new C(n);
       b.set(a);
       return b;
@@ -122,5 +166,9 @@ export class LogTotals {
     this.reason = g(this.reason, Uint16Array);
     this.severity = g(this.severity, Uint16Array);
     this.kind = g(this.kind, Uint16Array);
+    this.expected = g(this.expected, Float64Array);
+    this.slot = g(this.slot, Float64Array);
+    this.source = g(this.source, Uint16Array);
+    this.line = g(this.line, Int32Array);
   }
 }
