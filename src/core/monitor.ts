@@ -13,7 +13,6 @@
 // record of that gap says gap_from / gap_to / gap_size / gap_omitted in its metadata, and
 // getStats().gap_blocks_omitted counts the rest.
 import type { BlockMonitoringConfig } from './config';
-import { slotsDetectable } from './blockTime';
 import { ChainWindow, type HeldBlock } from './detection/chainWindow';
 import { copyRecord as copy, RecordBook, type RecordListener } from './detection/recordBook';
 import { held } from './detection/reorgTrace';
@@ -24,9 +23,7 @@ import {
   headLagDraft,
   lateArrivalDraft,
   reorgDraft,
-  slotDraft,
   slotDrafts,
-  stallDraft,
   type Draft,
   type ResetEvidence,
   type RuleContext,
@@ -38,31 +35,26 @@ export type { RecordChange, RecordListener } from './detection/recordBook';
 export type { MonitorOptions, ProcessOptions, RecoveredInfo } from './detection/options';
 import { validateBlock, type MonitorOptions, type ProcessOptions, type RecoveredInfo } from './detection/options';
 import { LagEpisodes } from './detection/lagEpisodes';
-
+import { HeadTimer } from './detection/headTimer';
+import { blockArrived, headLagged } from './detection/arrivals';
+import { recoveredSlots } from './detection/recoveredSlots';
+import { GenesisWatch } from './detection/genesisWatch';
+import { Pace } from './detection/pace';
 
 export class BlockMonitor {
-  private readonly now: () => number;
-  private expectedSec: number;
-  /** Missed-slot detection on: the chain's timestamps can show a slot (see slotsDetectable). */
-  private slots: boolean;
-  /** Hash of block 0 of the chain we follow, once known. */
-  private genesisHash?: string;
-  private readonly maxDelaySec: number;
-  private readonly maxGapRecords: number;
-  private readonly genesis: number;
+  /** The clock, the block time in use, missed-slot detection on or off, the limits. */
+  private readonly pace: Pace;
+  /** Hash of block 0 of the chain we follow, and when to check it again. */
+  private readonly genesisHash = new GenesisWatch();
   private readonly chain: ChainWindow;
   private readonly book: RecordBook;
 
   private head?: HeldBlock;
-  /** Wall clock (s) when the head was processed: the anchor of the stall and slot timers. */
-  private anchorSec = 0;
   private lastBlockAt?: number;
   /** Reason of the last transport error since the last new head: the reason of the next gap. */
   private transportReason?: MissedBlockReason;
-  /** Head number whose stall has been reported (once per stall). */
-  private stallReportedFor?: number;
-  /** Empty slots after the head already flagged by the timer. */
-  private timerFlagged = 0;
+  /** The stall and empty-slot timers of the current head. */
+  private readonly timer = new HeadTimer();
   /** A reorg being measured; its records are written once, when its depth is known. */
   private readonly reorgs: ReorgFollow;
   private readonly lagging: LagEpisodes;
@@ -71,13 +63,8 @@ export class BlockMonitor {
     private readonly config: BlockMonitoringConfig,
     private readonly opts: MonitorOptions,
   ) {
-    this.now = opts.now ?? Date.now;
-    this.expectedSec = config.expectedBlockTimeMs / 1000;
-    this.slots = slotsDetectable(config.detectMissedSlots, config.expectedBlockTimeMs);
-    this.maxDelaySec = config.maxBlockDelayMs / 1000;
-    this.maxGapRecords = Math.max(1, opts.maxGapRecords ?? 10_000);
+    this.pace = new Pace(config, opts);
     this.lagging = new LagEpisodes(opts.headLagThreshold ?? 3);
-    this.genesis = opts.genesisTime ?? 0;
     this.chain = new ChainWindow(Math.max(2, opts.hashWindow ?? 256));
     this.reorgs = new ReorgFollow(this.chain);
     // The window holds at least one whole maximal gap, so its streak is measured in full.
@@ -85,12 +72,11 @@ export class BlockMonitor {
       alertThreshold: config.alertThreshold,
       source: opts.source,
       chainId: opts.chainId,
-      window: Math.max(opts.recordWindow ?? 4096, this.maxGapRecords),
-      maxPending: 2 * this.maxGapRecords,
+      window: Math.max(opts.recordWindow ?? 4096, this.pace.maxGapRecords),
+      maxPending: 2 * this.pace.maxGapRecords,
       protectPending: config.enableRecovery,
       onListenerError: opts.onListenerError,
     });
-    if (!(this.expectedSec > 0)) throw new RangeError('expectedBlockTimeMs must be > 0');
   }
 
   /**
@@ -98,15 +84,12 @@ export class BlockMonitor {
    * it from now on; `slots` false turns missed-slot detection off (sub-second or slot-less chains).
    */
   setBlockTime(ms: number, slots: boolean): void {
-    if (!(ms > 0)) throw new RangeError('block time must be > 0 ms');
-    if (ms / 1000 !== this.expectedSec) this.timerFlagged = 0;
-    this.expectedSec = ms / 1000;
-    this.slots = slots;
+    if (this.pace.set(ms, slots)) this.timer.flagged = 0;
   }
 
   /** The block time in use (ms) and whether missed slots are detected. */
   blockTime(): { ms: number; slots: boolean } {
-    return { ms: Math.round(this.expectedSec * 1000), slots: this.slots };
+    return this.pace.blockTime();
   }
 
   /** Every record made ('new') or changed ('updated'), as a copy; returns the unsubscribe function. */
@@ -167,17 +150,9 @@ export class BlockMonitor {
     this.book.begin();
     const n = Math.max(0, bestHead - lagBlocks + 1);
     const meta = { endpoint: endpointLabel, lag_blocks: lagBlocks, best_head: bestHead, head_lag_threshold: this.lagging.threshold };
-    let r = this.book.store.get(`${n}:delayed`);
-    if (r) {
-      // Already late for another reason (a stall): the lag says why, more precisely.
-      this.book.update(r, (x) => {
-        x.metadata.detected_reason = x.reason;
-        x.reason = 'NodeUnresponsive';
-        Object.assign(x.metadata, meta);
-      });
-    } else {
-      r = this.add(headLagDraft(this.ctx(), n, this.expectedTimeOf(n), meta, endpointLabel));
-    }
+    // Already late for another reason (a stall): the lag says why, more precisely.
+    const draft = () => headLagDraft(this.ctx(), n, this.pace.expectedTimeOf(this.head, n), meta, endpointLabel);
+    const r = headLagged(this.book, n, meta, draft, (d) => this.add(d));
     this.finish();
     return r ? copy(r) : null;
   }
@@ -188,20 +163,8 @@ export class BlockMonitor {
     this.settle(this.reorgs.conclude());
     const head = this.head;
     if (!head) return this.finish();
-    const nowSec = this.nowSec();
-    if (this.stallReportedFor !== head.number && nowSec - this.anchorSec > this.maxDelaySec) {
-      this.stallReportedFor = head.number;
-      this.add(stallDraft(this.ctx(), head, this.transportReason ?? 'NetworkLatency', Math.round((nowSec - this.anchorSec) * 1000)));
-    }
-    // Slot j after the head is due j slots after the head, measured on our clock from when we got
-    // the head (or from its timestamp if that is later): a node whose chain time is far behind
-    // ours (anvil --timestamp) must not make every slot since then overdue at once.
-    if (!this.slots) return this.finish();
-    const base = Math.max(head.timestamp, this.anchorSec);
-    const overdue = Math.min(Math.floor((nowSec - this.maxDelaySec - base) / this.expectedSec), this.maxGapRecords);
-    const meta = { detected_by: 'timer', previous_head: head.number };
-    for (let j = this.timerFlagged + 1; j <= overdue; j++) this.add(slotDraft(this.ctx(), head, head.number + 1, j, meta));
-    this.timerFlagged = Math.max(this.timerFlagged, overdue);
+    const reason = this.transportReason ?? 'NetworkLatency';
+    this.timer.tick(head, this.nowSec(), this.pace.slots, reason, () => this.ctx(), (d) => this.add(d));
     return this.finish();
   }
 
@@ -250,10 +213,7 @@ export class BlockMonitor {
    * (a gap, a reorg, a lower head) — which a node restarted without its state also looks like.
    */
   needsGenesisCheck(b: BlockInfo): boolean {
-    const head = this.head;
-    if (this.genesisHash === undefined || !head) return true;
-    if (b.number === head.number + 1) return head.hash !== '' && b.parentHash !== head.hash;
-    return this.chain.get(b.number)?.hash !== b.hash;
+    return this.genesisHash.needsCheck(this.head, this.chain, b);
   }
 
   /**
@@ -263,9 +223,8 @@ export class BlockMonitor {
    */
   noteGenesis(hash: string, next?: BlockInfo): MissedBlock[] {
     this.book.begin();
-    const before = this.genesisHash;
-    this.genesisHash = hash;
-    if (before !== undefined && before !== hash && this.head) {
+    const before = this.genesisHash.note(hash);
+    if (before !== undefined && this.head) {
       this.reorgs.drop(); // the "reorg" it measured is this reset
       this.chainReset('genesis_hash', next, { old_genesis_hash: before, new_genesis_hash: hash });
     }
@@ -275,25 +234,16 @@ export class BlockMonitor {
   // ---------------------------------------------------------------- recovery
 
   markRecovered(key: string, info: RecoveredInfo): MissedBlock | null {
-    const r = this.book.store.get(key);
-    if (!r) return null;
-    if (r.recovered) return copy(r);
-    this.book.begin();
-    this.book.recovered(r, key, info);
-    if (info.block_hash !== undefined && info.block_timestamp !== undefined) this.recoveredSlots(r.block_number, info.block_hash, info.block_timestamp);
-    this.finish();
-    return copy(r);
+    return this.settleHeld(key, (r) => {
+      this.book.recovered(r, key, info);
+      if (info.block_hash === undefined || info.block_timestamp === undefined) return;
+      recoveredSlots(this.chain, r.block_number, info.block_hash, info.block_timestamp, this.pace.slots, () => this.ctx(), (d) => this.add(d));
+    });
   }
 
   /** Recovery gave up (retries exhausted; reason e.g. InvalidBlock replaces the detected one, kept in metadata). */
   markRecoveryFailed(key: string, info: { attempts: number; reason?: MissedBlockReason }): MissedBlock | null {
-    const r = this.book.store.get(key);
-    if (!r) return null;
-    if (r.recovered) return copy(r);
-    this.book.begin();
-    this.book.recoveryFailed(r, key, info);
-    this.finish();
-    return copy(r);
+    return this.settleHeld(key, (r) => this.book.recoveryFailed(r, key, info));
   }
 
   /**
@@ -330,7 +280,7 @@ export class BlockMonitor {
 
   /** Hash of block 0 of the chain we follow, once known (for the checkpoint). */
   genesisBlockHash(): string | undefined {
-    return this.genesisHash;
+    return this.genesisHash.hash;
   }
 
   /**
@@ -338,13 +288,11 @@ export class BlockMonitor {
    * and the chain's genesis hash against `last.genesis_hash` when given.
    */
   seed(last: { number: number; hash: string; timestamp: number; genesis_hash?: string }): void {
-    this.genesisHash = last.genesis_hash;
+    this.genesisHash.hash = last.genesis_hash;
     this.head = { number: last.number, hash: last.hash, parentHash: '', timestamp: last.timestamp };
     this.chain.clear();
     this.chain.set(this.head);
-    this.anchorSec = this.nowSec();
-    this.stallReportedFor = undefined;
-    this.timerFlagged = 0;
+    this.timer.restart(this.nowSec());
     this.reorgs.drop();
   }
 
@@ -372,13 +320,11 @@ export class BlockMonitor {
   // ---------------------------------------------------------------- detection rules
 
   private accept(b: BlockInfo): void {
-    if (b.number === 0) this.genesisHash = b.hash;
+    if (b.number === 0) this.genesisHash.hash = b.hash;
     this.head = held(b);
     this.chain.set(this.head);
-    this.anchorSec = this.nowSec();
-    this.lastBlockAt = Math.floor(this.anchorSec);
-    this.stallReportedFor = undefined;
-    this.timerFlagged = 0;
+    this.timer.restart(this.nowSec());
+    this.lastBlockAt = Math.floor(this.timer.anchorSec);
     this.book.counters.processed += 1;
   }
 
@@ -390,24 +336,8 @@ export class BlockMonitor {
 
   /** Empty slots between consecutive blocks, minus those the timer already flagged; capped. */
   private missedSlots(head: HeldBlock, b: BlockInfo): void {
-    if (!this.slots) return;
-    for (const d of slotDrafts(this.ctx(), head, b, 'timestamp_gap', this.maxGapRecords, this.timerFlagged)) this.add(d);
-  }
-
-  /**
-   * A skipped block was fetched: hold it, and its empty slots against the neighbours we hold become
-   * missed slots (§4), as they would have been had the feed delivered it. Each pair of adjacent
-   * blocks is judged once: when the later of the two to become known arrives.
-   */
-  private recoveredSlots(n: number, hash: string, timestamp: number): void {
-    if (this.chain.get(n)) return;
-    const b: HeldBlock = { number: n, hash, parentHash: '', timestamp };
-    this.chain.set(b);
-    if (this.chain.get(n) === undefined || !this.slots) return; // below the window, or no slots to judge
-    const prev = this.chain.get(n - 1);
-    const next = this.chain.get(n + 1);
-    if (prev) for (const d of slotDrafts(this.ctx(), prev, b, 'recovered_gap', this.maxGapRecords)) this.add(d);
-    if (next) for (const d of slotDrafts(this.ctx(), b, next, 'recovered_gap', this.maxGapRecords)) this.add(d);
+    if (!this.pace.slots) return;
+    for (const d of slotDrafts(this.ctx(), head, b, 'timestamp_gap', this.pace.maxGapRecords, this.timer.flagged)) this.add(d);
   }
 
   /**
@@ -415,19 +345,7 @@ export class BlockMonitor {
    * time, or make one when it arrived more than max_block_delay after its own timestamp.
    */
   private arrived(b: BlockInfo, arrival: number, live: boolean): void {
-    const delayMs = Math.round((arrival - b.timestamp) * 1000);
-    const late = live && delayMs > this.config.maxBlockDelayMs;
-    const waiting = this.book.store.get(`${b.number}:delayed`);
-    if (waiting && waiting.metadata.arrived_at === undefined) {
-      this.book.update(waiting, (x) => {
-        x.actual_timestamp = Math.floor(arrival);
-        x.block_hash = b.hash;
-        x.metadata.arrived_at = Math.floor(arrival);
-        if (late) x.metadata.arrival_delay_ms = delayMs;
-      });
-    } else if (late && !waiting) {
-      this.add(lateArrivalDraft(this.ctx(), b, arrival, delayMs));
-    }
+    blockArrived(this.book, b, arrival, live, this.config.maxBlockDelayMs, (delayMs) => this.add(lateArrivalDraft(this.ctx(), b, arrival, delayMs)));
   }
 
   /** A reorg's verdict: its records (one per replaced block, the final depth, written once), or a chain reset. */
@@ -446,13 +364,24 @@ export class BlockMonitor {
     this.chain.clear();
     this.book.clearHeld();
     this.lagging.clear();
-    this.stallReportedFor = undefined;
-    this.timerFlagged = 0;
+    this.timer.clear();
     this.transportReason = undefined;
     this.add(chainResetDraft(this.ctx(), old, next, by, meta));
   }
 
   // ---------------------------------------------------------------- plumbing
+
+  /** A held record's recovery ends (`settle` changes it) unless it already has; a copy of it, or null. */
+  private settleHeld(key: string, settle: (r: MissedBlock) => void): MissedBlock | null {
+    const r = this.book.store.get(key);
+    if (!r) return null;
+    if (!r.recovered) {
+      this.book.begin();
+      settle(r);
+      this.finish();
+    }
+    return copy(r);
+  }
 
   private add(d: Draft, replace = false): MissedBlock | undefined {
     return this.book.add(d, this.detectedAt(), replace);
@@ -467,25 +396,14 @@ export class BlockMonitor {
   }
 
   private ctx(): RuleContext {
-    return {
-      expectedSec: this.expectedSec,
-      maxBlockDelayMs: this.config.maxBlockDelayMs,
-      maxGapRecords: this.maxGapRecords,
-      genesis: this.genesis,
-      detectedAt: this.detectedAt(),
-    };
+    return this.pace.ctx();
   }
 
   private nowSec(): number {
-    return this.now() / 1000;
+    return this.pace.nowSec();
   }
 
   private detectedAt(): number {
-    return Math.floor(this.nowSec());
-  }
-
-  /** When block n was due, from the head's timestamp; detection time when we hold no head. */
-  private expectedTimeOf(n: number): number {
-    return this.head ? Math.round(this.head.timestamp + (n - this.head.number) * this.expectedSec) : this.detectedAt();
+    return this.pace.detectedAt();
   }
 }

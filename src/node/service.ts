@@ -2,126 +2,36 @@
 // endpoint, the BlockMonitor, the JSONL writer, recovery, the head-lag check, the checkpoint and
 // the 1 s tick, and reports what happens as events for whichever face runs it (CLI, extension,
 // HTTP). Data flows one way: source → pipeline → monitor → records → writer/listeners.
+// The parts with their own concern live beside it: service/ (options and events, alerts, block
+// time, the resume loop), beacon/wiring, relay/payloadWiring (value lost), risk/attach.
 import { EventEmitter } from 'node:events';
-import type { BackfillProgress } from './backfill';
 import { CheckpointStore, checkpointPathFor, type Checkpoint } from './checkpoint';
-import { toClassified } from './chain/errors';
-import { RpcFetcher, type FetcherOptions } from './chain/fetcher';
+import { RpcFetcher } from './chain/fetcher';
 import { HeadLagChecker } from './chain/headLag';
-import { createSource, type SourceOptions } from './chain/sources';
+import { createSource } from './chain/sources';
 import type { BlockSource, Endpoint } from './chain/types';
-import type { AlertChannelKind, MonitorFileConfig } from '../core/config';
-import { JsonlWriter, writerOptionsFrom, type JsonlWriterOptions } from './log/writer';
-import type { RecordSink } from './store/types';
-import { recordKey, type BlockInfo, type MissedBlock, type MissedBlockReason } from '../core/model';
-import { AlertManager, type AlertManagerOptions } from './alerts';
-import type { AlertMessage } from './alerts';
-import { BlockMonitor, type MonitorOptions, type RecordChange } from '../core/monitor';
+import { JsonlWriter, writerOptionsFrom } from './log/writer';
+import { recordKey, type BlockInfo, type MissedBlock } from '../core/model';
+import type { AlertManager } from './alerts';
+import { BlockMonitor, type RecordChange } from '../core/monitor';
 import { BlockPipeline } from './pipeline';
 import { Recovery } from './recovery';
-import { explorerFromConfig, type ExplorerOptions } from './chain/explorer';
-import { loggedAfter, planResume, runResume, unrecoveredGaps } from './resume';
+import { explorerFromConfig } from './chain/explorer';
+import { loggedAfter, unrecoveredGaps } from './resume';
 import type { MonitorStats } from '../core/stats';
-import { abortableSleep } from './sleep';
-import { backoffDelay } from '../core/backoff';
-import { BlockTimeResolver, type BlockTimeInUse, type BlockTimeNews } from '../core/blockTime';
-import { BeaconSource, type BeaconSourceOptions, type BeaconStatus } from './beacon/beaconSource';
+import type { BlockTimeInUse } from '../core/blockTime';
+import { BeaconSource } from './beacon/beaconSource';
 import { wireBeacon } from './beacon/wiring';
-import { ValueLostTally } from '../core/payloads';
-import { RelayWatcher, type RelayStatus, type RelayWatchSettings } from './relay/watcher';
-import type { SlotBlocks } from './relay/slotBlocks';
-import { loggedPayloadKeys } from './relay/logged';
-import { endpointsFromUrls } from './endpoints';
+import { ServicePayloads } from './relay/payloadWiring';
 import type { RiskUpdate } from '../core/risk';
-import { createRiskWatcher, riskLine } from './risk/attach';
-import type { RiskWatcher, RiskWatcherOptions } from './risk/riskWatcher';
+import { startRiskWatcher } from './risk/attach';
+import type { RiskWatcher } from './risk/riskWatcher';
+import { openServiceAlerts } from './service/alertWiring';
+import { ServiceBlockTime } from './service/blockTimeWiring';
+import { ResumeLoop } from './service/resumeLoop';
+import type { MonitorServiceEvents, MonitorServiceOptions, ServiceStatus } from './service/types';
 
-export interface MonitorServiceOptions {
-  config: MonitorFileConfig;
-  /** [primary, ...alternatives]. */
-  endpoints: readonly Endpoint[];
-  /** Overrides config.logging.logFilePath. */
-  logPath?: string;
-  /** Checkpoint file; default `<log>.checkpoint.json`; false: no checkpoint, no resume. */
-  checkpointPath?: string | false;
-  /** Minimum time between checkpoint writes. Default 1 s. */
-  checkpointIntervalMs?: number;
-  /** The wall-clock timer (stalls, overdue slots) and the 'stats' event. Default 1 s. */
-  tickMs?: number;
-  /** Head-lag comparison across endpoints (only with ≥ 2). Default every 5 s, threshold 3 blocks. */
-  headLag?: { thresholdBlocks?: number; intervalMs?: number };
-  source?: SourceOptions;
-  fetcher?: FetcherOptions;
-  writer?: Partial<JsonlWriterOptions>;
-  monitor?: Partial<MonitorOptions>;
-  /** Most blocks a resume backfills (older downtime is skipped with a warning). Default 100 000. */
-  maxBackfillBlocks?: number;
-  backfill?: { windowSize?: number; concurrency?: number };
-  recovery?: { batchSize?: number; concurrency?: number };
-  /** Overrides for the [recovery] explorer (tests: request spacing, timeout). */
-  explorer?: Partial<ExplorerOptions>;
-  /** Alert delivery ([alerts] of the config); false turns alerting off (tests, untrusted workspaces). */
-  alerts?: Partial<AlertManagerOptions> | false;
-  /** A second home for every record the log gets (the shared PostgreSQL store); its problems are warnings. */
-  sink?: RecordSink;
-  /** A beacon node to follow too (missed slots with their proposers, reorgs); alone when `endpoints` is empty. */
-  beacon?: BeaconSourceOptions;
-  /** Delivered payloads of these relays checked against the beacon chain (`payload_missed` records). */
-  relay?: { settings: RelayWatchSettings; slotBlocks: SlotBlocks };
-  /** Early warning ([risk] of the config); false turns it off whatever the config says. */
-  risk?: Partial<RiskWatcherOptions> | false;
-}
-
-/** `detail` says why the primary is down in words an operator can act on (see chain/errors describeFailure). */
-export type ServiceStatus = { state: 'up' } | { state: 'down'; reason: MissedBlockReason; detail: string };
-
-export interface AlertDelivery {
-  channel: string;
-  result: 'queued' | 'delivered' | 'failed';
-  depth: number;
-}
-
-export type BackfillEvent =
-  | { phase: 'start'; from: number; to: number; skipped: number }
-  | ({ phase: 'progress' } & BackfillProgress)
-  | { phase: 'done'; from: number; to: number; count: number }
-  | { phase: 'retry'; reason: MissedBlockReason; message: string; delayMs: number }
-  | { phase: 'skipped'; why: string };
-
-export interface MonitorServiceEvents {
-  record: (r: MissedBlock, change: RecordChange) => void;
-  stats: (s: MonitorStats) => void;
-  status: (s: ServiceStatus) => void;
-  backfill: (e: BackfillEvent) => void;
-  /** Each head-lag round (â¥ 2 endpoints): every endpoint's head that answered, and the best (undefined: none answered). */
-  heads: (heads: ReadonlyMap<string, number>, best: number | undefined) => void;
-  /**
-   * AlertManager queued an alert (an incident reached alert_threshold or a channel's minimum
-   * severity), for these channels. The one alert path: nothing else announces alerts. When it is
-   * delivered, the records' alert_sent turns true and they come again as 'record' ('updated').
-   */
-  alert: (msg: AlertMessage, channels: AlertChannelKind[]) => void;
-  /** An alert message was queued for, delivered to, or given up on a channel; `depth` is what the outbox still owes. */
-  delivery: (e: AlertDelivery) => void;
-  /** A relay (or the beacon node it is checked against) stopped or started answering. */
-  relay: (s: RelayStatus) => void;
-  /** A source's risk score after each probe round (`transition` when it crossed the threshold). */
-  risk: (u: RiskUpdate) => void;
-  /** Something went wrong that the service survives (disk, a failed fetch). */
-  warning: (message: string) => void;
-  /** Something worth saying once (the block time measured, missed-slot detection off, a chain reset). */
-  notice: (message: string) => void;
-  /** The beacon node's state (with `beacon`): up, down (why), syncing, synced. */
-  beacon: (s: BeaconStatus) => void;
-}
-
-/**
- * Polling slower than the chain makes blocks would skip heads and log false gaps: half the block
- * time, within 100 ms … 2 s; 1 s while the block time is still unknown (not configured, no preset yet).
- */
-function pollIntervalFor(t: BlockTimeInUse): number {
-  return t.source === 'default' ? 1_000 : Math.max(100, Math.min(2_000, Math.floor(t.ms / 2)));
-}
+export type { AlertDelivery, BackfillEvent, MonitorServiceEvents, MonitorServiceOptions, ServiceStatus } from './service/types';
 
 /** Unrecovered gap records carried over from the log at most (the newest). */
 const CARRIED_GAPS_MAX = 1000;
@@ -143,20 +53,19 @@ export class MonitorService extends EventEmitter {
   private readonly abort = new AbortController();
   private tickTimer: NodeJS.Timeout | undefined;
   private resuming: Promise<void> = Promise.resolve();
+  private readonly resumeLoop: ResumeLoop | undefined;
   private chainId: number | undefined;
   private backfilling = false;
-  private retryNow: AbortController | undefined;
   /** The newest processed head, waiting for the writer to get its records into the file. */
   private heldHead: BlockInfo | undefined;
   /** Records already in the log for blocks after the checkpoint (key → recovered): not written again. */
   private logged: Map<string, boolean> | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
-  private readonly blockTime: BlockTimeResolver;
+  private readonly blockTime: ServiceBlockTime;
   private lastStatus: ServiceStatus = { state: 'up' };
-  private relayWatcher: RelayWatcher | undefined;
+  /** [relay]: delivered payloads checked, and the value lost. */
+  private readonly payloads: ServicePayloads | undefined;
   private risk: RiskWatcher | undefined;
-  /** Missed payloads since start (value lost), from the one tally every view uses. */
-  private readonly valueLost = new ValueLostTally();
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
@@ -172,9 +81,7 @@ export class MonitorService extends EventEmitter {
       onListenerError: (err) => this.warn(`record listener failed: ${String(err)}`),
       ...o.monitor,
     });
-    const m = config.monitoring;
-    this.blockTime = new BlockTimeResolver({ configuredMs: m.expectedBlockTimeMs, explicit: m.expectedBlockTimeExplicit, detect: m.detectMissedSlots });
-    this.applyBlockTime(this.blockTime.inUse());
+    this.blockTime = new ServiceBlockTime(config.monitoring, this.monitor, (m) => this.emit('notice', m), o.source?.pollIntervalMs !== undefined);
     if (config.logging.enableFileLogging && config.monitoring.logMissedBlocks) {
       this.writer = new JsonlWriter(
         writerOptionsFrom(config.logging, {
@@ -214,7 +121,32 @@ export class MonitorService extends EventEmitter {
         intervalMs: o.headLag?.intervalMs ?? 5_000,
       });
     }
-    this.source = o.endpoints.length > 0 ? createSource(primary, { pollIntervalMs: pollIntervalFor(this.blockTime.inUse()), ...o.source }) : undefined;
+    if (o.endpoints.length > 0) {
+      this.source = createSource(primary, { pollIntervalMs: this.blockTime.pollIntervalMs(), ...o.source });
+      this.blockTime.attach(this.source);
+      this.resumeLoop = new ResumeLoop({
+        primary: this.fetchers[0]!,
+        monitor: this.monitor,
+        pipeline: this.pipeline,
+        maxBlocks: o.maxBackfillBlocks ?? 100_000,
+        backfill: o.backfill,
+        signal: this.abort.signal,
+        emit: (e) => this.emit('backfill', e),
+        warn: (m) => this.warn(m),
+        chainIdKnown: () => this.chainId !== undefined,
+        setChainId: (id) => (this.chainId = id),
+      });
+    }
+    if (o.relay) {
+      this.payloads = new ServicePayloads(o.relay, {
+        svc: this,
+        source: primary.label,
+        chainId: () => this.chainId,
+        monitor: this.monitor,
+        publish: (r) => this.publish(r, 'new', true),
+        warn: (m) => this.warn(m),
+      });
+    }
     this.wire();
   }
 
@@ -253,34 +185,19 @@ export class MonitorService extends EventEmitter {
     if (this.state !== 'new') throw new Error('a MonitorService starts once');
     this.state = 'running';
     await this.writer?.open();
-    await this.o.sink?.start((m) => this.warn(m));
+    const sink = this.o.sink;
+    await sink?.start((m) => this.warn(m));
     if (this.o.alerts !== false) {
-      this.alerts = await AlertManager.open({
+      this.alerts = await openServiceAlerts(this, {
         config: this.o.config,
         logPath: this.logPath,
         source: this.primary.label,
         head: () => this.monitor.lastProcessed()?.number,
-        // A delivered alert flips the records' alert_sent: write them again (readers keep the last).
-        onDelivered: (records) => {
-          for (const r of records) {
-            this.writer?.write(r);
-            this.o.sink?.write(r);
-            this.emit('record', r, 'updated');
-          }
-        },
-        onWarning: (m) => this.warn(`alerts: ${m}`),
-        ...this.o.alerts,
+        rewrite: (r) => this.publish(r, 'updated', true, false),
+        publish: sink?.writeAlert ? (msg) => sink.writeAlert?.(msg) : undefined,
+        warn: (m) => this.warn(m),
+        extra: this.o.alerts,
       });
-      this.alerts.on('queued', (msg, channels) => {
-        if (msg.kind === 'alert') this.emit('alert', msg, channels);
-      });
-      const a = this.alerts;
-      const delivery = (channel: string, result: AlertDelivery['result']) => this.emit('delivery', { channel, result, depth: a.depth } satisfies AlertDelivery);
-      a.on('queued', (_m, channels) => channels.forEach((c) => delivery(c, 'queued')));
-      a.on('delivered', (_m, c) => delivery(c, 'delivered'));
-      a.on('failed', (_m, c) => delivery(c, 'failed'));
-      // Sinks that publish alerts (Redis Streams) get each message as it is queued for delivery.
-      if (this.o.sink?.writeAlert) this.alerts.on('queued', (msg) => this.o.sink?.writeAlert?.(msg));
     }
     const cp = await this.checkpoint?.load();
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
@@ -294,9 +211,9 @@ export class MonitorService extends EventEmitter {
       this.pipeline.hold();
       this.resuming = this.resume(cp);
     }
-    this.blockTimeNews(this.blockTime.start());
-    if (this.o.relay) await this.startRelay(this.o.relay);
-    if (this.o.risk !== false) await this.startRisk(this.o.risk ?? {});
+    this.blockTime.start();
+    await this.payloads?.start(this.writer ? this.logPath : undefined);
+    if (this.o.risk !== false) this.risk = await startRiskWatcher(this, this.o.config, this.o.endpoints, this.logPath, (m) => this.warn(m), this.o.risk ?? {});
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
     await this.beacon?.start();
@@ -316,7 +233,7 @@ export class MonitorService extends EventEmitter {
     clearInterval(this.tickTimer);
     this.headLag?.stop();
     await this.risk?.stop();
-    await this.relayWatcher?.stop();
+    await this.payloads?.stop();
     await this.source?.stop();
     await this.beacon?.stop();
     await this.resuming.catch(() => undefined);
@@ -344,13 +261,13 @@ export class MonitorService extends EventEmitter {
 
   getStats(): MonitorStats {
     const s = this.monitor.getStats();
-    if (this.o.relay) s.value_lost = this.valueLost.summary();
+    if (this.payloads) s.value_lost = this.payloads.valueLost();
     return s;
   }
 
   /** Relay labels (host:port) being checked; empty without [relay]. */
   get relays(): string[] {
-    return endpointsFromUrls(this.o.relay?.settings.urls ?? []).map((e) => e.label);
+    return this.payloads?.relays ?? [];
   }
 
   /** Records the writer has accepted but not yet written. */
@@ -363,15 +280,20 @@ export class MonitorService extends EventEmitter {
     return this.recovery?.idle() ?? Promise.resolve();
   }
 
-  /** Write batched records now. */
   /** Mute every alert channel but the file until `untilMs` (unix ms), as `[alerts] mute_until`; false when alerting is off. */
   muteAlerts(untilMs: number): boolean {
     this.alerts?.mute(untilMs);
     return this.alerts !== undefined;
   }
 
+  /** Write batched records now. */
   flush(): Promise<void> {
     return this.writer?.flush() ?? Promise.resolve();
+  }
+
+  /** Latest risk per source (empty when [risk] is off or before the first round). */
+  riskNow(): RiskUpdate[] {
+    return this.risk?.latest() ?? [];
   }
 
   private wire(): void {
@@ -380,8 +302,7 @@ export class MonitorService extends EventEmitter {
     if (!this.source) return;
     this.source.on('block', (b) => {
       this.chainId ??= b.chainId;
-      if (b.chainId !== undefined) this.blockTimeNews(this.blockTime.chainId(b.chainId));
-      this.blockTimeNews(this.blockTime.observe(b));
+      this.blockTime.block(b);
       this.risk?.block(b);
       this.pipeline.live(b);
     });
@@ -397,7 +318,7 @@ export class MonitorService extends EventEmitter {
     });
     this.source.on('up', () => {
       // A backfill waiting to retry need not wait out its backoff: the node answers again.
-      this.retryNow?.abort();
+      this.resumeLoop?.wake();
       this.risk?.reconnected();
       this.lastStatus = { state: 'up' };
       this.emit('status', this.lastStatus);
@@ -409,18 +330,6 @@ export class MonitorService extends EventEmitter {
       if (round.best !== undefined) for (const [label, head] of round.heads) this.monitor.noteHeadLag(label, round.best - head, round.best);
       this.emit('heads', round.heads, round.best);
     });
-  }
-
-  private blockTimeNews(news: BlockTimeNews | undefined): void {
-    if (!news) return;
-    this.applyBlockTime(news.inUse);
-    if (news.message) this.emit('notice', news.message);
-  }
-
-  private applyBlockTime(t: BlockTimeInUse): void {
-    this.monitor.setBlockTime(t.ms, t.slots);
-    // Constructor: the source does not exist yet (it is made with this interval).
-    if (this.source && this.o.source?.pollIntervalMs === undefined) this.source.setPollInterval?.(pollIntervalFor(t));
   }
 
   /** A record made outside the monitor (a missed expected transaction): logged, stored, alerted and emitted as its own are. */
@@ -435,17 +344,27 @@ export class MonitorService extends EventEmitter {
       this.logged = undefined;
       this.checkpoint?.chainReset();
     }
-    // Before the write: the alert manager sets alert_sent on records it has already delivered for.
-    this.alerts?.observe(r, change);
-    if (!this.alreadyLogged(r)) {
-      this.writer?.write(r);
-      this.o.sink?.write(r);
-    }
-    this.emit('record', r, change);
+    const fresh = !this.alreadyLogged(r);
+    this.publish(r, change, fresh);
     if (change === 'new' && (r.kind ?? 'gap') === 'gap' && this.recovery) {
       // After the monitor's current call returns: recovery reads monitor.pending().
       queueMicrotask(() => this.recovery?.kick());
     }
+  }
+
+  /**
+   * The one path of a record out of the service: the alert manager sees it (before the write: it
+   * sets alert_sent on records it has already delivered for), the log and the sink get it when
+   * `write` (not when the log already has it), and 'record' listeners hear it. `observe` false: an
+   * alert's own update.
+   */
+  private publish(r: MissedBlock, change: RecordChange, write: boolean, observe = true): void {
+    if (observe) this.alerts?.observe(r, change);
+    if (write) {
+      this.writer?.write(r);
+      this.o.sink?.write(r);
+    }
+    this.emit('record', r, change);
   }
 
   /**
@@ -490,100 +409,15 @@ export class MonitorService extends EventEmitter {
   /** Backfill from the checkpoint, retrying while the node cannot be reached; then release the live feed. */
   private async resume(saved: Checkpoint): Promise<void> {
     this.backfilling = true;
-    const primary = this.fetchers[0];
     try {
-      for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
-        // A retry after a partial backfill continues from what the monitor has already seen.
-        const last = attempt > 1 ? this.monitor.lastProcessed() : undefined;
-        const cp: Checkpoint = last ? { ...saved, ...last } : saved;
-        try {
-          const plan = await planResume(primary, cp, { maxBlocks: this.o.maxBackfillBlocks ?? 100_000 });
-          this.chainId ??= await primary.chainId();
-          if (plan.action === 'reset') {
-            // The first live block is checked against the checkpoint's genesis: one chain_reset record.
-            this.monitor.seed(cp);
-            this.emit('backfill', { phase: 'skipped', why: plan.why } satisfies BackfillEvent);
-            return;
-          }
-          if (plan.action === 'fresh') {
-            this.emit('backfill', { phase: 'skipped', why: plan.why } satisfies BackfillEvent);
-            this.warn(`not resuming from checkpoint: ${plan.why}`);
-            return;
-          }
-          if (plan.skipped > 0) this.warn(`downtime of ${plan.skipped + plan.to - plan.from + 1} blocks: backfilling the last ${plan.to - plan.from + 1} only`);
-          this.emit('backfill', { phase: 'start', from: plan.from, to: plan.to, skipped: plan.skipped } satisfies BackfillEvent);
-          const res = await runResume({
-            fetcher: primary,
-            monitor: this.monitor,
-            pipeline: this.pipeline,
-            cp,
-            plan,
-            ...this.o.backfill,
-            onProgress: (p) => this.emit('backfill', { phase: 'progress', ...p } satisfies BackfillEvent),
-            signal: this.abort.signal,
-          });
-          this.emit('backfill', { phase: 'done', from: res.from, to: res.to, count: res.count } satisfies BackfillEvent);
-          return;
-        } catch (err) {
-          const c = toClassified(err, 'backfill');
-          const delayMs = backoffDelay(attempt, { initialMs: 500, maxMs: 30_000 }, c.retryAfterMs);
-          this.emit('backfill', { phase: 'retry', reason: c.reason, message: c.message, delayMs } satisfies BackfillEvent);
-          this.retryNow = new AbortController();
-          await abortableSleep(delayMs, AbortSignal.any([this.abort.signal, this.retryNow.signal]));
-          this.retryNow = undefined;
-        }
-      }
+      await this.resumeLoop?.run(saved);
     } finally {
       await this.pipeline.release();
       this.backfilling = false;
     }
   }
 
-  private async startRelay(relay: NonNullable<MonitorServiceOptions['relay']>): Promise<void> {
-    // A restart judges its look-back slots again: what the log already has is not written twice.
-    const known = this.writer ? await loggedPayloadKeys(this.logPath) : [];
-    const w = (this.relayWatcher = new RelayWatcher({
-      ...relay.settings,
-      slotBlocks: relay.slotBlocks,
-      source: this.o.endpoints[0].label,
-      chainId: () => this.chainId,
-      known,
-    }));
-    w.on('record', (r) => this.payloadRecord(r));
-    w.on('status', (st) => this.emit('relay', st));
-    w.on('warning', (m) => this.warn(m));
-    w.start();
-  }
-
-  /** A missed payload: counted, alerted, logged and announced like the monitor's own records, but not held (no streak, no recovery). */
-  private payloadRecord(r: MissedBlock): void {
-    if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
-    this.monitor.countExternal(r);
-    this.valueLost.add(r);
-    this.alerts?.observe(r, 'new');
-    this.writer?.write(r);
-    this.o.sink?.write(r);
-    this.emit('record', r, 'new');
-  }
-
-  /** Latest risk per source (empty when [risk] is off or before the first round). */
-  riskNow(): RiskUpdate[] {
-    return this.risk?.latest() ?? [];
-  }
-
-  private async startRisk(extra: Partial<RiskWatcherOptions>): Promise<void> {
-    const w = (this.risk = await createRiskWatcher(this.o.config, this.o.endpoints, this.logPath, { onWarning: (m) => this.warn(m), ...extra }));
-    if (!w) return;
-    w.on('risk', (u) => {
-      this.emit('risk', u);
-      // Risk above the threshold for [risk] alert_after_slots slots in a row alerts like a streak does.
-      if (u.transition === 'sustained') this.warn(riskLine(u));
-    });
-    w.start();
-  }
-
   private warn(message: string): void {
     this.emit('warning', message);
   }
 }
-

@@ -1,5 +1,6 @@
 // `[risk]` on a running service: the watcher built from the config (model loaded, features log
 // beside the log when file logging is on), or undefined when `[risk] enabled = false`.
+import type { EventEmitter } from 'node:events';
 import type { MonitorFileConfig } from '../../core/config';
 import { riskConfigFrom } from '../../core/risk';
 import type { Endpoint } from '../chain/types';
@@ -26,4 +27,24 @@ export function riskLine(u: { source: string; risk: { score: number; reasons: { 
   if (u.transition === 'cleared') return `${u.source}: risk back to ${u.risk.score}`;
   if (u.transition === 'sustained') return `${u.source}: at risk for ${u.above} slots (score ${u.risk.score}): ${why}`;
   return `${u.source}: at risk of missing blocks (score ${u.risk.score}): ${why}`;
+}
+
+/** The watcher started on a service: its rounds are the service's 'risk' events; a sustained risk is a warning (alerted like a streak). */
+export async function startRiskWatcher(
+  svc: EventEmitter,
+  config: MonitorFileConfig,
+  endpoints: readonly Endpoint[],
+  logPath: string,
+  warn: (message: string) => void,
+  extra: Partial<RiskWatcherOptions>,
+): Promise<RiskWatcher | undefined> {
+  const w = await createRiskWatcher(config, endpoints, logPath, { onWarning: warn, ...extra });
+  if (!w) return undefined;
+  w.on('risk', (u) => {
+    svc.emit('risk', u);
+    // Risk above the threshold for [risk] alert_after_slots slots in a row alerts like a streak does.
+    if (u.transition === 'sustained') warn(riskLine(u));
+  });
+  w.start();
+  return w;
 }
