@@ -2,7 +2,8 @@
 // whole log into the dashboard's view (worker/dashView.ts) and the webview draws it as it is, so
 // neither the extension host's thread nor the webview holds or counts a million records. Filters,
 // ranges and clicks go to the worker. A new view is asked for when the worker's totals move (the
-// log grew), at most every UPDATE_MS and one at a time. No vscode import.
+// log grew) or the one shown was made ahead and is stale, one at a time and spaced (schedule()).
+// No vscode import.
 import type { PickRequest } from '../../common/dashboard/model';
 import { defaultView, type ViewSettings } from '../../common/dashboard/viewFilter';
 import type { LogLoader } from '../worker/logLoader';
@@ -29,6 +30,7 @@ export class WorkerFeed implements Feed {
   private asking: Promise<void> | undefined;
   private again = false;
   private shown: Totals | undefined;
+  private stale = false;
   private first = true;
   private stopped = false;
 
@@ -38,15 +40,25 @@ export class WorkerFeed implements Feed {
 
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => {
-      if (this.o.totals() !== this.shown) void this.refresh();
-    }, this.o.updateMs ?? 1000);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     await this.asking;
+  }
+
+  /**
+   * The next look: after updateMs, and after twice what the last view cost the worker, so a huge
+   * log that keeps growing never keeps the worker busy more than a third of the time.
+   */
+  private schedule(costMs: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      if (this.stale || this.o.totals() !== this.shown) void this.refresh();
+      else this.schedule(0);
+    }, Math.max(this.o.updateMs ?? 1000, 2 * costMs));
   }
 
   setView(v: ViewSettings): void {
@@ -72,8 +84,10 @@ export class WorkerFeed implements Feed {
           const r = await this.o.loader.view(this.settings, this.o.slotSeconds);
           if (this.stopped) return;
           this.shown = totals;
+          this.stale = r.stale;
           this.o.sink.view?.(r.view, r.clock, !this.first);
           this.first = false;
+          this.schedule(r.ms);
         } catch (err) {
           if (!this.stopped) this.o.sink.warn((err as Error).message);
           return;

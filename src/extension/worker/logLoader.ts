@@ -159,7 +159,7 @@ export class LogLoader {
   }
 
   /** The dashboard's view of the whole log, aggregated in the worker. */
-  view(settings: ViewSettings, slotSeconds: number): Promise<{ view: DashboardView; clock: SlotClock; ms: number }> {
+  view(settings: ViewSettings, slotSeconds: number): Promise<{ view: DashboardView; clock: SlotClock; ms: number; stale: boolean }> {
     return this.ask({ type: 'view', id: this.nextId++, settings, slotSeconds }).then((m) => m as Extract<FromWorker, { type: 'view' }>);
   }
 

@@ -5,6 +5,9 @@
 import { RecentRecords } from '../dashboard/feed';
 import { clockOf, dashboardView, pickLine } from './dashView';
 import { loadLog } from './loadLog';
+import type { SlotClock } from '../../common/dashboard/heatmap';
+import type { DashboardView } from '../../common/dashboard/view';
+import type { ViewSettings } from '../../common/dashboard/viewFilter';
 import { LogTotals } from './logTotals';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -21,6 +24,25 @@ const TOTALS_MS = 1000;
 const WINDOW_CHUNK = 500;
 
 const send = (m: FromWorker) => port.postMessage(m);
+/** Bumped by every change of the records: a cached view of an older version is stale. */
+let version = 0;
+/** The last view made, for its settings (`asked`: already sent once; the next ask computes). */
+let cached: { key: string; view: DashboardView; clock: SlotClock; ms: number; version: number; asked: boolean } | undefined;
+
+function computeView(settings: ViewSettings, slotSeconds: number): { view: DashboardView; clock: SlotClock; ms: number } {
+  const t0 = performance.now();
+  const c = clockFor(slotSeconds);
+  const view = dashboardView(totals, settings, c, recent.details());
+  // Streak bars as typed arrays: a big log has hundreds of thousands, and typed arrays cross the
+  // IPC channel and the webview's postMessage as binary. The webview only indexes them (uPlot takes both).
+  const b = view.streaks;
+  const typed = (a: number[]) => Float64Array.from(a) as unknown as number[];
+  view.streaks = { ...b, startedAt: typed(b.startedAt), length: typed(b.length), fromBlock: typed(b.fromBlock), toBlock: typed(b.toBlock), recovered: typed(b.recovered) };
+  return { view, clock: c, ms: performance.now() - t0 };
+}
+
+/** The chain's default slot length: the view a dashboard opening on this log most likely asks for, made ahead. */
+const DEFAULT_SLOT_SECONDS = 12;
 let file = '';
 /** The newest records with their details, for the dashboard's table. */
 const recent = new RecentRecords();
@@ -51,11 +73,18 @@ port.on('message', (m: ToWorker) => {
           }
           loaded = true;
           send({ ...r, window: [] });
+          // Made ahead while nothing else is asked: a dashboard opened on this log paints at once.
+          setTimeout(() => {
+            if (cached) return;
+            const settings = { filter: { reasons: [], severities: [], sources: [] }, range: null };
+            cached = { key: JSON.stringify([settings, DEFAULT_SLOT_SECONDS]), ...computeView(settings, DEFAULT_SLOT_SECONDS), version, asked: false };
+          }, 50);
         },
         (err: unknown) => send({ type: 'error', message: (err as Error).message }),
       );
       return;
     case 'append':
+      version++;
       m.records.forEach((r, i) => {
         totals.add(r, m.lines[i]);
         recent.push({ record: r, file, line: m.lines[i] });
@@ -63,20 +92,30 @@ port.on('message', (m: ToWorker) => {
       if (loaded) timer ??= setTimeout(sendTotals, TOTALS_MS);
       return;
     case 'rotated':
+      version++;
       totals.forgetLines();
       recent.clear();
       return;
     case 'view': {
-      const t0 = performance.now();
-      const c = clockFor(m.slotSeconds);
-      const view = dashboardView(totals, m.settings, c, recent.details());
-      send({ type: 'view', id: m.id, view, clock: c, ms: performance.now() - t0 });
+      // A view made earlier for the same settings answers at once (a dashboard opening paints it);
+      // when records came since, it says so and the next request computes a fresh one.
+      const key = JSON.stringify([m.settings, m.slotSeconds]);
+      if (cached?.key === key && !cached.asked) {
+        cached.asked = true;
+        send({ type: 'view', id: m.id, view: cached.view, clock: cached.clock, ms: cached.ms, stale: cached.version !== version });
+        return;
+      }
+      const v = computeView(m.settings, m.slotSeconds);
+      cached = { key, ...v, version, asked: true };
+      send({ type: 'view', id: m.id, ...v, stale: false });
       return;
     }
     case 'pick':
       send({ type: 'picked', id: m.id, line: pickLine(totals, m.settings, clockFor(m.slotSeconds), m.pick) });
       return;
     case 'reset':
+      version++;
+      cached = undefined;
       totals.clear();
       recent.clear();
       clock = undefined;

@@ -51,7 +51,8 @@ export type FromWorker =
   /** Part of the window, before 'loaded' (small messages: each is cheap to take on the host's thread). */
   | { type: 'window'; entries: WindowEntry[] }
   | { type: 'totals'; totals: Totals }
-  | { type: 'view'; id: number; view: DashboardView; clock: SlotClock; ms: number }
+  /** `stale`: made before the latest records (sent at once; ask again for a fresh one). */
+  | { type: 'view'; id: number; view: DashboardView; clock: SlotClock; ms: number; stale: boolean }
   /** line 0: the record is in a rotated part (no line to open); undefined: no such record. */
   | { type: 'picked'; id: number; line: number | undefined }
   | { type: 'error'; message: string };
