@@ -64,7 +64,7 @@ process.stdout.write(`  goals: gap ≤ 50 ms ${verdict(ok.gap)} (control ${f(con
 appendResult({
   bench: 'editor',
   title: 'Extension host with a big log (plain Node host: LogWatcher + LogBook + the tree\'s refresh + the log worker process; anchor: the old in-thread load)',
-  note: 'gaps: worst lateness of a 10 ms interval timer on the host thread while the log loads / while 1,000 records/s are appended; control: the same timer in an idle process meanwhile (the machine\'s load alone); host RSS: peak of the host process; worker RSS: peak of the log worker process; dashboard view: the worker\'s view of the whole log, asked by the host 5 s after the totals (made ahead by the worker meanwhile) and received — the webview\'s drawing not included; filtered view: one with a severity filter, made when asked. Since 2026-12-03 14:xx the worker is a child process (before: a thread, inside the host\'s RSS).',
+  note: 'gaps: worst lateness of a 10 ms interval timer on the host thread while the log loads / while 1,000 records/s are appended; control: the same timer in an idle process meanwhile (the machine\'s load alone); host RSS: peak of the host process; worker RSS: peak of the log worker process; dashboard view: the worker\'s view of the whole log, asked by the host 5 s after the totals (made ahead by the worker meanwhile) and received — the webview\'s drawing not included; filtered view: one with a severity filter, made when asked. Since 2026-12-03 14:00 the worker is a child process (before: a thread, inside the host\'s RSS).',
   row: {
     records: RECORDS,
     'load gap ms': f(worker.load.worstGapMs),

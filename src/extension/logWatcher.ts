@@ -56,7 +56,7 @@ export interface LogWatcherOptions {
   onWarning?(message: string): void;
   /** Polling where inotify does not work (network filesystems, some containers). */
   usePolling?: boolean;
-  /** Collect changes this long before reporting them (one tree refresh per burst). Default 100 ms. */
+  /** Collect changes this long before reporting them (one tree refresh per burst). Default 250 ms. */
   debounceMs?: number;
   /** How deep below a root to look. Default 6. */
   depth?: number;
@@ -307,7 +307,7 @@ export class LogWatcher {
   private changed(filesChanged: boolean): void {
     this.filesChanged ||= filesChanged;
     if (this.timer || this.disposed) return;
-    this.timer = setTimeout(() => this.flush(), this.o.debounceMs ?? 100);
+    this.timer = setTimeout(() => this.flush(), this.o.debounceMs ?? 250);
   }
 
   private flush(): void {

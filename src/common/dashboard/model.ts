@@ -25,6 +25,8 @@ export interface ModelOptions {
    * make one run). A single log keys records as every reader of a file does: without the source.
    */
   bySource?: boolean;
+  /** Streak bars only for listed streaks (viewParts.ts). */
+  listedStreaksOnly?: boolean;
 }
 
 /** The model's key for a record: recordKey, prefixed by the source in fleet mode. */

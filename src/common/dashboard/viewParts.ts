@@ -4,7 +4,7 @@
 // both end here, so the two can never draw different numbers for the same records.
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import { ValueLostTally } from '../../core/payloads';
-import { computeStreaks } from '../../core/streaks';
+import { computeStreaks, isListedStreak } from '../../core/streaks';
 import type { Aggregates } from './aggregates';
 import { RECOVERY_EDGES_MS, recoveryBucketLabel } from './histogram';
 import type { Count, DashboardView, StreakBars } from './view';
@@ -24,6 +24,12 @@ export interface ViewPartsOptions {
   maxEpochs?: number;
   /** Streaks per source (the fleet view). */
   bySource?: boolean;
+  /**
+   * Bars only for streaks a list counts (isListedStreak: two missed events or more), as the tree
+   * lists them: a big log has hundreds of thousands of lone missed blocks, too many bars to send
+   * and no more readable. Current and longest still count every run.
+   */
+  listedStreaksOnly?: boolean;
 }
 
 export class ViewParts {
@@ -72,6 +78,7 @@ export class ViewParts {
     if (streaks.some((s, i) => i > 0 && byTime(streaks[i - 1], s) > 0)) streaks.sort(byTime);
     const bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [], source: [] };
     for (const s of streaks) {
+      if (this.options.listedStreaksOnly && !isListedStreak(s)) continue;
       bars.source.push(s.source);
       bars.startedAt.push(s.startedAt);
       bars.length.push(s.length);

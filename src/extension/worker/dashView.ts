@@ -1,7 +1,8 @@
 // The dashboard's view of a whole log, computed in the log worker from the columns LogTotals keeps
 // (a million records would take the webview seconds to receive and aggregate, and the extension
 // host's thread must not do it either). The same Aggregates and ViewParts as the webview's
-// DashboardModel, so a log drawn either way shows the same numbers.
+// DashboardModel, so a log drawn either way shows the same numbers. Its streak chart has bars for
+// listed streaks only (two missed events or more, as the tree lists them).
 import { Aggregates } from '../../common/dashboard/aggregates';
 import { inferClock, type SlotClock } from '../../common/dashboard/heatmap';
 import { BestPick, pickRule, type PickRequest } from '../../common/dashboard/model';
@@ -30,7 +31,7 @@ function bump(m: Map<string, number>, k: string): void {
 export function dashboardView(t: LogTotals, settings: ViewSettings, clock: SlotClock, recent: readonly RecordDetail[]): DashboardView {
   const match = matcher(settings);
   const agg = new Aggregates(clock);
-  const parts = new ViewParts(agg, {});
+  const parts = new ViewParts(agg, { listedStreaksOnly: true });
   const facets = { reasons: new Map<string, number>(), severities: new Map<string, number>(), sources: new Map<string, number>() };
   const r = blank();
   for (let i = 0; i < t.count; i++) {
