@@ -229,16 +229,15 @@ function severityNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
     const list = groups.get(sev) ?? [];
     const id = `${p}severity|${sev}`;
     const n = count(l, 'by_severity', sev, list.length);
-    return {
+    return lazyChildren({
       id,
       label: cleanText(sev, 40),
       description: String(n),
       ariaLabel: `${cleanText(sev, 40)}: ${n}`,
       icon: severityIcon(sev),
       state: list.length ? 'collapsed' : 'none',
-      children: groupChildren(list, o, `${id}|`, n),
       contextValue: 'severity',
-    };
+    }, () => groupChildren(list, o, `${id}|`, n));
   });
 }
 
@@ -264,16 +263,15 @@ function reasonNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       const id = `${p}reason|${reason}`;
       const worst = list.reduce<string>((w, e) => (sevRank(e.record.severity) > sevRank(w) ? e.record.severity : w), 'Low');
       const total = n(reason, list);
-      return {
+      return lazyChildren({
         id,
         label: cleanText(reason, 40),
         description: String(total),
         ariaLabel: `${cleanText(reason, 40)}: ${total}`,
         icon: { id: 'tag', color: severityIcon(worst).color },
         state: list.length ? 'collapsed' : 'none',
-        children: groupChildren(list, o, `${id}|`, total),
         contextValue: 'reason',
-      };
+      }, () => groupChildren(list, o, `${id}|`, total));
     });
 }
 
@@ -326,17 +324,24 @@ function streakNode(s: Streak, members: LogEntry[], open: boolean, o: TreeOption
     reached ? `Reached the alert threshold (${o.alertThreshold})` : `Below the alert threshold (${o.alertThreshold})`,
   ].join('\n');
   const first = members[0];
-  return lazyTooltip({
+  const node = lazyTooltip({
     id,
     label: range,
     description: `${s.length} missed · ${span}${open ? ' · current' : ''}`,
     ariaLabel: `Streak ${range}: ${s.length} missed, ${span}${open ? ', current' : ''}`,
     icon: { id: 'flame', color: severityIcon(worst).color },
     state: 'collapsed',
-    children: groupChildren([...members], o, `${id}|`),
     open: first ? { file: first.file, line: first.line } : undefined,
     contextValue: 'streak',
   }, tooltip);
+  return lazyChildren(node, () => groupChildren([...members], o, `${id}|`));
+}
+
+/** A group's records are made into nodes when VS Code asks for them (the group is expanded), once. */
+function lazyChildren(node: TreeNode, make: () => TreeNode[]): TreeNode {
+  let kids: TreeNode[] | undefined;
+  Object.defineProperty(node, 'children', { get: () => (kids ??= make()), enumerable: true });
+  return node;
 }
 
 /** The tooltip is formatted when VS Code shows it: a refresh builds thousands of nodes and shows a few. */
