@@ -8,23 +8,26 @@
 // trained model and the baseline "alert on head lag alone". Not a test: the figures are what they are.
 //
 //   BENCH_SEED=20261203 node bench/risk.mjs      (BENCH_QUICK=1: 4 short episodes, not recorded)
+//   BENCH_PER_TYPE=4      episodes per fault type (half training, half held-out); 20 episodes ≈ 7 min
+//   BENCH_CORPUS=F        also save the corpus (raw probe observations, features, records) to F
+//   BENCH_REPLAY=F        tuning aid: replay the TRAINING half of a saved corpus through today's rules
+//                         (model two-fold within it); prints, never records, never looks at the
+//                         held-out half (BENCH_REPLAY_ALL=1: all of it, refused for the recorded seed)
 //
-// Alerts are onsets: a round whose score reaches the threshold after one below it. A miss event is
-// a run of gap/delayed/missed_slot records of the primary with less than k slots between them;
-// an alert is right when a miss event starts within k slots after it; a miss event is caught when
-// an alert came within k slots before it; lead = event start − the first such alert. Event start is
-// the monitor's detection time (`timestamp`); the lead against the slot the block was due
-// (`expected_timestamp`) is reported too.
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+// How warnings are judged against the misses that followed: bench/riskJudge.mjs. Every process
+// started here (two anvils per episode, the proxy, the service) is stopped before the next episode.
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-import { appendResult, loadText, median, QUICK } from './results.mjs';
+import { appendResult, loadText, QUICK } from './results.mjs';
+import { judge } from './riskJudge.mjs';
 
-const SEED = Number(process.env.BENCH_SEED ?? 20261203);
+const RECORDED_SEED = 20261203; // the corpus whose held-out half is recorded in RESULTS.md
+const SEED = Number(process.env.BENCH_SEED ?? RECORDED_SEED);
 const K = 3; // slots = seconds at 1 s blocks
 const RULES_T = 0.7;
-const MODEL_T = 0.5;
+const MODEL_T = Number(process.env.BENCH_MODEL_T ?? 0.8); // chosen on tuning corpora (training half; another seed), like RULES_T
 const LAG_T = 2; // baseline: head ≥ 2 blocks behind the peer
 
 const load = (p) => tsImport(p, import.meta.url);
@@ -34,7 +37,7 @@ const { MonitorService } = await load('../src/node/service.ts');
 const { startProxy } = await load('../test/helpers/proxy.ts');
 const { featuresPathFor } = await load('../src/node/risk/riskWatcher.ts');
 // Export-star re-exports do not reach an ES importer through tsx: the two modules used, directly.
-const risk = { ...(await load('../src/core/risk/train.ts')), ...(await load('../src/core/risk/score.ts')) };
+const risk = { ...(await load('../src/core/risk/train.ts')), ...(await load('../src/core/risk/score.ts')), ...(await load('../src/core/risk/tracker.ts')) };
 
 function mulberry32(a) {
   return () => {
@@ -50,9 +53,10 @@ const between = (lo, hi) => lo + (hi - lo) * rnd();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const TYPES = ['ramp', 'jitter', 'stall', 'kill', 'lag'];
-// Each type once in the training half and once in the held-out half, in a seeded order.
+// Each type PER/2 times in the training half and PER/2 times in the held-out half, in a seeded order.
+const PER = Number(process.env.BENCH_PER_TYPE ?? 4);
 const shuffle = (xs) => xs.map((x) => [rnd(), x]).sort((a, b) => a[0] - b[0]).map((p) => p[1]);
-const plan = QUICK ? ['ramp', 'stall', 'ramp', 'stall'] : [...shuffle(TYPES), ...shuffle(TYPES)];
+const plan = QUICK ? ['ramp', 'stall', 'ramp', 'stall'] : Array.from({ length: PER }, () => shuffle(TYPES)).flat();
 const QUIET_S = QUICK ? 5 : 7;
 const AFTER_S = QUICK ? 4 : 6;
 
@@ -111,6 +115,7 @@ async function episode(i, type) {
   const dir = mkdtempSync(path.join(tmpdir(), 'mbm-bench-risk-'));
   const [primary, peer] = await Promise.all([startAnvil({ blockTime: 1, persist: true }), startAnvil({ blockTime: 1 })]);
   const proxy = await startProxy(primary.url);
+  const obs = [];
   const config = defaultConfig();
   Object.assign(config.monitoring, { expectedBlockTimeMs: 1000, maxBlockDelayMs: 2500, retryAttempts: 1, retryDelayMs: 200, alertThreshold: 1_000_000 });
   Object.assign(config.logging, { logFilePath: path.join(dir, 'missed_blocks.jsonl'), batchLogging: false, enableConsoleLogging: false });
@@ -122,7 +127,7 @@ async function episode(i, type) {
     alerts: false,
     source: { timeoutMs: 2_000, backoff: { initialMs: 100, maxMs: 500 }, pollIntervalMs: 250 },
     headLag: { thresholdBlocks: 1_000, intervalMs: 60_000 },
-    risk: { intervalMs: 500 },
+    risk: { intervalMs: 500, onObservation: (source, ob) => source === 'primary' && obs.push(ob) },
   });
   svc.on('warning', () => undefined);
   let what = '';
@@ -141,102 +146,88 @@ async function episode(i, type) {
   const records = read(config.logging.logFilePath).filter((r) => r.source === undefined || r.source === 'primary');
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`  episode ${i} ${type.padEnd(6)} ${what}: ${lines.length} rounds, ${records.length} records\n`);
-  return { type, lines, records };
+  return { type, what, lines, records, obs };
 }
 
-/** Miss event starts (detection and due times) from a log's records. */
-function missEvents(records) {
-  const ms = records
-    .filter((r) => ['gap', 'delayed', 'missed_slot'].includes(r.kind ?? 'gap'))
-    .map((r) => ({ t: r.timestamp, due: r.expected_timestamp }))
-    .sort((a, b) => a.t - b.t);
-  const ev = [];
-  for (const m of ms) {
-    const last = ev[ev.length - 1];
-    if (last && m.t - last.lastT < K) {
-      last.lastT = m.t;
-      last.due = Math.min(last.due, m.due);
-    } else ev.push({ t: m.t, due: m.due, lastT: m.t });
-  }
-  return ev;
+/** Rules' scores replayed from the raw observations (the scorer as it is now, not as it ran). */
+function replayRules(e) {
+  const tracker = new risk.RiskTracker({ threshold: RULES_T, blockTimeS: 1 });
+  return e.obs.map((ob) => {
+    const u = tracker.observe('primary', ob);
+    return { t: ob.at, score: u.risk.score, f: u.features };
+  });
 }
 
-const onsets = (lines, above) => {
-  const out = [];
-  let prev = false;
-  for (const l of lines) {
-    const a = above(l);
-    if (a && !prev) out.push(l.t);
-    prev = a;
+/** Fit as `mbm train` does: each round labelled by a miss detected within K slots after it (a miss's aftermath left out). */
+function fit(train) {
+  const rows = [], labels = [];
+  for (const e of train) {
+    const set = risk.trainingSet(e.lines, risk.missTimes(e.records), K);
+    rows.push(...set.rows);
+    labels.push(...set.labels);
   }
-  return out;
-};
+  try {
+    return risk.fitLogistic(rows, labels).model;
+  } catch (err) {
+    process.stdout.write(`  training failed: ${err.message}\n`);
+    return undefined;
+  }
+}
 
-function judge(eps, above) {
-  let alerts = 0, tp = 0, events = 0, caught = 0;
-  const leads = [], dueLeads = [];
-  for (const e of eps) {
-    const ev = missEvents(e.records);
-    const al = onsets(e.lines, above);
-    const r = risk.evaluateAlerts(al, ev.map((x) => x.t), K);
-    alerts += r.alerts;
-    tp += Math.round(r.precision * r.alerts);
-    events += ev.length;
-    for (const x of ev) {
-      const first = al.find((a) => a < x.t && a >= x.t - K);
-      if (first === undefined) continue;
-      caught++;
-      leads.push(x.t - first);
-      dueLeads.push(x.due - first);
-    }
-  }
-  return { precision: alerts ? tp / alerts : 0, recall: events ? caught / events : 0, lead: leads.length ? median(leads) : undefined, dueLead: dueLeads.length ? median(dueLeads) : undefined, alerts, events };
+const fmt = (r) => `P ${r.precision.toFixed(2)} R ${r.recall.toFixed(2)} lead ${r.lead === undefined ? '—' : `${r.lead.toFixed(1)} s`} (vs due ${r.dueLead === undefined ? '—' : `${r.dueLead.toFixed(1)} s`}); ${r.right}/${r.warnings} warnings right (${r.during} during a miss), ${r.caught}/${r.events} miss events caught`;
+const judgeAll = (eps, model) => ({
+  rules: judge(eps, (l) => l.score >= RULES_T, K),
+  model: model ? judge(eps, (l) => risk.modelScore(model, l.f).score >= MODEL_T, K) : undefined,
+  base: judge(eps, (l) => l.f.head_lag >= LAG_T, K),
+});
+const print = (what, r) => process.stdout.write(`${what}:\n  rules    ${fmt(r.rules)}\n  model    ${r.model ? fmt(r.model) : 'not trained'}\n  head lag ${fmt(r.base)}\n`);
+
+if (process.env.BENCH_REPLAY) {
+  // Tuning aid: the TRAINING half of a saved corpus (BENCH_CORPUS), replayed through today's rules;
+  // the model two-fold within it. Never the held-out half; never recorded.
+  const c = JSON.parse(readFileSync(process.env.BENCH_REPLAY, 'utf8'));
+  // BENCH_REPLAY_ALL=1: every episode, for a corpus made only for tuning (never the recorded seed's).
+  const all = !!process.env.BENCH_REPLAY_ALL && c.seed !== RECORDED_SEED;
+  const train = c.eps.slice(0, all ? c.eps.length : c.eps.length / 2).map((e) => ({ ...e, lines: e.obs.length ? replayRules(e) : e.lines }));
+  // Model two-fold: each episode scored by the model fitted on the other fold.
+  const folds = [train.filter((_, i) => i % 2 === 0), train.filter((_, i) => i % 2 === 1)];
+  const models = [fit(folds[1]), fit(folds[0])];
+  folds.forEach((f, j) => f.forEach((e) => e.lines.forEach((l) => (l.m = models[j] ? risk.modelScore(models[j], l.f).score : 0))));
+  const rr = judgeAll(train, undefined);
+  rr.model = judge(train, (l) => l.m >= MODEL_T, K);
+  print(`${all ? 'all' : 'training half'} of ${process.env.BENCH_REPLAY} (${train.length} episodes; rules replayed; model two-fold)`, rr);
+  process.exit(0);
 }
 
 const t0 = Date.now();
 const loadStart = loadText();
 const eps = [];
 for (let i = 0; i < plan.length; i++) eps.push(await episode(i, plan[i]));
+if (process.env.BENCH_CORPUS) writeFileSync(process.env.BENCH_CORPUS, JSON.stringify({ seed: SEED, plan, eps }));
 const half = plan.length / 2;
 const train = eps.slice(0, half);
 const held = eps.slice(half);
-
-// Train as `mbm train` does: label every training round by a miss detected within K slots after it.
-const rows = [], labels = [];
-for (const e of train) {
-  const misses = risk.missTimes(e.records);
-  rows.push(...e.lines.map((l) => l.f));
-  labels.push(...risk.labelLines(e.lines, misses, K));
-}
-let model;
-try {
-  model = risk.fitLogistic(rows, labels).model;
-} catch (e) {
-  process.stdout.write(`  training failed: ${e.message}\n`);
-}
-const scoreModel = (l) => risk.modelScore(model, l.f).score >= MODEL_T;
-
-const fmt = (r) => `P ${r.precision.toFixed(2)} R ${r.recall.toFixed(2)} lead ${r.lead === undefined ? '—' : `${r.lead.toFixed(1)} s`} (vs due ${r.dueLead === undefined ? '—' : `${r.dueLead.toFixed(1)} s`}); ${r.alerts} alerts, ${r.events} miss events`;
-const rules = judge(held, (l) => l.score >= RULES_T);
-const trained = model ? judge(held, scoreModel) : undefined;
-const base = judge(held, (l) => l.f.head_lag >= LAG_T);
-process.stdout.write(`held-out (${held.length} episodes):\n  rules    ${fmt(rules)}\n  model    ${trained ? fmt(trained) : 'not trained'}\n  head lag ${fmt(base)}\n`);
+const model = fit(train);
+const r = judgeAll(held, model);
+print(`held-out (${held.length} episodes)`, r);
 if (model) {
   const top = model.features.map((f, i) => [f, model.weights[i]]).sort((a, b) => b[1] - a[1]).slice(0, 3);
   process.stdout.write(`  model's largest weights: ${top.map(([f, w]) => `${f} ${w.toFixed(2)}`).join(', ')}\n`);
 }
-const cell = (r) => (r ? `${r.precision.toFixed(2)} / ${r.recall.toFixed(2)} / ${r.lead === undefined ? '—' : r.lead.toFixed(1)} / ${r.dueLead === undefined ? '—' : r.dueLead.toFixed(1)}` : 'not trained');
+const cell = (x) => (x ? `${x.precision.toFixed(2)} / ${x.recall.toFixed(2)} / ${x.lead === undefined ? '—' : x.lead.toFixed(1)} / ${x.dueLead === undefined ? '—' : x.dueLead.toFixed(1)}` : 'not trained');
 appendResult({
   bench: 'risk',
   title: `Early warning on a seeded fault corpus against real anvil (1 s blocks) through the fault proxy: latency ramps, jitter bursts, stalls, node kills, a lagging node (\`bench/risk.mjs\`). Goal: recall ≥ 0.8 at precision ≥ 0.8, median lead ≥ 1 slot.`,
-  note: `Each figure cell is **precision / recall / median lead s (to detection) / median lead s (to the slot's due time)** on the held-out half. Alerts are onsets of score ≥ threshold (rules ${RULES_T}, model ${MODEL_T}, baseline head lag ≥ ${LAG_T}); a miss event = gap/delayed/missed_slot records less than ${K} slots apart; horizon ${K} slots. The model is fitted on the training half only. The machine was shared (other work running), see load.`,
+  note: `Each figure cell is **precision / recall / median lead s (to detection) / median lead s (to the slot's due time)** on the held-out half (rows without judge v2 counted alarm onsets only, and ran the old probe). Judge v2 (bench/riskJudge.mjs): a scorer's alarm (rules ≥ ${RULES_T}, model ≥ ${MODEL_T}, baseline head lag ≥ ${LAG_T}) gives a warning when it comes on and again every ${K} slots while it stays on; a warning is right when a miss event (gap/delayed/missed_slot records less than ${K} slots apart, or while the previous one is under way) starts within ${K} slots after it; warnings while a miss is under way (until a block arrives again) are not counted; lead = miss event detection − the earliest warning within ${K} slots before it. The model and both thresholds were chosen on the training half only. The machine was shared (other work running), see load.`,
   row: {
     seed: SEED,
     episodes: `${train.length} train + ${held.length} held-out`,
-    'miss events (held-out)': rules.events,
-    rules: cell(rules),
-    model: cell(trained),
-    'head lag only': cell(base),
+    'miss events (held-out)': r.rules.events,
+    rules: cell(r.rules),
+    model: cell(r.model),
+    'head lag only': cell(r.base),
+    judge: 'v2',
+    'warnings right/counted rules · model · lag': `${r.rules.right}/${r.rules.warnings} · ${r.model ? `${r.model.right}/${r.model.warnings}` : '—'} · ${r.base.right}/${r.base.warnings}`,
     'load at start': loadStart,
     's': ((Date.now() - t0) / 1000).toFixed(0),
   },

@@ -18,7 +18,8 @@ import { createTransport } from '../node/chain/transport';
 import type { RpcTransport } from '../node/chain/rpc';
 import { ExpectFiles, type FileVerdict } from '../node/expect/files';
 import { expectSettingsFrom } from '../node/expect/settings';
-import type { LiveInfo } from './model/live';
+import type { LiveInfo, LiveRisk } from './model/live';
+import { riskConfigFrom } from '../core/risk';
 
 export interface RunLog {
   info(message: string): void;
@@ -212,8 +213,17 @@ export class MonitorRun {
       changed();
     });
     svc.on('alert', (m, channels) => o.log.warn(`alert (${channels.join(', ')}): ${m.title}`));
+    // The riskiest endpoint of each round is what the status bar and the tree show.
+    const risks = new Map<string, LiveRisk>();
+    const { threshold } = riskConfigFrom(o.config);
     svc.on('risk', (u) => {
       if (u.transition) o.log.warn(riskLine(u));
+      risks.set(u.source, { source: u.source, score: u.risk.score, threshold, above: u.above, reasons: u.risk.reasons.map((r) => r.text) });
+      const worst = [...risks.values()].reduce((a, b) => (b.score > a.score ? b : a));
+      const shown = (r: LiveRisk | undefined) => (r ? `${r.source}|${r.above > 0}|${r.score.toFixed(2)}|${r.reasons.join(';')}` : '');
+      if (shown(worst) === shown(live.risk)) return;
+      live.risk = worst;
+      changed();
     });
     svc.on('warning', (w) => o.log.warn(w));
     svc.on('notice', (m) => o.log.info(m));

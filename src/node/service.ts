@@ -213,7 +213,7 @@ export class MonitorService extends EventEmitter {
     }
     this.blockTime.start();
     await this.payloads?.start(this.writer ? this.logPath : undefined);
-    if (this.o.risk !== false) this.risk = await startRiskWatcher(this, this.o.config, this.o.endpoints, this.logPath, (m) => this.warn(m), this.o.risk ?? {});
+    if (this.o.risk !== false) this.risk = await startRiskWatcher(this, this.o.config, this.o.endpoints, this.logPath, (m) => this.warn(m), this.o.risk ?? {}, this.alerts);
     this.tickTimer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
     this.headLag?.start();
     await this.beacon?.start();

@@ -62,3 +62,19 @@ test('a node that is down says so in the text and the accessible name', () => {
   assert.match(v.ariaLabel, /node down/);
   assert.match(v.tooltip, /down: ConnectionLost/);
 });
+
+test('at risk: "· at risk" in the text, the top reason in the accessible name, the reasons in the tooltip, warning level', () => {
+  const risky: LiveInfo = { ...live, risk: { source: '127.0.0.1:8545', score: 0.91, threshold: 0.7, above: 2, reasons: ['no block for 2.1 slots', 'RPC errors (0.5 per observation)'] } };
+  const v = statusBarView({ log: log([], risky), restricted: false, alertThreshold: 3 });
+  assert.equal(v.text, '$(pulse) #1234 · streak 0 · 1.50% missed · at risk');
+  assert.equal(v.ariaLabel, 'Missed Blocks: head block 1234, current streak 0, 1.50% missed, at risk of missing blocks (no block for 2.1 slots)');
+  assert.match(v.tooltip, /\nRisk: at risk \(0\.91\): no block for 2\.1 slots; RPC errors \(0\.5 per observation\)\n/);
+  assert.equal(v.level, 'warning');
+  // Below the threshold: the score in the tooltip only; a Critical record still wins the level.
+  const calm = statusBarView({ log: log([], { ...risky, risk: { ...risky.risk!, score: 0.2, above: 0 } }), restricted: false, alertThreshold: 3 });
+  assert.equal(calm.text, '$(pulse) #1234 · streak 0 · 1.50% missed');
+  assert.match(calm.tooltip, /\nRisk: low \(0\.20\)\n/);
+  assert.equal(calm.level, 'ok');
+  const open = [rec(1232, { severity: 'Critical' })];
+  assert.equal(statusBarView({ log: log(open, { ...risky, head: 1233 }), restricted: false, alertThreshold: 3 }).level, 'error');
+});

@@ -199,3 +199,24 @@ test('Connection row: "stopped at <local time>" after Stop Monitoring; "not moni
   assert.equal(conn(stopped), 'stopped at 14/11/2023, 23:19:32 CET');
   assert.equal(conn(input()), 'not monitored in this window');
 });
+
+test('Status shows the early warning: "at risk" with the top reasons as rows; a low risk only its score; none without [risk]', () => {
+  const base: LiveInfo = { logFile: FILE, connection: 'up', source: '127.0.0.1:8545', head: 40, missedRate: 0 };
+  const at: LiveInfo = { ...base, risk: { source: '127.0.0.1:8546', score: 0.824, threshold: 0.7, above: 3, reasons: ['head 3 blocks behind peers', 'head lag growing'] } };
+  const status = find(buildTree([input(FILE, records, at)], opts), 'Status')!;
+  const risk = child(status, 'Risk')!;
+  assert.equal(risk.description, 'at risk (0.82): head 3 blocks behind peers; head lag growing');
+  assert.equal(risk.ariaLabel, 'Risk: at risk (0.82): head 3 blocks behind peers; head lag growing');
+  assert.equal(risk.state, 'expanded');
+  assert.deepEqual(risk.icon, { id: 'warning', color: 'charts.yellow' });
+  assert.deepEqual(risk.children!.map((n) => n.label), ['head 3 blocks behind peers', 'head lag growing']);
+  assert.equal(risk.tooltip, 'Chance of a missed block within the next few slots: 0.82 (at risk from 0.7).\nAt risk for 3 rounds (about one per slot).\nStrongest signals: head 3 blocks behind peers; head lag growing.\nEndpoint: 127.0.0.1:8546.');
+
+  const low: LiveInfo = { ...base, risk: { source: '127.0.0.1:8545', score: 0.12, threshold: 0.7, above: 0, reasons: [] } };
+  const lowRow = child(find(buildTree([input(FILE, records, low)], opts), 'Status')!, 'Risk')!;
+  assert.equal(lowRow.description, 'low (0.12)');
+  assert.equal(lowRow.state, 'none');
+  assert.equal(child(find(buildTree([input(FILE, records, base)], opts), 'Status')!, 'Risk'), undefined);
+  // A stopped run no longer claims a risk.
+  assert.equal(child(find(buildTree([input(FILE, records, { ...at, connection: 'stopped' })], opts), 'Status')!, 'Risk'), undefined);
+});

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isRpcAnswer } from '../../src/node/risk/probe';
+import { ClassifiedError, RpcResponseError } from '../../src/node/chain/errors';
 import { Cusum, SourceSignals, Window, rulesScore, modelScore, parseRiskModel, parseRiskConfig, RiskTracker, type RiskFeatures } from '../../src/core/risk';
 
-const quiet: RiskFeatures = { lat_p50_ms: 10, lat_p99_ms: 20, lat_cusum: 0, head_lag: 0, lag_slope: 0, lag_cusum: 0, arrival_delay_s: 0.5, arrival_slope: 0, stall_ratio: 0.5, error_rate: 0, reconnects: 0, syncing: 0, peers_low: 0 };
+const quiet: RiskFeatures = { lat_p50_ms: 10, lat_p99_ms: 20, lat_cusum: 0, lat_last_ms: 10, head_lag: 0, lag_slope: 0, lag_delta: 0, lag_cusum: 0, arrival_delay_s: 0.5, arrival_slope: 0, stall_ratio: 0.5, error_rate: 0, errors_now: 0, reconnects: 0, syncing: 0, peers_low: 0 };
 
 test('window: nearest-rank quantiles and least-squares slope', () => {
   const w = new Window(4);
@@ -13,15 +15,21 @@ test('window: nearest-rank quantiles and least-squares slope', () => {
   assert.equal(w.slope(), 1);
 });
 
-test('cusum: flat input stays at 0, a ramp crosses the alarm level', () => {
+test('cusum: flat input stays at 0, a ramp crosses the alarm level, and it forgets within a few observations', () => {
   const c = new Cusum(0.25, 4, 5);
   for (const x of [10, 10, 10, 10, 10, 10]) c.push(x);
   assert.equal(c.level, 0);
-  // baseline 10: (20−10)/10 − 0.25 = 0.75 per step → 3 after 4 steps, 4.5 after 6 → level 1.125
-  for (const x of [20, 20, 20, 20]) c.push(x);
-  assert.equal(c.level, 0.75);
-  for (const x of [20, 20]) c.push(x);
-  assert.equal(c.level, 1.125);
+  // baseline 10: z = (x − 10)/10 − 0.25 = 0.75, 1.75, 2.75, 3.75; S = 0.7·S + z → 0.75, 2.275, 4.3425, 6.78975
+  for (const x of [20, 30, 40, 50]) c.push(x);
+  assert.equal(Math.round(c.level * 1000) / 1000, 1.697);
+  // Back to 10: S = 0.7·S − 0.25 → 4.503, 2.902, 1.781 (level 0.445) … 0 on the 7th.
+  for (let i = 0; i < 3; i++) c.push(10);
+  assert.equal(Math.round(c.level * 1000) / 1000, 0.445);
+  for (let i = 0; i < 4; i++) c.push(10);
+  assert.equal(c.level, 0);
+  // Capped at 2h: one huge sample is level 2, not 25.
+  c.push(1000);
+  assert.equal(c.level, 2);
 });
 
 test('signals: latency quantiles, lag trend, stall and error rate from literal observations', () => {
@@ -43,14 +51,21 @@ test('rules: a quiet source scores 0 with no reasons', () => {
   assert.deepEqual(rulesScore(quiet, 12), { score: 0, reasons: [], by: 'rules' });
 });
 
-test('rules: head lag and a stall combine as 1 − Π(1 − c), strongest reason first', () => {
-  const r = rulesScore({ ...quiet, head_lag: 3, stall_ratio: 1.5 }, 12);
-  // c(head_lag) = 0.8, c(stall) = 0.9 × 0.5 = 0.45 → 1 − 0.2 × 0.55 = 0.89
-  assert.equal(r.score, 0.89);
+test('rules: a head falling behind and a stall combine as 1 − Π(1 − c), strongest reason first; a steady lag alone is no alarm', () => {
+  const r = rulesScore({ ...quiet, lag_delta: 2, head_lag: 3, stall_ratio: 1.5 }, 12);
+  // c(lag_delta) = 0.8 × (2 − 0.5)/1.5 = 0.8, c(stall) = 0.9 × (1.5 − 1.2)/0.8 = 0.338, c(head_lag) = 0.3
+  // → 1 − 0.2 × 0.662 × 0.7 = 0.907
+  assert.equal(r.score, 0.907);
   assert.deepEqual(r.reasons.map((x) => [x.feature, x.weight, x.text]), [
-    ['head_lag', 0.8, 'head 3 blocks behind peers'],
-    ['stall_ratio', 0.45, 'no block for 1.5 slots'],
+    ['lag_delta', 0.8, 'head fell 2 blocks further behind peers'],
+    ['stall_ratio', 0.338, 'no block for 1.5 slots'],
+    ['head_lag', 0.3, 'head 3 blocks behind peers'],
   ]);
+  assert.equal(rulesScore({ ...quiet, head_lag: 5 }, 12).score, 0.3);
+  // The latest probe taking 0.7 of a 12 s slot (8400 ms): c = 0.8 × (8400 − 3000)/5400 = 0.8.
+  assert.equal(rulesScore({ ...quiet, lat_last_ms: 8400 }, 12).score, 0.8);
+  // Two RPC errors this round: 0.75.
+  assert.deepEqual(rulesScore({ ...quiet, errors_now: 2 }, 12).reasons.map((x) => x.text), ['2 RPC errors this round']);
 });
 
 test('model: logistic score with standardisation, reasons are the largest contributions', () => {
@@ -81,4 +96,15 @@ test('tracker: at_risk on crossing, sustained after N slots, cleared when it fal
   const seq = [0, 3, 3, 3, 0].map((lag, i) => t.observe('a', { at: 100 + i, headLag: lag, arrivalDelayS: 0.1 }));
   assert.deepEqual(seq.map((u) => u.transition ?? '-'), ['-', 'at_risk', 'sustained', '-', 'cleared']);
   assert.deepEqual(seq.map((u) => u.above), [0, 1, 2, 3, 0]);
+});
+
+test('probe: a JSON-RPC error answer is recognised by class or by name along the cause chain; a timeout is not one', () => {
+  const refused = new RpcResponseError(-32601, 'Method not found');
+  assert.equal(isRpcAnswer(refused), true);
+  assert.equal(isRpcAnswer(new ClassifiedError('RpcError', 'x: net_peerCount', { cause: refused })), true);
+  // The same error from a second copy of the module (another class object, same name).
+  const copy = Object.assign(new Error('JSON-RPC error -32601: Method not found'), { name: 'RpcResponseError' });
+  assert.equal(isRpcAnswer(new ClassifiedError('RpcError', 'x', { cause: copy })), true);
+  assert.equal(isRpcAnswer(new ClassifiedError('Timeout', 'x: timed out after 1000 ms')), false);
+  assert.equal(isRpcAnswer('not an error'), false);
 });

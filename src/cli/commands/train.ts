@@ -1,11 +1,11 @@
 // `mbm train --features F --log L [--k SLOTS] [--block-time S] [--output weights.json]`: label each
 // features-log line by whether a miss (gap, delayed, missed slot) is detected in the log within the
-// next k slots, fit a logistic model (plain gradient descent) and write its weights as JSON for
+// next k slots (lines within k slots after a miss are left out: the outage, not its run-up), fit a logistic model (plain gradient descent) and write its weights as JSON for
 // `[risk] model`. Exit 0 written, 2 bad usage or unreadable input.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readLogBatches } from '../../node/log/reader';
-import { fitLogistic, labelLines, missTimes, parseFeaturesLine, type FeaturesLine } from '../../core/risk';
+import { fitLogistic, missTimes, parseFeaturesLine, trainingSet, type FeaturesLine } from '../../core/risk';
 import { processIO, type CommandIO } from '../readLogs';
 import { EXIT_OK, UsageError, parseIntOption } from '../util';
 
@@ -43,12 +43,12 @@ export async function runTrain(a: TrainArgs, io: CommandIO = processIO()): Promi
   const records: { kind?: string; timestamp: number; source?: string }[] = [];
   for await (const batch of readLogBatches(a.log)) for (const e of batch) records.push(e.record);
   const misses = missTimes(records);
-  const labels = labelLines(lines, misses, a.k * a.blockTimeS);
+  const set = trainingSet(lines, misses, a.k * a.blockTimeS);
   let fit;
   try {
     fit = fitLogistic(
-      lines.map((l) => l.f),
-      labels,
+      set.rows,
+      set.labels,
       a.epochs ? { epochs: a.epochs } : {},
     );
   } catch (e) {
@@ -57,7 +57,7 @@ export async function runTrain(a: TrainArgs, io: CommandIO = processIO()): Promi
   await writeFile(a.output, `${JSON.stringify({ ...fit.model, k: a.k }, null, 2)}\n`);
   const l0 = fit.losses[0]!.toFixed(4);
   const l1 = fit.losses[fit.losses.length - 1]!.toFixed(4);
-  io.stderr.write(`mbm train: ${lines.length} lines (${fit.positives} within ${a.k} slots of one of ${misses.length} misses), loss ${l0} → ${l1}, weights written to ${a.output}\n`);
+  io.stderr.write(`mbm train: ${lines.length} lines (${fit.positives} within ${a.k} slots before one of ${misses.length} misses, ${set.skipped} in a miss's aftermath left out), loss ${l0} → ${l1}, weights written to ${a.output}\n`);
   return EXIT_OK;
 }
 

@@ -4,3 +4,4 @@ export * from './score';
 export * from './train';
 export * from './riskConfig';
 export * from './tracker';
+export * from './riskAlerts';

@@ -27,8 +27,10 @@ export interface RiskObservation {
 export interface RiskFeatures {
   lat_p50_ms: number;
   lat_p99_ms: number;
-  /** CUSUM of relative latency increase over its baseline, normalised: ≥ 1 = alarm. */
+  /** CUSUM of relative latency increase over its baseline, normalised: ≥ 1 = alarm (capped at 2). */
   lat_cusum: number;
+  /** The latest round's RPC latency (mean of its probes, ms). */
+  lat_last_ms: number;
   head_lag: number;
   /** Head lag change per observation over the window (least squares). */
   lag_slope: number;
@@ -39,6 +41,10 @@ export interface RiskFeatures {
   stall_ratio: number;
   /** Errors per observation over the window. */
   error_rate: number;
+  /** Errors in the latest observation. */
+  errors_now: number;
+  /** Head lag now minus head lag a few observations ago (blocks). */
+  lag_delta: number;
   reconnects: number;
   syncing: number;
   /** 1 when the node reports fewer peers than wanted, else 0. */
@@ -46,9 +52,12 @@ export interface RiskFeatures {
 }
 
 export const FEATURE_NAMES: readonly (keyof RiskFeatures)[] = [
-  'lat_p50_ms', 'lat_p99_ms', 'lat_cusum', 'head_lag', 'lag_slope', 'lag_cusum', 'arrival_delay_s',
-  'arrival_slope', 'stall_ratio', 'error_rate', 'reconnects', 'syncing', 'peers_low',
+  'lat_p50_ms', 'lat_p99_ms', 'lat_cusum', 'lat_last_ms', 'head_lag', 'lag_slope', 'lag_delta', 'lag_cusum', 'arrival_delay_s',
+  'arrival_slope', 'stall_ratio', 'error_rate', 'errors_now', 'reconnects', 'syncing', 'peers_low',
 ];
+
+/** Observations back that `lag_delta` compares with. */
+export const LAG_DELTA_BACK = 4;
 
 export interface SignalOptions {
   /** Observations kept per window. Default 32. */
@@ -100,10 +109,15 @@ export class Window {
   }
 }
 
+/** How much of S each observation keeps (a forgetting CUSUM). */
+const FORGET = 0.7;
+
 /**
- * One-sided upper CUSUM on relative increase over a baseline: S = max(0, S + (x − μ)/max(μ, floor) − k).
- * The baseline μ is the mean of the first samples and follows slowly only while S = 0, so a ramp
- * is not absorbed into it. `level` = S / h (≥ 1: alarm).
+ * One-sided upper CUSUM on relative increase over a baseline: S = max(0, λS + (x − μ)/max(μ, floor) − k),
+ * with forgetting λ = 0.7 and capped at 2h, so that it comes back down within a few observations
+ * once x is back to normal (the plain sum kept one long stall in alarm for minutes). The baseline μ is the mean of the first
+ * samples and follows slowly only while S = 0, so a ramp is not absorbed into it. `level` = S / h
+ * (≥ 1: alarm; at most 2).
  */
 export class Cusum {
   private mu: number | undefined;
@@ -120,7 +134,7 @@ export class Cusum {
       this.mu = this.mu === undefined ? x : this.mu + (x - this.mu) / this.n;
       return this.level;
     }
-    this.s = Math.max(0, this.s + (x - this.mu) / Math.max(this.mu, this.floor) - this.k);
+    this.s = Math.min(2 * this.h, Math.max(0, FORGET * this.s + (x - this.mu) / Math.max(this.mu, this.floor) - this.k));
     if (this.s === 0) this.mu += 0.05 * (x - this.mu);
     return this.level;
   }
@@ -142,6 +156,8 @@ export class SourceSignals {
   private readonly lagCusum: Cusum;
   private reconnects: Window;
   private lastBlockAt: number | undefined;
+  private latLast = 0;
+  private errorsNow = 0;
   private syncing = false;
   private peers: number | undefined;
   readonly errorsByReason = new Map<string, number>();
@@ -153,14 +169,18 @@ export class SourceSignals {
     this.arrival = new Window(this.o.window);
     this.errs = new Window(this.o.window);
     this.reconnects = new Window(this.o.window);
-    this.latCusum = new Cusum(this.o.cusumK, this.o.cusumH, 5);
+    // Latency is judged against a tenth of a slot at least: a 20 ms baseline doubling is no news.
+    this.latCusum = new Cusum(this.o.cusumK, this.o.cusumH, 100 * this.o.blockTimeS);
     this.lagCusum = new Cusum(this.o.cusumK, this.o.cusumH, 1);
   }
 
   /** Feed one observation; returns the features after it. */
   observe(ob: RiskObservation): RiskFeatures {
     for (const l of ob.latenciesMs ?? []) this.lat.push(l);
-    if (ob.latenciesMs?.length) this.latCusum.push(ob.latenciesMs.reduce((a, b) => a + b, 0) / ob.latenciesMs.length);
+    if (ob.latenciesMs?.length) {
+      this.latLast = ob.latenciesMs.reduce((a, b) => a + b, 0) / ob.latenciesMs.length;
+      this.latCusum.push(this.latLast);
+    }
     if (ob.headLag !== undefined) {
       this.lag.push(ob.headLag);
       this.lagCusum.push(ob.headLag);
@@ -175,6 +195,7 @@ export class SourceSignals {
       this.errorsByReason.set(reason, (this.errorsByReason.get(reason) ?? 0) + n);
     }
     this.errs.push(errors);
+    this.errorsNow = errors;
     this.reconnects.push(ob.reconnects ?? 0);
     if (ob.syncing !== undefined) this.syncing = ob.syncing;
     if (ob.peers !== undefined) this.peers = ob.peers;
@@ -190,13 +211,16 @@ export class SourceSignals {
       lat_p50_ms: round(this.lat.quantile(0.5), 1),
       lat_p99_ms: round(this.lat.quantile(0.99), 1),
       lat_cusum: round(this.latCusum.level),
+      lat_last_ms: round(this.latLast, 1),
       head_lag: lagVals.length ? lagVals[lagVals.length - 1]! : 0,
       lag_slope: round(this.lag.slope()),
+      lag_delta: lagVals.length ? lagVals[lagVals.length - 1]! - lagVals[Math.max(0, lagVals.length - 1 - LAG_DELTA_BACK)]! : 0,
       lag_cusum: round(this.lagCusum.level),
       arrival_delay_s: arrVals.length ? round(arrVals[arrVals.length - 1]!) : 0,
       arrival_slope: round(this.arrival.slope()),
       stall_ratio: round(Math.max(0, sinceLastBlockS) / this.o.blockTimeS),
       error_rate: round(this.errs.length ? sum(this.errs) / this.errs.length : 0),
+      errors_now: this.errorsNow,
       reconnects: sum(this.reconnects),
       syncing: this.syncing ? 1 : 0,
       peers_low: this.peers !== undefined && this.peers < this.o.minPeers ? 1 : 0,

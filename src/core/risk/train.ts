@@ -38,6 +38,27 @@ export function labelLines(lines: readonly Pick<FeaturesLine, 't'>[], misses: re
   return lines.map(({ t }) => (misses.some((m) => m > t && m <= t + horizonS) ? 1 : 0));
 }
 
+/**
+ * The lines to train on and their labels: every line but those in a miss's aftermath (a miss
+ * detected within horizonS before it), where the node is already missing and the features say so
+ * whatever comes next; fitting them taught the model to score the outage, not what leads to it.
+ */
+export function trainingSet<L extends Pick<FeaturesLine, 't' | 'f'>>(lines: readonly L[], misses: readonly number[], horizonS: number): { rows: L['f'][]; labels: number[]; skipped: number } {
+  const labels = labelLines(lines, misses, horizonS);
+  const rows: L['f'][] = [];
+  const kept: number[] = [];
+  let skipped = 0;
+  lines.forEach((l, i) => {
+    if (misses.some((m) => m <= l.t && m > l.t - horizonS)) {
+      skipped++;
+      return;
+    }
+    rows.push(l.f);
+    kept.push(labels[i]!);
+  });
+  return { rows, labels: kept, skipped };
+}
+
 export interface FitOptions {
   epochs: number;
   learningRate: number;

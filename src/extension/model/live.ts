@@ -18,6 +18,20 @@ export interface LiveInfo {
   missedRate?: number;
   /** Startup backfill in progress: 'n/m blocks'. */
   backfill?: string;
+  /** Early warning (`[risk]` in the config): the riskiest endpoint after the latest probe round. */
+  risk?: LiveRisk;
+}
+
+export interface LiveRisk {
+  /** Endpoint label the figures are about (host:port). */
+  source: string;
+  /** In [0, 1]: the chance of a miss within the next few slots. */
+  score: number;
+  threshold: number;
+  /** Rounds in a row at or above the threshold (0: below). */
+  above: number;
+  /** Strongest first, at most 3. */
+  reasons: string[];
 }
 
 /** One log as the views see it: who writes it and what it holds. */

@@ -4,6 +4,7 @@ import { cleanText, percent } from './format';
 import { formatValueLost } from '../../core/payloads';
 import type { LiveInfo, LogView } from './live';
 import type { AlertLevel, LogSummary } from './summary';
+import { riskView } from './riskText';
 
 export interface StatusBarView {
   text: string;
@@ -36,13 +37,16 @@ export function statusBarView(i: StatusInput): StatusBarView {
   const head = live?.head !== undefined ? `#${live.head}` : '—';
   const missed = live?.missedRate !== undefined ? percent(live.missedRate) : '—';
   const down = live?.connection === 'down' ? ' · down' : '';
-  const text = `$(pulse) ${head} · streak ${summary.current} · ${missed} missed${down}`;
+  const risk = live?.risk && live.connection !== 'stopped' ? riskView(live.risk) : undefined;
+  const atRisk = risk?.atRisk ? ' · at risk' : '';
+  const text = `$(pulse) ${head} · streak ${summary.current} · ${missed} missed${down}${atRisk}`;
   const ariaParts = [
     `head block ${live?.head ?? 'unknown'}`,
     `current streak ${summary.current}`,
     `${live?.missedRate !== undefined ? percent(live.missedRate) : 'unknown'} missed`,
   ];
   if (live?.connection === 'down') ariaParts.push('node down');
+  if (risk?.atRisk) ariaParts.push(`at risk of missing blocks${risk.reasons[0] ? ` (${risk.reasons[0]})` : ''}`);
   if (summary.level === 'error') ariaParts.push('critical');
   else if (summary.level === 'warning') ariaParts.push('alert threshold reached');
   const tooltip = [
@@ -52,9 +56,12 @@ export function statusBarView(i: StatusInput): StatusBarView {
     `Current streak: ${summary.current} (alert threshold ${i.alertThreshold})`,
     `Longest streak: ${summary.longest}`,
     `Missed: ${missed}`,
+    ...(risk ? [`Risk: ${risk.line}`] : []),
     `Recovered: ${summary.report.total_missed ? percent(summary.report.recovery_rate) : '—'}`,
     ...(summary.report.value_lost && summary.report.value_lost.count > 0 ? [`Value lost: ${formatValueLost(summary.report.value_lost)}`] : []),
     'Click to open the Missed Blocks view.',
   ].join('\n');
-  return { text, tooltip, ariaLabel: `${NAME}: ${ariaParts.join(', ')}`, level: summary.level };
+  // At risk is a warning until something worse is true.
+  const level: AlertLevel = risk?.atRisk && summary.level === 'ok' ? 'warning' : summary.level;
+  return { text, tooltip, ariaLabel: `${NAME}: ${ariaParts.join(', ')}`, level };
 }

@@ -8,6 +8,7 @@ import { blockRange, bothTimes, localTime, utcTime, cleanText, duration, percent
 import type { LiveInfo, LogView } from './live';
 import type { LogEntry } from './logBook';
 import type { LogSummary } from './summary';
+import { riskView } from './riskText';
 
 export interface TreeIcon {
   /** Codicon id (ThemeIcon). */
@@ -170,6 +171,16 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       icon: { id: 'history' },
     }),
   ];
+  if (live?.risk && live.connection !== 'stopped') {
+    const v = riskView(live.risk);
+    const reasons: TreeNode[] = v.reasons.map((text, i) => ({ id: id(`risk|${i}`), label: text, ariaLabel: `Reason: ${text}`, icon: { id: 'arrow-small-right' }, state: 'none' }));
+    nodes.push(row(id('risk'), 'Risk', v.line, {
+      icon: v.atRisk ? { id: 'warning', color: 'charts.yellow' } : { id: 'shield' },
+      tooltip: v.tooltip,
+      children: reasons,
+      state: reasons.length ? (v.atRisk ? 'expanded' : 'collapsed') : 'none',
+    }));
+  }
   if (s.loading) {
     const { done, total } = s.loading;
     nodes.push(row(id('loading'), 'Reading the log', total > 0 ? `${Math.floor((done / total) * 100)}% of ${mb(total)}` : 'starting…', {

@@ -17,6 +17,8 @@ import { createChannels, type Channel } from './channels';
 import { ChannelQueue } from './delivery';
 import { incidentFacts, IncidentTracker, toState, type Decision, type Incident, type IncidentState, type ResolvedRef } from '../../core/incidents';
 import { alertMessage, incidentKey, resolveMessage, summaryMessage, type AlertMessage, type AlertSource, type IncidentFacts } from './message';
+import { riskAlertMessage, riskIncidentKey, riskResolveMessage } from './riskMessage';
+import { RiskIncidents, type RiskAlertInput } from '../../core/risk/riskAlerts';
 import { Outbox, outboxPathFor, type DeliveryResult, type OutboxEntry } from './outbox';
 import { Redactor } from '../../core/redact';
 import type { SendError } from './sendError';
@@ -48,6 +50,8 @@ export interface AlertManagerOptions {
   console?: Pick<NodeJS.WritableStream, 'write'>;
   /** Replace the channels built from the config (embedding, tests). */
   channels?: Channel[];
+  /** `[risk] alert_after_slots`: a risk at or above its threshold this many rounds alerts (observeRisk). Unset: risk never alerts. */
+  riskAlertAfter?: number;
   /** How often to check whether the chain has moved past an open incident. Default 1000; 0: never (call evaluate()). */
   evaluateEveryMs?: number;
 }
@@ -77,6 +81,7 @@ export class AlertManager extends EventEmitter {
   private evalTimer: NodeJS.Timeout | undefined;
   private evalScheduled = false;
   private closed = false;
+  private readonly risk: RiskIncidents | undefined;
 
   private constructor(
     private readonly o: AlertManagerOptions,
@@ -97,6 +102,9 @@ export class AlertManager extends EventEmitter {
       keyOf: (from) => incidentKey(this.source(), from),
     });
     this.tracker.restore(outbox.openIncidents(), outbox.resolvedIncidents());
+    if (o.riskAlertAfter !== undefined) {
+      this.risk = new RiskIncidents({ channels: channels.map((c) => c.id), alertAfter: o.riskAlertAfter, keyOf: (label, startedAt) => riskIncidentKey({ ...this.source(), label }, startedAt) });
+    }
     for (const c of channels) {
       const rule = settings.rules[c.id];
       if (!UNTHROTTLED.has(c.id)) this.throttles.set(c.id, new Throttle(rule.throttleMax, rule.throttleWindowMs));
@@ -159,6 +167,29 @@ export class AlertManager extends EventEmitter {
         this.evalScheduled = false;
         this.evaluate();
       });
+    }
+  }
+
+  /**
+   * A risk round (RiskTracker's update, any endpoint): with `riskAlertAfter` set, a run at or above
+   * `[risk] threshold` that long alerts and its end resolves (core/risk/riskAlerts.ts), through the
+   * same mute, throttle, outbox and channels as a streak. Risk incidents are not kept over a restart.
+   */
+  observeRisk(u: RiskAlertInput): void {
+    if (this.closed || !this.risk) return;
+    try {
+      const nowMs = this.now();
+      const decisions = this.risk.update(u, (c) => this.isMuted(c, nowMs));
+      if (decisions.length === 0) return;
+      const items: { channels: AlertChannelKind[]; msg: AlertMessage }[] = [];
+      for (const d of decisions) {
+        const source = { ...this.source(), label: d.incident.source };
+        const msg = d.type === 'alert' ? riskAlertMessage({ incident: d.incident, source, nowMs }) : riskResolveMessage({ incident: d.incident, source, endedAt: d.endedAt, nowMs });
+        this.admit(msg, d.channels, nowMs, items);
+      }
+      this.journal(items);
+    } catch (err) {
+      this.warn(`risk alert evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -274,24 +305,29 @@ export class AlertManager extends EventEmitter {
       const msg = d.type === 'alert' ? this.alertFor(inc, nowMs) : resolveMessage({ incident: inc.key, source: this.source(), facts: this.facts(inc, d.endedAt), nowMs });
       if (d.type === 'alert') states.push(toState(inc));
       else resolved.push({ key: inc.key, from_block: inc.fromBlock, to_block: inc.toBlock, delivered: inc.delivered });
-      const admitted: AlertChannelKind[] = [];
-      for (const c of d.channels) {
-        const t = this.throttles.get(c);
-        if (!t) {
-          admitted.push(c);
-          continue;
-        }
-        const { send, summary } = t.admit(msg, nowMs);
-        if (summary) items.push({ channels: [c], msg: summaryMessage({ channel: c, source: this.source(), suppressed: summary, severity: 'High', nowMs }) });
-        if (send) admitted.push(c);
-        else {
-          this.emit('throttled', msg, c);
-          this.armThrottleTimer(c, t);
-        }
-      }
-      items.push({ channels: admitted, msg });
+      this.admit(msg, d.channels, nowMs, items);
     }
     this.journal(items, states, resolved);
+  }
+
+  /** Through each channel's throttle: what may go now is added to `items` (after any summary it owes). */
+  private admit(msg: AlertMessage, channels: readonly AlertChannelKind[], nowMs: number, items: { channels: AlertChannelKind[]; msg: AlertMessage }[]): void {
+    const admitted: AlertChannelKind[] = [];
+    for (const c of channels) {
+      const t = this.throttles.get(c);
+      if (!t) {
+        admitted.push(c);
+        continue;
+      }
+      const { send, summary } = t.admit(msg, nowMs);
+      if (summary) items.push({ channels: [c], msg: summaryMessage({ channel: c, source: this.source(), suppressed: summary, severity: 'High', nowMs }) });
+      if (send) admitted.push(c);
+      else {
+        this.emit('throttled', msg, c);
+        this.armThrottleTimer(c, t);
+      }
+    }
+    items.push({ channels: admitted, msg });
   }
 
   private alertFor(inc: Incident, nowMs: number): AlertMessage {

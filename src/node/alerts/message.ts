@@ -67,6 +67,22 @@ export interface AlertMessage {
   /** recordKey() of the records the alert covers (what alert_sent is set on). */
   record_keys?: string[];
   suppressed?: SuppressedFacts;
+  /** A sustained early-warning risk (riskMessage.ts): what it scored and why. */
+  risk?: RiskFacts;
+}
+
+export interface RiskFacts {
+  /** Score of the round that alerted (alert) or the last one above the threshold (resolve), in [0, 1]. */
+  score: number;
+  max_score: number;
+  /** Rounds (about one per slot) at or above the threshold. */
+  slots: number;
+  /** Strongest first. */
+  reasons: string[];
+  /** Unix seconds the run above the threshold started. */
+  started_at: number;
+  /** Unix seconds it fell back below (resolve only). */
+  ended_at?: number;
 }
 
 export function idempotencyKey(...parts: (string | number)[]): string {

@@ -2,7 +2,7 @@
 // beside the log when file logging is on), or undefined when `[risk] enabled = false`.
 import type { EventEmitter } from 'node:events';
 import type { MonitorFileConfig } from '../../core/config';
-import { riskConfigFrom } from '../../core/risk';
+import { riskConfigFrom, type RiskUpdate } from '../../core/risk';
 import type { Endpoint } from '../chain/types';
 import { RiskWatcher, featuresPathFor, loadRiskModel, type RiskWatcherOptions } from './riskWatcher';
 
@@ -29,7 +29,17 @@ export function riskLine(u: { source: string; risk: { score: number; reasons: { 
   return `${u.source}: at risk of missing blocks (score ${u.risk.score}): ${why}`;
 }
 
-/** The watcher started on a service: its rounds are the service's 'risk' events; a sustained risk is a warning (alerted like a streak). */
+/** `[risk] alert_after_slots` when early warning is on: how long a risk must last to alert (AlertManager.observeRisk). */
+export function riskAlertAfter(config: MonitorFileConfig): number | undefined {
+  const rc = riskConfigFrom(config);
+  return rc.enabled ? rc.alertAfterSlots : undefined;
+}
+
+/**
+ * The watcher started on a service: its rounds are the service's 'risk' events, and each goes to
+ * the alert manager too, where a risk lasting `[risk] alert_after_slots` rounds alerts like a streak
+ * (the one alert path: core/risk/riskAlerts.ts decides, the manager's channels send).
+ */
 export async function startRiskWatcher(
   svc: EventEmitter,
   config: MonitorFileConfig,
@@ -37,13 +47,13 @@ export async function startRiskWatcher(
   logPath: string,
   warn: (message: string) => void,
   extra: Partial<RiskWatcherOptions>,
+  alerts?: { observeRisk(u: RiskUpdate): void },
 ): Promise<RiskWatcher | undefined> {
   const w = await createRiskWatcher(config, endpoints, logPath, { onWarning: warn, ...extra });
   if (!w) return undefined;
   w.on('risk', (u) => {
     svc.emit('risk', u);
-    // Risk above the threshold for [risk] alert_after_slots slots in a row alerts like a streak does.
-    if (u.transition === 'sustained') warn(riskLine(u));
+    alerts?.observeRisk(u);
   });
   w.start();
   return w;

@@ -16,6 +16,20 @@ export interface ProbeResult {
 
 const OPTIONAL = ['eth_syncing', 'net_peerCount', 'txpool_status'] as const;
 
+/**
+ * Whether the node answered with a JSON-RPC error (somewhere on the cause chain). By name as well
+ * as by class: a second copy of the errors module (a loader that isolates module graphs, as the
+ * benchmark's does) makes instanceof fail, and every round then counted a refused optional
+ * method as an RPC error.
+ */
+export function isRpcAnswer(e: unknown): boolean {
+  let x: unknown = e;
+  for (let i = 0; i < 4 && x instanceof Error; i++, x = (x as { cause?: unknown }).cause) {
+    if (x instanceof RpcResponseError || x.name === 'RpcResponseError') return true;
+  }
+  return false;
+}
+
 export class EndpointProbe {
   /** Optional methods this node refused. */
   readonly unsupported = new Set<string>();
@@ -45,7 +59,7 @@ export class EndpointProbe {
         else if (v && typeof v === 'object' && 'pending' in v) out.txpoolPending = Number((v as { pending: unknown }).pending);
       } catch (e) {
         // The node answered with a JSON-RPC error (method not found, not enabled): it does not offer it.
-        if (e instanceof RpcResponseError || (e as { cause?: unknown }).cause instanceof RpcResponseError) {
+        if (isRpcAnswer(e)) {
           this.unsupported.add(m);
           return;
         }

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { appendFile } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import type { BlockInfo } from '../../core/model';
-import { RiskTracker, parseRiskModel, type RiskConfig, type RiskModel, type RiskUpdate, type FeaturesLine } from '../../core/risk';
+import { RiskTracker, parseRiskModel, type RiskConfig, type RiskObservation, type RiskModel, type RiskUpdate, type FeaturesLine } from '../../core/risk';
 import { createTransport } from '../chain/transport';
 import type { RpcTransport } from '../chain/rpc';
 import type { Endpoint } from '../chain/types';
@@ -26,6 +26,8 @@ export interface RiskWatcherOptions {
   /** Unix seconds. */
   now?: () => number;
   onWarning?: (m: string) => void;
+  /** Each source's raw observation of a round, before it is scored (the benchmark replays them). */
+  onObservation?: (source: string, ob: RiskObservation) => void;
 }
 
 /** `<log>.features.jsonl`, beside the log. */
@@ -114,7 +116,7 @@ export class RiskWatcher extends EventEmitter {
       const primary = i === 0;
       const errors = { ...r.errors };
       if (primary) for (const [k, n] of Object.entries(pend.errors)) errors[k] = (errors[k] ?? 0) + n;
-      return this.tracker.observe(this.o.endpoints[i]!.label, {
+      const ob: RiskObservation = {
         at,
         latenciesMs: [r.latencyMs],
         headLag: best !== undefined && r.head !== undefined ? best - r.head : undefined,
@@ -124,7 +126,10 @@ export class RiskWatcher extends EventEmitter {
         syncing: r.syncing,
         peers: r.peers,
         txpoolPending: r.txpoolPending,
-      });
+      };
+      const label = this.o.endpoints[i]!.label;
+      this.o.onObservation?.(label, ob);
+      return this.tracker.observe(label, ob);
     });
     this.log(updates, pend.block ?? (results[0]?.head));
     for (const u of updates) this.emit('risk', u);

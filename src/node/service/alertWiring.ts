@@ -5,6 +5,7 @@ import type { EventEmitter } from 'node:events';
 import type { MonitorFileConfig } from '../../core/config';
 import type { MissedBlock } from '../../core/model';
 import { AlertManager, type AlertManagerOptions, type AlertMessage } from '../alerts';
+import { riskAlertAfter } from '../risk/attach';
 import type { AlertDelivery } from './types';
 
 export interface ServiceAlertsDeps {
@@ -29,6 +30,8 @@ export async function openServiceAlerts(svc: EventEmitter, d: ServiceAlertsDeps)
     // A delivered alert flips the records' alert_sent: write them again (readers keep the last).
     onDelivered: (records) => records.forEach(d.rewrite),
     onWarning: (m) => d.warn(`alerts: ${m}`),
+    // [risk] alert_after_slots: a risk that long at or above its threshold alerts like a streak (observeRisk).
+    riskAlertAfter: riskAlertAfter(d.config),
     ...d.extra,
   });
   a.on('queued', (msg, channels) => {

@@ -32,8 +32,8 @@ export function pagerdutyPayload(msg: AlertMessage, routingKey: string): Record<
       timestamp: new Date(msg.created_at).toISOString(),
       component: msg.source.label,
       group: msg.source.chain_id === undefined ? 'unknown chain' : `chain ${msg.source.chain_id}`,
-      class: msg.kind === 'summary' ? 'throttled alerts' : 'missed blocks',
-      custom_details: { text: msg.text, ...(msg.streak ? { streak: msg.streak } : {}), ...(msg.record ? { record: msg.record } : {}), idempotency_key: msg.id },
+      class: msg.kind === 'summary' ? 'throttled alerts' : msg.risk ? 'missed block risk' : 'missed blocks',
+      custom_details: { text: msg.text, ...(msg.streak ? { streak: msg.streak } : {}), ...(msg.record ? { record: msg.record } : {}), ...(msg.risk ? { risk: msg.risk } : {}), idempotency_key: msg.id },
     },
   };
 }
