@@ -12,8 +12,9 @@ import { gzipSync } from 'node:zlib';
 import { inferClock } from '../../src/common/dashboard/heatmap';
 import { DashboardModel } from '../../src/common/dashboard/model';
 import { defaultView, type ViewSettings } from '../../src/common/dashboard/viewFilter';
-import { BatchWriter } from '../../src/common/dashboard/wire';
+import { BatchWriter, encodeBatch } from '../../src/common/dashboard/wire';
 import { readLogBatches } from '../../src/node/log/reader';
+import type { MissedBlock } from '../../src/core/model';
 import { LogLoader } from '../../src/extension/worker/logLoader';
 
 async function workspace(): Promise<{ log: string; done(): void }> {
@@ -78,4 +79,19 @@ test('the worker aggregates a 50,000-line log into the same view as the webview 
     await loader.dispose();
     ws.done();
   }
+});
+
+test('a streak chart of more than 5,000 streaks shows the longest of each of 5,000 time slices', () => {
+  // 12,000 streaks of 2 missed blocks (blocks 3k, 3k+1), one per minute; every 1,000th is 9 long.
+  const records: MissedBlock[] = [];
+  for (let k = 0; k < 12_000; k++) {
+    const len = k % 1000 === 500 ? 9 : 2;
+    for (let j = 0; j < len; j++) records.push({ timestamp: 1_700_000_000 + k * 60 + j, block_number: 1_000_000 + k * 20 + j, reason: 'Timeout', severity: 'High', expected_timestamp: 1_700_000_000 + k * 60, actual_timestamp: 1_700_000_000 + k * 60, recovery_attempts: 0, recovered: false, metadata: {}, alert_sent: false, kind: 'gap' as const });
+  }
+  const m = new DashboardModel({ clock: { slotSeconds: 12, genesis: 0 } });
+  m.apply(encodeBatch(records.map((record, i) => ({ record, file: 'x', line: i + 1 }))));
+  const v = m.view();
+  assert.equal(v.headline.longestStreak, 9);
+  assert.ok(v.streaks.length.length <= 5000 && v.streaks.length.length > 4000, `${v.streaks.length.length} bars`);
+  assert.equal(v.streaks.length.filter((n) => n === 9).length, 12, 'every 9-long streak kept');
 });

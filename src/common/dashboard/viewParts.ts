@@ -30,7 +30,16 @@ export interface ViewPartsOptions {
    * and no more readable. Current and longest still count every run.
    */
   listedStreaksOnly?: boolean;
+  /** Streak bars at most (default MAX_STREAK_BARS): more are thinned to the longest per time slice. */
+  maxStreakBars?: number;
 }
+
+/**
+ * A chart a thousand pixels wide cannot show more bars than this: a million-record log has
+ * hundreds of thousands of streaks, which took the webview seconds to draw. Beyond it the bars are
+ * thinned to the longest streak of each of this many equal time slices (the ones a reader looks for).
+ */
+export const MAX_STREAK_BARS = 5000;
 
 export class ViewParts {
   // One group unless in fleet mode: streaks are runs of one chain's block numbers.
@@ -77,8 +86,8 @@ export class ViewParts {
     const byTime = (x: (typeof streaks)[number], y: (typeof streaks)[number]) => x.startedAt - y.startedAt || x.fromBlock - y.fromBlock;
     if (streaks.some((s, i) => i > 0 && byTime(streaks[i - 1], s) > 0)) streaks.sort(byTime);
     const bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [], source: [] };
-    for (const s of streaks) {
-      if (this.options.listedStreaksOnly && !isListedStreak(s)) continue;
+    const listed = this.options.listedStreaksOnly ? streaks.filter((s) => isListedStreak(s)) : streaks;
+    for (const s of thin(listed, this.options.maxStreakBars ?? MAX_STREAK_BARS)) {
       bars.source.push(s.source);
       bars.startedAt.push(s.startedAt);
       bars.length.push(s.length);
@@ -122,4 +131,21 @@ export class ViewParts {
       recent: o.recent,
     };
   }
+}
+
+/** At most `max` of `streaks` (in time order): the longest of each of `max` equal time slices (the first on a tie). */
+function thin<T extends { startedAt: number; length: number }>(streaks: T[], max: number): T[] {
+  if (streaks.length <= max || streaks.length === 0) return streaks;
+  const first = streaks[0].startedAt;
+  const width = (streaks[streaks.length - 1].startedAt - first) / max || 1;
+  const out: T[] = [];
+  let slice = -1;
+  for (const s of streaks) {
+    const k = Math.min(max - 1, Math.floor((s.startedAt - first) / width));
+    if (k !== slice) {
+      out.push(s);
+      slice = k;
+    } else if (s.length > out[out.length - 1].length) out[out.length - 1] = s;
+  }
+  return out;
 }
