@@ -6,7 +6,8 @@
 // the worst host gap while the log loads and while 1,000 records/s are appended for 10 s, the
 // extension host's and the log worker's peak RSS, and the dashboard's first paint as the
 // extension logs it (command → view from the worker → the webview's 'rendered'). Not a test.
-//   node --import tsx bench/editor-cs.ts
+//   node --import tsx bench/editor-cs.ts            (… control: the same window on an empty workspace
+//   for 30 s — the extension host's own gaps and RSS without a log; printed, not recorded)
 import { appendFileSync, existsSync, linkSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   const packaged = packageVsix();
   const ws = makeWorkspace({ 'missedBlocks.expectedBlockTime': 12 });
   const big = path.join(ws, 'missed_blocks.jsonl');
-  linkSync(log, big);
+  const control = process.argv.includes('control');
+  if (!control) linkSync(log, big);
   const browser = await launchBrowser();
   const cs = await startCodeServer({ vsix: [packaged.vsix], name: 'editor-bench' });
   try {
@@ -73,6 +75,12 @@ async function main(): Promise<void> {
     const page = wb.page;
     const tOpen = performance.now();
     await openViewContainer(page, VIEW_CONTAINER);
+    if (control) {
+      await page.waitForTimeout(30_000);
+      const p = probe(outputChannelText(cs), 0);
+      process.stdout.write(`  control (no log): host worst gap ${f(p.gap)} ms over ${p.n} probes, host RSS ${f(p.rss)} MB (VmHWM ${f(peakOf(/extensionHost|bootstrap-fork/))}); load ${loadText()}\n`);
+      return;
+    }
     const want = `of ${reportTotal.toLocaleString('en-US')}`;
     let shown: string | undefined;
     for (const deadline = Date.now() + 120_000; Date.now() < deadline; await page.waitForTimeout(100)) {
@@ -109,6 +117,8 @@ async function main(): Promise<void> {
     }
     const dashMs = performance.now() - tDash;
     const text = outputChannelText(cs);
+    const line = /first paint of \d{6,} records[^\n]*/.exec(text.slice(afterAppend));
+    if (line) process.stdout.write(`  panel: ${line[0]}\n`);
     const read = /read (\d+) records of missed_blocks\.jsonl in (\d+) ms/.exec(text.slice(afterAppend));
     const loadP = probe(text, 0, afterLoad);
     const appendP = probe(text, afterLoad, afterAppend);
