@@ -2,7 +2,7 @@
 // follows each with src/node/log's LogTailer, which reads only appended bytes and survives rotation.
 // A log's rotated `.gz` siblings are read first, listed by the same resolveLogFiles the CLI report
 // and the dashboard use, so every view counts the same records.
-// What a log already holds is read by the log worker (worker/logWorker.ts, a worker thread): the
+// What a log already holds is read by the log worker (worker/logWorker.ts, a child process): the
 // host gets the whole log's totals and its newest records, then tails from where the worker
 // stopped and hands it each appended record for new totals. The host holds a bounded window.
 // Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its
