@@ -10,11 +10,26 @@ export interface OutputOptions {
   records: boolean;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
+  /** With [[chains]]: every line starts with `[name] `. */
+  chain?: string;
+}
+
+/** `stream` with `[tag] ` at the start of every line written (colour detection stays the stream's). */
+function tagged(stream: NodeJS.WriteStream, tag: string | undefined): NodeJS.WriteStream {
+  if (tag === undefined) return stream;
+  const write = (s: string) => stream.write(s.replace(/^(?=.)/gm, `[${tag}] `));
+  return new Proxy(stream, {
+    get(t, k) {
+      if (k === 'write') return write;
+      const v: unknown = Reflect.get(t, k);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
 }
 
 export function attachOutput(svc: MonitorService, o: OutputOptions): void {
-  const stdout = o.stdout ?? process.stdout;
-  const stderr = o.stderr ?? process.stderr;
+  const stdout = tagged(o.stdout ?? process.stdout, o.chain);
+  const stderr = tagged(o.stderr ?? process.stderr, o.chain);
   const out = colors(stdout);
   const err = colors(stderr);
   const note = (s: string) => stderr.write(`${err.dim(`-- ${safeText(s)}`)}\n`);

@@ -3,6 +3,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { maskUrlPassword } from './redact';
 import { parseRelayConfig, type RelayConfig } from './relayConfig';
+import { parseChains, type ChainConfig } from './chainsConfig';
 
 /** `[monitoring] detect_missed_slots`: auto = only where block timestamps can show a slot. */
 export type DetectMissedSlots = 'auto' | boolean;
@@ -64,6 +65,8 @@ export interface MonitorFileConfig {
   relay?: RelayConfig;
   /** [recovery]; absent when the file has no such table. */
   recovery?: RecoveryConfig;
+  /** [[chains]] (chainsConfig.ts): each chain's whole config; absent when the file watches one chain. */
+  chains?: ChainConfig[];
 }
 
 /** [recovery]: a block explorer as the last source when the nodes cannot give a missed block. */
@@ -302,6 +305,20 @@ const LOGGING_FIELDS: Field<MissedBlockLoggerConfig>[] = [
   ['batch_timeout', 'batchTimeoutMs', parseSeconds],
 ];
 
+/** The keys of [monitoring], which a [[chains]] table may override. */
+export const MONITORING_KEYS: readonly string[] = MONITORING_FIELDS.map((f) => f[0]);
+
+/** [monitoring] keys of `src` (named `<section>.<key>` when wrong) over `into`. */
+export function applyMonitoringOverrides(section: string, src: Record<string, unknown>, into: BlockMonitoringConfig): void {
+  applyFields(section, src, MONITORING_FIELDS, into);
+  if (src.expected_block_time !== undefined) into.expectedBlockTimeExplicit = true;
+}
+
+/** A [recovery] table (also a chain's `recovery`). */
+export function parseRecoveryTable(v: unknown): RecoveryConfig {
+  return parseRecovery(table('recovery', v));
+}
+
 function applyFields<T extends object>(section: string, src: Record<string, unknown>, fields: Field<T>[], into: T): void {
   const known = new Set(fields.map((f) => f[0]));
   for (const key of Object.keys(src)) {
@@ -353,7 +370,7 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
   }
   const cfg = defaultConfig();
   try {
-    const { monitoring, logging, alerts, storage, relay, recovery, ...other } = doc;
+    const { monitoring, logging, alerts, storage, relay, recovery, chains, ...other } = doc;
     if (relay !== undefined) cfg.relay = parseRelayConfig(relay);
     if (recovery !== undefined) cfg.recovery = parseRecovery(table('recovery', recovery));
     const mon = table('monitoring', monitoring);
@@ -370,6 +387,7 @@ export function parseConfigText(text: string, file?: string): MonitorFileConfig 
       if (redis_max_len !== undefined) cfg.storage.redisMaxLen = parseCount('storage.redis_max_len', redis_max_len, 1);
     }
     cfg.other = other;
+    if (chains !== undefined) cfg.chains = parseChains(chains, cfg, doc);
   } catch (err) {
     if (err instanceof ConfigError && file) throw new ConfigError(err.key, err.value, err.expected, file);
     throw err;

@@ -155,7 +155,7 @@ export const SETTINGS = {
     default: [...DEFAULT_ALERTS.channels],
     scope: 'window',
     restricted: true,
-    description: `Where alerts go. \`console\` writes to the output channel, \`file\` to \`alerts.jsonl\` beside the log. Webhook URLs and the SMTP password are secrets: set them with **Missed Blocks: Set Alert Webhook…** (kept in SecretStorage, never in settings). Nothing is sent in Restricted Mode. ${relay('alerts.channels')}`,
+    description: `Where alerts go. \`console\` writes to the output channel, \`file\` to \`alerts.jsonl\` beside the log. Webhook URLs, the SMTP password, the Alertmanager URL, the PagerDuty routing key and the Telegram bot token are secrets: set them with **Missed Blocks: Set Alert Webhook…** (or Set Alertmanager URL…, Set PagerDuty Routing Key…, Set Telegram Bot Token…), kept in SecretStorage, never in settings. Nothing is sent in Restricted Mode. ${relay('alerts.channels')}`,
   },
   'alerts.minSeverity': {
     type: 'string',
@@ -195,6 +195,13 @@ export const SETTINGS = {
     scope: 'window',
     restricted: true,
     description: 'SMTP login; its password is set with **Missed Blocks: Set Alert Webhook…** → SMTP password.',
+  },
+  'alerts.telegramChatId': {
+    type: 'string',
+    default: '',
+    scope: 'window',
+    restricted: true,
+    description: 'Chat of the `telegram` channel: `-1001234567890` or a channel `@name`. Its bot token is a secret: **Missed Blocks: Set Telegram Bot Token…**. Same as `alerts.telegram_chat_id` in `mbm watch`\'s TOML config.',
   },
   'notifications.enabled': {
     type: 'boolean',

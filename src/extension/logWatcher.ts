@@ -16,9 +16,13 @@ import type { ParseResult } from '../node/log/validate';
 import { LogBook, MAX_ENTRIES_PER_FILE, type LogEntry } from './model/logBook';
 import { LogLoader } from './worker/logLoader';
 
-/** `missed_blocks*.jsonl` or `*.mbl.jsonl`, but not a rotated part left uncompressed. */
+/**
+ * `missed_blocks*.jsonl` or `*.mbl.jsonl`, but not a rotated part left uncompressed, nor a monitor's
+ * side files beside its log (`missed_blocks.mainnet.alerts.outbox.jsonl`, `….features.jsonl`).
+ */
 export function isLogName(base: string): boolean {
   if (/\.\d{8}T\d{6}(?:-\d+)?\.jsonl$/.test(base)) return false;
+  if (/\.(?:alerts\.outbox|features)\.jsonl$/i.test(base)) return false;
   return /^missed_blocks.*\.jsonl$/i.test(base) || /\.mbl\.jsonl$/i.test(base);
 }
 

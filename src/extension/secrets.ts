@@ -1,6 +1,7 @@
-// Webhook URLs carry their token, SMTP has a password: they live in SecretStorage (the OS keychain
-// or code-server's encrypted store), never in settings.json, and reach the monitor's alert config
-// only when a run starts.
+// Webhook URLs carry their token, SMTP has a password, PagerDuty a routing key, Telegram a bot token,
+// an Alertmanager URL perhaps a login: they live in SecretStorage (the OS keychain or code-server's
+// encrypted store), never in settings.json, and reach the monitor's alert config only when a run
+// starts (model/settings.ts monitorConfigFrom).
 import type * as vscode from 'vscode';
 import type { AlertSecrets } from './model/settings';
 
@@ -9,10 +10,12 @@ export type SecretName = keyof AlertSecrets;
 export interface SecretKind {
   name: SecretName;
   /** The alert channel it belongs to. */
-  channel: 'webhook' | 'slack' | 'discord' | 'email';
+  channel: 'webhook' | 'slack' | 'discord' | 'email' | 'alertmanager' | 'pagerduty' | 'telegram';
   label: string;
   detail: string;
   isUrl: boolean;
+  /** What is wrong with a value typed in (undefined: fine), beyond being a URL when isUrl. */
+  problem?(v: string): string | undefined;
 }
 
 export const SECRET_KINDS: readonly SecretKind[] = [
@@ -20,6 +23,23 @@ export const SECRET_KINDS: readonly SecretKind[] = [
   { name: 'slackWebhook', channel: 'slack', label: 'Slack incoming webhook', detail: 'https://hooks.slack.com/services/…', isUrl: true },
   { name: 'discordWebhook', channel: 'discord', label: 'Discord webhook', detail: 'https://discord.com/api/webhooks/…', isUrl: true },
   { name: 'smtpPassword', channel: 'email', label: 'SMTP password', detail: 'for missedBlocks.alerts.smtpUser', isUrl: false },
+  { name: 'alertmanagerUrl', channel: 'alertmanager', label: 'Alertmanager URL', detail: 'http://127.0.0.1:9093 (a login may be in it: https://user:password@host)', isUrl: true },
+  {
+    name: 'pagerdutyRoutingKey',
+    channel: 'pagerduty',
+    label: 'PagerDuty routing key',
+    detail: 'the integration key of an Events API v2 service',
+    isUrl: false,
+    problem: (v) => (/^[A-Za-z0-9]{20,64}$/.test(v) ? undefined : 'a routing (integration) key: 20 to 64 letters and digits'),
+  },
+  {
+    name: 'telegramBotToken',
+    channel: 'telegram',
+    label: 'Telegram bot token',
+    detail: '123456:ABC-DEF… from @BotFather; the chat is missedBlocks.alerts.telegramChatId',
+    isUrl: false,
+    problem: (v) => (/^\d+:[A-Za-z0-9_-]+$/.test(v) ? undefined : 'a bot token like 123456:ABC-DEF… from @BotFather'),
+  },
 ];
 
 const KEY_PREFIX = 'missedBlocks.';

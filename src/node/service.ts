@@ -171,6 +171,11 @@ export class MonitorService extends EventEmitter {
     return this.o.endpoints.length > 0 ? this.o.endpoints : [this.primary];
   }
 
+  /** The chain id the node answered with (eth_chainId, or the first block's), once known. */
+  get chainIdSeen(): number | undefined {
+    return this.chainId;
+  }
+
   /** The block time slots are judged by, and where it came from (config, chain preset, measured). */
   blockTimeInUse(): BlockTimeInUse {
     return this.blockTime.inUse();

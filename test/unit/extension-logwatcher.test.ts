@@ -31,6 +31,11 @@ test('which names are logs', () => {
   assert.ok(!isLogName('missed_blocks.20250101T000000.jsonl'), 'a rotated part');
   assert.ok(!isLogName('missed_blocks.20250101T000000.jsonl.gz'));
   assert.ok(!isLogName('events.jsonl'));
+  // [[chains]] logs are followed; the alert outbox and the risk features beside them are not logs.
+  assert.ok(isLogName('missed_blocks.mainnet.jsonl'));
+  assert.ok(!isLogName('missed_blocks.mainnet.alerts.outbox.jsonl'));
+  assert.ok(!isLogName('missed_blocks.features.jsonl'));
+  assert.ok(!isLogName('missed_blocks.mainnet.features.jsonl'));
 });
 
 test('finds existing logs and reads what they hold as initial, not as appended', async () => {

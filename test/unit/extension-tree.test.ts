@@ -200,6 +200,18 @@ test('Connection row: "stopped at <local time>" after Stop Monitoring; "not moni
   assert.equal(conn(input()), 'not monitored in this window');
 });
 
+test('[[chains]]: one log per chain, each root says its chain, and its Status has a Chain row', () => {
+  const alpha = input('/ws/logs/missed_blocks.alpha.jsonl', [rec(5, { chain_id: 1001 }), rec(6, { chain_id: 1001 })]);
+  const beta = input('/ws/logs/missed_blocks.beta.jsonl', [rec(5, { chain_id: 1002 })]);
+  const roots = buildTree([alpha, beta], opts);
+  assert.deepEqual(roots.map((n) => n.description), ['chain 1001 · 2 records', 'chain 1002 · 1 record']);
+  assert.equal(child(child(roots[1], 'Status'), 'Chain')!.description, '1002');
+  // A log of records from several chains lists them; a log whose records name none has no Chain row.
+  const mixed = input(FILE, [rec(1, { chain_id: 10 }), rec(2, { chain_id: 1 })]);
+  assert.equal(child(find(buildTree([mixed], opts), 'Status'), 'Chain')!.description, '1, 10');
+  assert.equal(child(find(buildTree([input()], opts), 'Status'), 'Chain'), undefined);
+});
+
 test('Status shows the early warning: "at risk" with the top reasons as rows; a low risk only its score; none without [risk]', () => {
   const base: LiveInfo = { logFile: FILE, connection: 'up', source: '127.0.0.1:8545', head: 40, missedRate: 0 };
   const at: LiveInfo = { ...base, risk: { source: '127.0.0.1:8546', score: 0.824, threshold: 0.7, above: 3, reasons: ['head 3 blocks behind peers', 'head lag growing'] } };

@@ -27,7 +27,7 @@ const panels: Panel[] = dash.panels.filter((p: Panel) => p.type !== 'row');
 const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
 
 /** What Grafana substitutes before the query reaches Prometheus. */
-const expand = (e: string) => e.replaceAll('${prefix}', 'mev_relay_').replaceAll('$__rate_interval', '5m').replaceAll('$__range', '6h').replaceAll('$instance', '.*');
+const expand = (e: string) => e.replaceAll('${prefix}', 'mev_relay_').replaceAll('$__rate_interval', '5m').replaceAll('$__range', '6h').replaceAll('$instance', '.*').replaceAll('$chain', '.*');
 
 describe('Grafana dashboard', () => {
   test('importable: the datasource is an input variable used by every panel and query', () => {

@@ -23,6 +23,7 @@ import { collect, parseListen, UsageError } from '../util';
 import { apiToken } from './serve';
 import { defaultRelayConfig, parseRelayUrl } from '../../core/relayConfig';
 import { BeaconRestSlotBlocks } from '../../node/relay/slotBlocks';
+import { watchChains } from './watchChains';
 
 export interface WatchOptions {
   rpc?: string[];
@@ -65,6 +66,12 @@ export function beaconOptions(config: MonitorFileConfig, flag: string | undefine
 /** Config file (or defaults) with the flags applied; throws UsageError / ConfigError. */
 export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
+  if (config.chains) throw new UsageError(`${opts.config}: has [[chains]]; watch them with watchChainsOptions`);
+  return serviceOptionsFrom(config, opts);
+}
+
+/** One chain's service options: its config (the file's, or one [[chains]] table's) with the flags applied. */
+export function serviceOptionsFrom(config: MonitorFileConfig, opts: WatchOptions): MonitorServiceOptions {
   const rpc = parseRpcConfig(config);
   const beacon = beaconOptions(config, opts.beacon, opts.config);
   // A beacon node alone needs no execution node; with neither, the local node's default.
@@ -73,7 +80,7 @@ export function watchServiceOptions(opts: WatchOptions): MonitorServiceOptions {
   try {
     endpoints = endpointsFromUrls(urls);
   } catch (err) {
-    throw new UsageError(`--rpc: ${(err as Error).message}`);
+    throw new UsageError(`${opts.rpc?.length ? '--rpc' : 'rpc.urls'}: ${(err as Error).message}`);
   }
   if (opts.log) config.logging.logFilePath = opts.log;
   // A bad [alerts] table is a usage error before anything starts, not a failure minutes later.
@@ -127,7 +134,9 @@ function relayOptions(opts: WatchOptions, config: MonitorFileConfig): MonitorSer
  */
 export async function watchAction(opts: WatchOptions, signal?: AbortSignal, extra: Partial<MonitorServiceOptions> = {}): Promise<number> {
   const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
-  const options = { ...watchServiceOptions(opts), ...extra };
+  const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
+  if (config.chains) return watchChains(config.chains, opts, { signal, listen, extra });
+  const options = { ...serviceOptionsFrom(config, opts), ...extra };
   // POST /expect judges with the monitor's node, as final as the config's [expect] asks.
   const expect = { ...expectSettingsFrom(options.config), alertThreshold: options.config.monitoring.alertThreshold };
   return runUntilStopped(new MonitorService(options), { records: options.config.logging.enableConsoleLogging, signal, listen, expect });
@@ -135,10 +144,18 @@ export async function watchAction(opts: WatchOptions, signal?: AbortSignal, extr
 
 /** The HTTP API over `svc` (token from $MBM_API_TOKEN); undefined after printing why it cannot listen. */
 async function startApi(svc: MonitorService, listen: { host: string; port: number }, expect?: LiveProviderOptions['expect']): Promise<RunningHttpServer | undefined> {
+  return listenApi(listen, (o) => startLiveApi(svc, { ...o, expect }));
+}
+
+/** Start an API server with the token and error output of `mbm watch`; undefined after printing why it cannot listen. */
+export async function listenApi(
+  listen: { host: string; port: number },
+  start: (o: { host: string; port: number; token: string | undefined; onError(e: Error): void }) => Promise<RunningHttpServer>,
+): Promise<RunningHttpServer | undefined> {
   const err = colors(process.stderr);
   const token = apiToken(undefined);
   try {
-    const api = await startLiveApi(svc, { ...listen, token, expect, onError: (e) => process.stderr.write(`${err.red(`-- API error: ${safeText(e.message)}`)}\n`) });
+    const api = await start({ ...listen, token, onError: (e) => process.stderr.write(`${err.red(`-- API error: ${safeText(e.message)}`)}\n`) });
     process.stderr.write(`${err.dim(`-- HTTP API on ${api.url}${token ? ' (bearer token required)' : ''}`)}\n`);
     return api;
   } catch (e) {
@@ -148,18 +165,14 @@ async function startApi(svc: MonitorService, listen: { host: string; port: numbe
   }
 }
 
-/** Start `svc`, print what it reports, stop it cleanly on a signal. Shared with `mbm demo`. */
-export async function runUntilStopped(
-  svc: MonitorService,
-  o: { records: boolean; signal?: AbortSignal; listen?: { host: string; port: number }; expect?: LiveProviderOptions['expect'] },
-): Promise<number> {
+/**
+ * Resolves `requested` on SIGINT/SIGTERM or when `signal` aborts. A second signal while stopping
+ * exits at once (the operator insists).
+ */
+export function stopRequest(signal?: AbortSignal): { requested: Promise<void>; dispose(): void } {
   const err = colors(process.stderr);
-  attachOutput(svc, { records: o.records });
-  // Before start(), so the API sees the startup backfill and the first status too.
-  const api = o.listen ? await startApi(svc, o.listen, o.expect) : undefined;
-  if (o.listen && !api) return 1;
   let requestStop!: () => void;
-  const stopRequested = new Promise<void>((r) => (requestStop = r));
+  const requested = new Promise<void>((r) => (requestStop = r));
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) {
@@ -175,22 +188,41 @@ export async function runUntilStopped(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  if (o.signal?.aborted) onAbort();
-  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    requested,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Start `svc`, print what it reports, stop it cleanly on a signal. Shared with `mbm demo`. */
+export async function runUntilStopped(
+  svc: MonitorService,
+  o: { records: boolean; signal?: AbortSignal; listen?: { host: string; port: number }; expect?: LiveProviderOptions['expect'] },
+): Promise<number> {
+  const err = colors(process.stderr);
+  attachOutput(svc, { records: o.records });
+  // Before start(), so the API sees the startup backfill and the first status too.
+  const api = o.listen ? await startApi(svc, o.listen, o.expect) : undefined;
+  if (o.listen && !api) return 1;
+  const stop = stopRequest(o.signal);
   const ep = svc.endpoints;
   process.stderr.write(
     `${err.dim(`-- watching ${safeText(ep[0].label)}${ep.length > 1 ? ` (+${ep.length - 1} alternative${ep.length > 2 ? 's' : ''})` : ''}; log ${safeText(svc.logPath)}${svc.checkpoint ? `; checkpoint ${safeText(svc.checkpoint.file)}` : ''}`)}\n`,
   );
   try {
     await svc.start();
-    await stopRequested;
+    await stop.requested;
     process.stderr.write(`${err.dim(`-- stopping: flushing the log${svc.checkpoint ? ' and the checkpoint' : ''}`)}\n`);
   } finally {
     await api?.close();
     await svc.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    o.signal?.removeEventListener('abort', onAbort);
+    stop.dispose();
   }
   if (svc.pendingWrites > 0) {
     process.stderr.write(`${err.red(`-- ${svc.pendingWrites} records could not be written to ${safeText(svc.logPath)}`)}\n`);
@@ -204,7 +236,7 @@ export function register(program: Command): void {
     .command('watch')
     .description('monitor a node: detect, classify, log and recover missed blocks until Ctrl-C')
     .option('--rpc <url>', 'node endpoint (ws:// for newHeads, http:// for polling); repeat for alternatives, the first is primary', collect)
-    .option('--config <file>', 'TOML config in the relay logger shape ([monitoring], [logging], [alerts], optional [rpc] urls)')
+    .option('--config <file>', 'TOML config in the relay logger shape ([monitoring], [logging], [alerts], optional [rpc] urls; [[chains]] tables to watch several chains)')
     .option('--log <file>', 'JSONL log to write (overrides logging.log_file_path)')
     .option('--listen <host:port>', 'serve the HTTP API here (/health /stats /metrics /report /export /events, POST /expect; bearer token from $MBM_API_TOKEN)')
     .option('--checkpoint <file>', 'where to keep the last processed block (default: <log>.checkpoint.json)')

@@ -20,6 +20,9 @@ export const COMMANDS = {
   recoverNow: 'missedBlocks.recoverNow',
   setAlertWebhook: 'missedBlocks.setAlertWebhook',
   setRpcEndpoint: 'missedBlocks.setRpcEndpoint',
+  setAlertmanagerUrl: 'missedBlocks.setAlertmanagerUrl',
+  setPagerDutyKey: 'missedBlocks.setPagerDutyKey',
+  setTelegramToken: 'missedBlocks.setTelegramToken',
 } as const;
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -34,6 +37,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     recoverNow: () => recoverNow(ctx),
     setAlertWebhook: () => setAlertWebhook(ctx),
     setRpcEndpoint: () => setRpcEndpoint(ctx),
+    setAlertmanagerUrl: () => setAlertWebhook(ctx, 'alertmanagerUrl'),
+    setPagerDutyKey: () => setAlertWebhook(ctx, 'pagerdutyRoutingKey'),
+    setTelegramToken: () => setAlertWebhook(ctx, 'telegramBotToken'),
   };
   const commands = (Object.keys(COMMANDS) as (keyof typeof COMMANDS)[]).map((k) =>
     vscode.commands.registerCommand(COMMANDS[k], async (...args: unknown[]) => {

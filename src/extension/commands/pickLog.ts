@@ -2,6 +2,7 @@
 // log first). Says what to do when there is none.
 import * as vscode from 'vscode';
 import { plural } from '../model/format';
+import { chainText } from '../model/treeModel';
 import { noIcons } from '../output';
 import type { CommandContext } from './context';
 
@@ -21,7 +22,8 @@ export async function pickLog(ctx: CommandContext, title: string): Promise<strin
   const pick = await vscode.window.showQuickPick(
     logs.map((l) => ({
       label: noIcons(l.view.displayName),
-      description: l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record'),
+      // With [[chains]] each chain has its own log: the chain tells them apart here (the dashboard's chain choice).
+      description: [chainText(l.entries), l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record')].filter(Boolean).join(' · '),
       file: l.view.file,
     })),
     { title, placeHolder: 'Which log?' },

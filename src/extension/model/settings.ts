@@ -49,6 +49,8 @@ export interface ExtensionSettings {
     readonly smtpPort?: number;
     readonly smtpSecure?: boolean;
     readonly smtpUser?: string;
+    /** The telegram channel's chat (not a secret; its bot token is). */
+    readonly telegramChatId?: string;
   };
   readonly notifications: {
     readonly enabled: boolean;
@@ -71,6 +73,9 @@ export interface AlertSecrets {
   slackWebhook?: string;
   discordWebhook?: string;
   smtpPassword?: string;
+  alertmanagerUrl?: string;
+  pagerdutyRoutingKey?: string;
+  telegramBotToken?: string;
 }
 
 /** Every setting's default, from the one declaration (src/core/settings.ts). */
@@ -159,6 +164,7 @@ export function sanitizeSettings(get: Get, isSet: (key: SettingKey) => boolean =
       // Only `true` is passed on: unset lets the core pick implicit TLS for port 465.
       smtpSecure: bool('alerts.smtpSecure') || undefined,
       smtpUser: optional(str('alerts.smtpUser')),
+      telegramChatId: optional(str('alerts.telegramChatId')),
     },
     notifications: {
       enabled: bool('notifications.enabled'),
@@ -243,6 +249,10 @@ export function monitorConfigFrom(s: ExtensionSettings, logPath: string, secrets
   if (a.smtpUser !== undefined) extra.smtp_user = a.smtpUser;
   if (secrets.smtpPassword !== undefined) extra.smtp_password = secrets.smtpPassword;
   if (a.emailFrom !== undefined) extra.email_from = a.emailFrom;
+  if (secrets.alertmanagerUrl !== undefined) extra.alertmanager_url = secrets.alertmanagerUrl;
+  if (secrets.pagerdutyRoutingKey !== undefined) extra.pagerduty_routing_key = secrets.pagerdutyRoutingKey;
+  if (secrets.telegramBotToken !== undefined) extra.telegram_bot_token = secrets.telegramBotToken;
+  if (a.telegramChatId !== undefined) extra.telegram_chat_id = a.telegramChatId;
   cfg.alerts = {
     channels: [...s.alertChannels],
     ...(secrets.webhookUrl !== undefined ? { webhookUrl: secrets.webhookUrl } : {}),

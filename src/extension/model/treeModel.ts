@@ -61,6 +61,18 @@ function severityIcon(s: string): TreeIcon {
   return SEVERITY_ICON[s as MissedBlockSeverity] ?? { id: 'question' };
 }
 
+/**
+ * The chains a log's records are of ("chain 1001", "chains 1, 10"), undefined when none says. With
+ * `[[chains]]` each chain has its own log, so this is what tells the logs apart.
+ */
+export function chainText(entries: readonly LogEntry[]): string | undefined {
+  const ids = new Set<number>();
+  for (const e of entries) if (typeof e.record.chain_id === 'number') ids.add(e.record.chain_id);
+  if (ids.size === 0) return undefined;
+  const list = [...ids].sort((a, b) => a - b);
+  return `${list.length === 1 ? 'chain' : 'chains'} ${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}`;
+}
+
 /** Roots: the sections of the one log, or one expanded node per log when there are several. */
 export function buildTree(logs: readonly LogInput[], o: TreeOptions): TreeNode[] {
   if (logs.length === 0) return [];
@@ -69,7 +81,7 @@ export function buildTree(logs: readonly LogInput[], o: TreeOptions): TreeNode[]
     id: `${l.view.file}|log`,
     // File names come from the workspace: no control or bidi characters in what the tree shows.
     label: cleanText(l.view.displayName, 200),
-    description: l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record'),
+    description: [chainText(l.entries), l.view.live ? 'monitoring' : plural(l.summary.report.total_missed, 'record')].filter(Boolean).join(' · '),
     tooltip: `${cleanText(l.view.file, 1000)}\n${l.view.live ? `Written by this window's monitor (${cleanText(l.view.live.source)})` : 'Followed as it grows'}`,
     ariaLabel: `Log ${cleanText(l.view.displayName, 200)}`,
     icon: { id: l.view.live ? 'pulse' : 'file' },
@@ -146,9 +158,12 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
         : { id: 'loading~spin' };
   const source = live?.source ?? (s.latest?.record.source !== undefined ? s.latest.record.source : undefined);
   const streakColor = s.level === 'error' ? 'charts.red' : s.level === 'warning' ? 'charts.orange' : undefined;
+  const chain = chainText(l.entries);
   const nodes: TreeNode[] = [
     row(id('connection'), 'Connection', connectionText(live, o.restricted, l.view.stoppedAt, o), { icon: connIcon }),
     row(id('source'), 'Source', source !== undefined ? cleanText(source, 80) : 'unknown', { icon: { id: 'server' } }),
+    // Only when the records say (a log of one chain per [[chains]] table, or an older log without chain_id).
+    ...(chain ? [row(id('chain'), 'Chain', chain.replace(/^chains? /, ''), { icon: { id: 'link' }, tooltip: 'The chain id the records carry (eth_chainId of the node).' })] : []),
     row(id('head'), 'Head', live?.head !== undefined ? `#${live.head}` : '—', {
       icon: { id: 'symbol-number' },
       tooltip: live ? 'The latest block the monitor processed.' : `No monitor in this window writes this log.${s.lastBlock !== undefined ? ` Highest block in it: #${s.lastBlock}.` : ''}`,

@@ -21,7 +21,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function serveExpect(req: IncomingMessage, res: ServerResponse, provider: ApiProvider): Promise<void> {
+export async function serveExpect(req: IncomingMessage, res: ServerResponse, provider: ApiProvider, chain?: string): Promise<void> {
   if (!provider.expect) throw new HttpError(404, 'POST /expect needs a live monitor with a node (mbm watch --listen)');
   const text = await readBody(req);
   let parsed: ParsedExpectations;
@@ -36,7 +36,7 @@ export async function serveExpect(req: IncomingMessage, res: ServerResponse, pro
   } else parsed = parseExpectations(text);
   if (parsed.errors.length > 0) return sendJson(res, 400, { error: formatExpectationErrors(parsed.errors), errors: parsed.errors });
   if (parsed.expectations.length === 0) throw new HttpError(400, 'no expectations in the body');
-  const out = await provider.expect(parsed.expectations);
+  const out = await provider.expect(parsed.expectations, chain);
   if (out.errors.length > 0) return sendJson(res, 400, { error: formatExpectationErrors(out.errors), errors: out.errors });
   sendJson(res, 200, { judged: out.judged, included: out.included, missed: out.records.length, failures: out.failures, records: out.records });
 }

@@ -21,12 +21,15 @@ export interface LiveProviderOptions {
   metrics?: MetricsOptions;
   /** Events kept for Last-Event-ID resumes. Default 10 000. */
   eventRing?: number;
+  /** [[chains]]: the chain's view of the one registry, and the one event log, shared with the other chains. */
+  shared?: { metrics: MissedBlockMetrics; events: EventLog; chain: string };
 }
 
 /** Attach before `svc.start()` to see the startup backfill and the first status too. */
 export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): ApiProvider {
-  const metrics = new MissedBlockMetrics({ ...o.metrics, live: true });
-  const events = new EventLog(o.eventRing);
+  const metrics = o.shared?.metrics ?? new MissedBlockMetrics({ ...o.metrics, live: true });
+  const events = o.shared?.events ?? new EventLog(o.eventRing);
+  const chain = o.shared ? { chain: o.shared.chain } : {};
   const feed = feedFromService(metrics, svc, {
     onRecord(r, s) {
       events.push(s.first ? 'record' : s.recoveredNow ? 'recovered' : 'updated', toLogLine(r));
@@ -36,7 +39,7 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
   });
   // Only crossings: a score every slot would drown the records.
   const onRisk = (u: RiskUpdate) => {
-    if (u.transition) events.push('at_risk', { source: u.source, at: u.at, score: u.risk.score, transition: u.transition, slots_above: u.above, by: u.risk.by, reasons: u.risk.reasons.map((r) => r.text) });
+    if (u.transition) events.push('at_risk', { ...chain, source: u.source, at: u.at, score: u.risk.score, transition: u.transition, slots_above: u.above, by: u.risk.by, reasons: u.risk.reasons.map((r) => r.text) });
   };
   svc.on('risk', onRisk);
   const reports = new ReportCache([svc.logPath]);
@@ -57,6 +60,7 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
         body: {
           status: ok ? 'ok' : 'down',
           mode: 'live',
+          ...chain,
           endpoints: endpoints.map((e) => ({ label: e.label, up: e.up ?? null, head: e.head ?? null, ...(e.up === false && e.error ? { error: e.error } : {}) })),
           head: s.head ?? null,
           last_block_at: s.last_block_at ?? null,

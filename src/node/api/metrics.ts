@@ -32,6 +32,11 @@ export interface MetricsOptions {
    */
   live?: boolean;
   durationBuckets?: number[];
+  /**
+   * [[chains]]: every series also has a `chain` label, one of these names (the config's, so the
+   * series stay few); each chain's service feeds `forChain(name)`.
+   */
+  chains?: readonly string[];
   /** Record keys remembered for once-only counting. Records are only rewritten while the monitor
    *  holds them (a few thousand), so the default leaves a wide margin. Default 200 000. */
   ledgerSize?: number;
@@ -77,92 +82,122 @@ export function recoverySeconds(r: MissedBlock): number | undefined {
   return s !== undefined && Number.isFinite(s) && s >= 0 ? s : undefined;
 }
 
+// Fields are definitely assigned: by the constructor, or copied from the whole set by a chain's view.
 export class MissedBlockMetrics {
   readonly registry = new Registry();
-  readonly prefix: string;
-  private readonly ledger: RecordLedger;
-  private readonly missed: Counter<'reason'>;
-  private readonly recovered: Counter;
-  private readonly duration: Histogram;
-  private readonly bySeverity: Counter<'severity'>;
-  private readonly currentStreak: Gauge;
-  private readonly longestStreak: Gauge;
-  private readonly processed?: Counter;
-  private readonly head?: Gauge<'source'>;
-  private readonly endpointUp?: Gauge<'source'>;
-  private readonly missRisk?: Gauge<'source'>;
-  private readonly alertsSent: Counter<'channel'>;
-  private readonly alertsFailed: Counter<'channel'>;
-  private readonly outbox: Gauge;
-  private readonly byProposer: Counter<'proposer'>;
-  private readonly payloadsMissed: Counter<'relay'>;
-  private readonly payloadValueMissed: Counter<'relay'>;
+  readonly prefix!: string;
+  private readonly ledger!: RecordLedger;
+  private readonly missed!: Counter<string>;
+  private readonly recovered!: Counter<string>;
+  private readonly duration!: Histogram<string>;
+  private readonly bySeverity!: Counter<string>;
+  private readonly currentStreak!: Gauge<string>;
+  private readonly longestStreak!: Gauge<string>;
+  private readonly processed?: Counter<string>;
+  private readonly head?: Gauge<string>;
+  private readonly endpointUp?: Gauge<string>;
+  private readonly missRisk?: Gauge<string>;
+  private readonly alertsSent!: Counter<string>;
+  private readonly alertsFailed!: Counter<string>;
+  private readonly outbox!: Gauge<string>;
+  private readonly byProposer!: Counter<string>;
+  private readonly payloadsMissed!: Counter<string>;
+  private readonly payloadValueMissed!: Counter<string>;
   /** The one value-lost tally (core/payloads.ts); the counters follow its per-relay numbers. */
   private readonly valueLost = new ValueLostTally();
   private readonly relayExported = new Map<string, { count: number; wei: bigint }>();
   private processedSeen = 0;
+  /** `{ chain }` on a chain's view, `{}` otherwise: merged into every label set. */
+  private readonly base: { chain?: string } = {};
+  private readonly chainNames: readonly string[] | undefined;
+  private readonly views = new Map<string, MissedBlockMetrics>();
+  private readonly ledgerSize: number | undefined;
 
-  constructor(o: MetricsOptions = {}) {
+  constructor(o: MetricsOptions = {}, view?: { of: MissedBlockMetrics; chain: string }) {
+    if (view) {
+      // A chain's view: the same registry and series, its own ledger and running totals.
+      Object.assign(this, view.of, { base: { chain: view.chain }, ledger: new RecordLedger(o.ledgerSize), valueLost: new ValueLostTally(), relayExported: new Map(), processedSeen: 0, views: new Map() });
+      return;
+    }
+    this.chainNames = o.chains;
+    const c = o.chains ? ['chain'] : [];
     const p = (this.prefix = o.prefix ?? DEFAULT_METRICS_PREFIX);
     if (!/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(p)) throw new Error(`metrics prefix must match [a-zA-Z_:][a-zA-Z0-9_:]*, got ${JSON.stringify(p)}`);
+    this.ledgerSize = o.ledgerSize;
     this.ledger = new RecordLedger(o.ledgerSize);
     const registers = [this.registry];
-    this.missed = new Counter({ name: `${p}blocks_missed_total`, help: 'Total number of missed blocks', labelNames: ['reason'], registers });
-    this.recovered = new Counter({ name: `${p}blocks_recovered_total`, help: 'Total number of recovered blocks', registers });
+    this.missed = new Counter({ name: `${p}blocks_missed_total`, help: 'Total number of missed blocks', labelNames: ['reason', ...c], registers });
+    this.recovered = new Counter({ name: `${p}blocks_recovered_total`, help: 'Total number of recovered blocks', labelNames: c, registers });
     this.duration = new Histogram({
       name: `${p}missed_block_duration_seconds`,
       help: 'Time to recover missed blocks',
       buckets: o.durationBuckets ?? DURATION_BUCKETS,
+      labelNames: c,
       registers,
     });
-    this.bySeverity = new Counter({ name: `${p}missed_blocks_by_severity_total`, help: 'Missed blocks by severity when first detected', labelNames: ['severity'], registers });
-    this.currentStreak = new Gauge({ name: `${p}current_missed_streak`, help: 'Consecutive missed blocks in the current streak', registers });
-    this.longestStreak = new Gauge({ name: `${p}longest_missed_streak`, help: 'Longest run of consecutive missed blocks', registers });
+    this.bySeverity = new Counter({ name: `${p}missed_blocks_by_severity_total`, help: 'Missed blocks by severity when first detected', labelNames: ['severity', ...c], registers });
+    this.currentStreak = new Gauge({ name: `${p}current_missed_streak`, help: 'Consecutive missed blocks in the current streak', labelNames: c, registers });
+    this.longestStreak = new Gauge({ name: `${p}longest_missed_streak`, help: 'Longest run of consecutive missed blocks', labelNames: c, registers });
     if (o.live ?? true) {
-      this.processed = new Counter({ name: `${p}blocks_processed_total`, help: 'Blocks processed by the monitor', registers });
-      this.head = new Gauge({ name: `${p}head_block`, help: 'Latest block number seen per endpoint (kept while the endpoint is down)', labelNames: ['source'], registers });
-      this.missRisk = new Gauge({ name: `${p}miss_risk`, help: 'Early-warning score in [0, 1] that a miss happens within the next few slots, per endpoint', labelNames: ['source'], registers });
-      this.endpointUp = new Gauge({ name: `${p}endpoint_up`, help: 'Whether the endpoint answers (1) or not (0)', labelNames: ['source'], registers });
+      this.processed = new Counter({ name: `${p}blocks_processed_total`, help: 'Blocks processed by the monitor', labelNames: c, registers });
+      this.head = new Gauge({ name: `${p}head_block`, help: 'Latest block number seen per endpoint (kept while the endpoint is down)', labelNames: ['source', ...c], registers });
+      this.missRisk = new Gauge({ name: `${p}miss_risk`, help: 'Early-warning score in [0, 1] that a miss happens within the next few slots, per endpoint', labelNames: ['source', ...c], registers });
+      this.endpointUp = new Gauge({ name: `${p}endpoint_up`, help: 'Whether the endpoint answers (1) or not (0)', labelNames: ['source', ...c], registers });
     }
-    this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel'], registers });
-    this.alertsFailed = new Counter({ name: `${p}alerts_failed_total`, help: 'Alert deliveries that failed, per channel', labelNames: ['channel'], registers });
-    this.outbox = new Gauge({ name: `${p}alert_outbox_depth`, help: 'Alerts waiting in the outbox for delivery', registers });
+    this.alertsSent = new Counter({ name: `${p}alerts_sent_total`, help: 'Alerts delivered, per channel', labelNames: ['channel', ...c], registers });
+    this.alertsFailed = new Counter({ name: `${p}alerts_failed_total`, help: 'Alert deliveries that failed, per channel', labelNames: ['channel', ...c], registers });
+    this.outbox = new Gauge({ name: `${p}alert_outbox_depth`, help: 'Alerts waiting in the outbox for delivery', labelNames: c, registers });
     // Labelled only for the proposers of [beacon] validators, so the series stay as few as they are.
-    this.byProposer = new Counter({ name: `${p}missed_slots_by_proposer_total`, help: 'Missed slots (beacon node) of each watched proposer, by validator index', labelNames: ['proposer'], registers });
+    this.byProposer = new Counter({ name: `${p}missed_slots_by_proposer_total`, help: 'Missed slots (beacon node) of each watched proposer, by validator index', labelNames: ['proposer', ...c], registers });
     // Label: the relay's host:port (bounded by the configured relays), never its URL.
-    this.payloadsMissed = new Counter({ name: `${p}payloads_missed_total`, help: 'Payloads a relay delivered that did not land (no block at the slot, or another block)', labelNames: ['relay'], registers });
-    this.payloadValueMissed = new Counter({ name: `${p}payload_value_missed_wei_total`, help: 'Value in wei of the payloads counted in payloads_missed_total (a float; the log keeps the exact string)', labelNames: ['relay'], registers });
+    this.payloadsMissed = new Counter({ name: `${p}payloads_missed_total`, help: 'Payloads a relay delivered that did not land (no block at the slot, or another block)', labelNames: ['relay', ...c], registers });
+    this.payloadValueMissed = new Counter({ name: `${p}payload_value_missed_wei_total`, help: 'Value in wei of the payloads counted in payloads_missed_total (a float; the log keeps the exact string)', labelNames: ['relay', ...c], registers });
     // Every reason and severity from the start: a series that appears only on its first increment
     // makes rate() and increase() miss that first event.
-    for (const reason of MISSED_BLOCK_REASONS) this.missed.inc({ reason }, 0);
-    for (const severity of MISSED_BLOCK_SEVERITIES) this.bySeverity.inc({ severity }, 0);
-    for (const channel of ALERT_CHANNEL_KINDS) {
-      this.alertsSent.inc({ channel }, 0);
-      this.alertsFailed.inc({ channel }, 0);
+    for (const base of o.chains ? o.chains.map((chain) => ({ chain })) : [{}]) {
+      for (const reason of MISSED_BLOCK_REASONS) this.missed.inc({ ...base, reason }, 0);
+      for (const severity of MISSED_BLOCK_SEVERITIES) this.bySeverity.inc({ ...base, severity }, 0);
+      for (const channel of ALERT_CHANNEL_KINDS) {
+        this.alertsSent.inc({ ...base, channel }, 0);
+        this.alertsFailed.inc({ ...base, channel }, 0);
+      }
     }
+  }
+
+  /** The metrics of one chain of `chains` (the same registry, every series labelled with it). */
+  forChain(name: string): MissedBlockMetrics {
+    if (!this.chainNames?.includes(name)) throw new Error(`metrics: ${JSON.stringify(name)} is not one of the chains they were made for`);
+    let v = this.views.get(name);
+    if (!v) this.views.set(name, (v = new MissedBlockMetrics({ ledgerSize: this.ledgerSize }, { of: this, chain: name })));
+    return v;
+  }
+
+  /** `labels` with this view's chain. */
+  private l(labels: Record<string, string> = {}): Record<string, string> {
+    return { ...this.base, ...labels };
   }
 
   /** One record as announced or read back; counted once per key whatever the number of rewrites. */
   observeRecord(r: MissedBlock): Sighting {
     const s = this.ledger.see(r);
     if (s.first) {
-      this.missed.inc({ reason: r.reason });
-      this.bySeverity.inc({ severity: r.severity });
-      if (r.kind === 'missed_slot' && r.proposer_index !== undefined && r.metadata.proposer_watched === true) this.byProposer.inc({ proposer: String(r.proposer_index) });
+      this.missed.inc(this.l({ reason: r.reason }));
+      this.bySeverity.inc(this.l({ severity: r.severity }));
+      if (r.kind === 'missed_slot' && r.proposer_index !== undefined && r.metadata.proposer_watched === true) this.byProposer.inc(this.l({ proposer: String(r.proposer_index) }));
     }
     if (s.first && r.kind === 'payload_missed') this.payloadMissed(r);
     if (s.recoveredNow) {
-      this.recovered.inc();
+      this.recovered.inc(this.l());
       const secs = recoverySeconds(r);
-      if (secs !== undefined) this.duration.observe(secs);
+      if (secs !== undefined) this.duration.observe(this.l(), secs);
     }
     return s;
   }
 
   /** A relay whose series should exist from the start (0), so rate() sees its first miss. */
   relayKnown(relay: string): void {
-    this.payloadsMissed.inc({ relay }, 0);
-    this.payloadValueMissed.inc({ relay }, 0);
+    this.payloadsMissed.inc(this.l({ relay }), 0);
+    this.payloadValueMissed.inc(this.l({ relay }), 0);
   }
 
   private payloadMissed(r: MissedBlock): void {
@@ -172,45 +207,45 @@ export class MissedBlockMetrics {
     if (!now) return;
     const was = this.relayExported.get(relay) ?? { count: 0, wei: 0n };
     const wei = BigInt(now.wei);
-    if (now.count > was.count) this.payloadsMissed.inc({ relay }, now.count - was.count);
-    if (wei > was.wei) this.payloadValueMissed.inc({ relay }, Number(wei - was.wei));
+    if (now.count > was.count) this.payloadsMissed.inc(this.l({ relay }), now.count - was.count);
+    if (wei > was.wei) this.payloadValueMissed.inc(this.l({ relay }), Number(wei - was.wei));
     this.relayExported.set(relay, { count: now.count, wei });
   }
 
   /** The monitor's cumulative blocks_processed; the counter follows it upwards. */
   setProcessed(total: number): void {
-    if (this.processed && total > this.processedSeen) this.processed.inc(total - this.processedSeen);
+    if (this.processed && total > this.processedSeen) this.processed.inc(this.l(), total - this.processedSeen);
     this.processedSeen = Math.max(this.processedSeen, total);
   }
 
   setStreaks(current: number, longest: number): void {
-    this.currentStreak.set(current);
-    this.longestStreak.set(longest);
+    this.currentStreak.set(this.l(), current);
+    this.longestStreak.set(this.l(), longest);
   }
 
   setHead(source: string, block: number): void {
-    this.head?.set({ source }, block);
+    this.head?.set(this.l({ source }), block);
   }
 
   /** Down keeps the head gauge as it was: the last known head is still the truth to graph. */
   setEndpointUp(source: string, up: boolean): void {
-    this.endpointUp?.set({ source }, up ? 1 : 0);
+    this.endpointUp?.set(this.l({ source }), up ? 1 : 0);
   }
 
   setMissRisk(source: string, score: number): void {
-    this.missRisk?.set({ source }, score);
+    this.missRisk?.set(this.l({ source }), score);
   }
 
   alertSent(channel: string): void {
-    this.alertsSent.inc({ channel });
+    this.alertsSent.inc(this.l({ channel }));
   }
 
   alertFailed(channel: string): void {
-    this.alertsFailed.inc({ channel });
+    this.alertsFailed.inc(this.l({ channel }));
   }
 
   setOutboxDepth(n: number): void {
-    this.outbox.set(n);
+    this.outbox.set(this.l(), n);
   }
 
   get contentType(): string {

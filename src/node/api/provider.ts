@@ -16,20 +16,25 @@ export interface Health {
 
 export interface ApiProvider {
   readonly mode: 'live' | 'logs';
+  /**
+   * [[chains]]: the chain names. The routes then take `?chain=NAME` and give the result of that
+   * chain, or of each chain by name without it; the methods below get the name.
+   */
+  readonly chains?: readonly string[];
   readonly metrics: MissedBlockMetrics;
   /** New records, recoveries and alerts, for /events. */
   readonly events: EventLog;
-  health(): Promise<Health>;
+  health(chain?: string): Promise<Health>;
   /** The /stats body. */
-  stats(): Promise<unknown>;
+  stats(chain?: string): Promise<unknown>;
   /** The report of the logs (rotated siblings included); throws LogReadError when one cannot be read. */
-  report(): Promise<Report>;
+  report(chain?: string): Promise<Report>;
   /** The logs /export reads, as `mbm export` would be given them. Resolves once they are current (a live writer flushed). */
-  exportFiles(): Promise<readonly string[]>;
+  exportFiles(chain?: string): Promise<readonly string[]>;
   /** When set, /export streams these records (already collapsed, in export order) instead of reading exportFiles() (the shared store). */
-  exportRecords?(filter: RecordFilter): AsyncGenerator<MissedBlock[]>;
+  exportRecords?(filter: RecordFilter, chain?: string): AsyncGenerator<MissedBlock[]>;
   /** Judge expected transactions with the node and record the missed ones (live monitors only: POST /expect). */
-  expect?(expectations: readonly Expectation[]): Promise<JudgeOutcome>;
+  expect?(expectations: readonly Expectation[], chain?: string): Promise<JudgeOutcome>;
   /** Bring gauges that are computed rather than fed up to date, just before a scrape. */
   refreshMetrics(): Promise<void>;
   /** Stop following the monitor or the files. */

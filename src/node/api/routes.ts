@@ -34,17 +34,39 @@ async function fromLogs<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `allowed`, and `chain` when the provider watches [[chains]]. */
+function params(provider: ApiProvider, allowed: readonly string[]): string[] {
+  return provider.chains ? [...allowed, 'chain'] : [...allowed];
+}
+
+/** `?chain=NAME` (checked against the provider's chains), or undefined. */
+function chainParam(query: URLSearchParams, provider: ApiProvider): string | undefined {
+  const name = query.get('chain');
+  if (name === null || !provider.chains) return undefined;
+  if (!provider.chains.includes(name)) throw new HttpError(400, `chain must be one of ${provider.chains.join(', ')}, got ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** One chain's answer with `?chain=`, else (with [[chains]]) `{ chains: { name: answer } }`. */
+async function perChain<T>(query: URLSearchParams, provider: ApiProvider, fn: (chain?: string) => Promise<T>): Promise<T | { chains: Record<string, T> }> {
+  const chain = chainParam(query, provider);
+  if (chain !== undefined || !provider.chains) return fn(chain);
+  const out: Record<string, T> = {};
+  for (const name of provider.chains) out[name] = await fn(name);
+  return { chains: out };
+}
+
 export const ROUTES: Readonly<Record<string, Route>> = {
   async '/health'({ res, query, provider }) {
-    checkParams(query, []);
-    const h = await provider.health();
+    checkParams(query, params(provider, []));
+    const h = await provider.health(chainParam(query, provider));
     sendJson(res, h.ok ? 200 : 503, h.body);
   },
 
   async '/stats'({ res, query, provider, heavy }) {
-    checkParams(query, []);
+    checkParams(query, params(provider, []));
     // From logs it is a read of whole files (queued with the exports); live it is a snapshot.
-    const stats = provider.mode === 'logs' ? await heavy.run(() => fromLogs(() => provider.stats())) : await provider.stats();
+    const stats = await perChain(query, provider, (chain) => (provider.mode === 'logs' ? heavy.run(() => fromLogs(() => provider.stats(chain))) : provider.stats(chain)));
     sendJson(res, 200, stats);
   },
 
@@ -55,21 +77,24 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   },
 
   async '/report'({ res, query, provider, heavy }) {
-    checkParams(query, ['format']);
+    checkParams(query, params(provider, ['format']));
     const format = formatParam(query, ['json', 'text'] as const, 'json');
-    const report = await heavy.run(() => fromLogs(() => provider.report()));
-    // The same bytes `mbm report --json` and `mbm report` (without colour) print.
-    if (format === 'text') sendBody(res, 200, 'text/plain; charset=utf-8', formatReportText(report, { color: false }));
-    else sendJson(res, 200, report);
+    const report = await perChain(query, provider, (chain) => heavy.run(() => fromLogs(() => provider.report(chain))));
+    // The same bytes `mbm report --json` and `mbm report` (without colour) print; one section per chain.
+    if (format === 'json') sendJson(res, 200, report);
+    else if ('chains' in report) sendBody(res, 200, 'text/plain; charset=utf-8', Object.entries(report.chains).map(([name, r]) => `== ${name} ==\n${formatReportText(r, { color: false })}`).join('\n'));
+    else sendBody(res, 200, 'text/plain; charset=utf-8', formatReportText(report, { color: false }));
   },
 
   async '/export'({ req, res, query, provider, heavy }) {
-    await heavy.run(async () => serveExport(req, res, query, provider.exportRecords ? (f) => provider.exportRecords!(f) : await provider.exportFiles()));
+    const chain = chainParam(query, provider);
+    if (provider.chains) query.delete('chain');
+    await heavy.run(async () => serveExport(req, res, query, provider.exportRecords ? (f) => provider.exportRecords!(f, chain) : await provider.exportFiles(chain)));
   },
 
   async '/expect'({ req, res, query, provider }) {
-    checkParams(query, []);
-    await serveExpect(req, res, provider);
+    checkParams(query, params(provider, []));
+    await serveExpect(req, res, provider, chainParam(query, provider));
   },
 
   async '/events'({ req, res, query, provider, trackStream, sse }) {
