@@ -99,7 +99,20 @@ export interface ViewMessage {
   sentAt: number;
 }
 
-export type HostMessage = ViewMessage | SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage;
+
+/**
+ * The head the monitor writing the shown log last processed (its checkpoint), sent after each
+ * snapshot and whenever it moves; null when the log has no checkpoint. The current streak is
+ * judged by it, as `mbm report` and the live monitor judge it.
+ */
+export interface HeadMessage {
+  type: 'head';
+  head: number | null;
+  /** Fleet: each monitor's head, by the monitor's name as its records carry it (mbm_heads). */
+  heads?: Record<string, number>;
+}
+
+export type HostMessage = ViewMessage | SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage | HeadMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 

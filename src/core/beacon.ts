@@ -185,6 +185,24 @@ export class BeaconSlotWatcher {
     return out;
   }
 
+  /** The block at the node's head slot, as far as we hold it (undefined: none seen there yet). */
+  headBlock(): { slot: number; root: string; executionNumber?: number | null } | undefined {
+    const slot = this.nodeHead;
+    const b = slot === undefined ? undefined : this.blocks.get(slot);
+    return b && slot !== undefined ? { slot, ...b } : undefined;
+  }
+
+  /**
+   * The head in the numbering of this watcher's records (blockNumberFor): the head block's execution
+   * block number when the node serves payloads, its slot on a chain without them; undefined while
+   * the head block's payload has not been asked for (noteBlock with its executionNumber).
+   */
+  headNumber(): number | undefined {
+    const b = this.headBlock();
+    if (!b || b.executionNumber === undefined) return undefined;
+    return b.executionNumber ?? b.slot;
+  }
+
   /** A header request failed: ask again on a later due(). */
   release(slot: number): void {
     this.inFlight.delete(slot);

@@ -50,6 +50,8 @@ export class BlockMonitor {
   private readonly book: RecordBook;
 
   private head?: HeldBlock;
+  /** The head of a source that feeds no blocks (a beacon node followed alone), in the records' numbering. */
+  private outsideHead?: number;
   private lastBlockAt?: number;
   /** Reason of the last transport error since the last new head: the reason of the next gap. */
   private transportReason?: MissedBlockReason;
@@ -175,6 +177,16 @@ export class BlockMonitor {
   addDrafts(drafts: readonly Draft[]): MissedBlock[] {
     this.book.begin();
     for (const d of drafts) this.add(d, d.kind === 'reorg');
+    return this.finish();
+  }
+
+  /**
+   * The chain's head as another source sees it, when no block feed runs (a beacon node followed
+   * alone): the current streak ends when the chain moves past it, as a processed block ends it.
+   */
+  noteOutsideHead(n: number): MissedBlock[] {
+    this.book.begin();
+    if (this.outsideHead === undefined || n > this.outsideHead) this.outsideHead = n;
     return this.finish();
   }
 
@@ -305,7 +317,7 @@ export class BlockMonitor {
     const s = this.streaks();
     return this.book.counters.snapshot({
       current_streak: s.current,
-      longest_streak: this.book.longestStreak(this.head?.number),
+      longest_streak: this.book.longestStreak(this.headNumber()),
       pending: this.book.store.pendingCount,
       head: this.lastProcessed(),
       last_block_at: this.lastBlockAt,
@@ -388,11 +400,15 @@ export class BlockMonitor {
   }
 
   private finish(): MissedBlock[] {
-    return this.book.finish(this.head?.number);
+    return this.book.finish(this.headNumber());
   }
 
   private streaks() {
-    return this.book.streaks(this.head?.number);
+    return this.book.streaks(this.headNumber());
+  }
+
+  private headNumber(): number | undefined {
+    return this.head?.number ?? this.outsideHead;
   }
 
   private ctx(): RuleContext {

@@ -3,6 +3,7 @@
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from './model';
 import { computeStreaks, type Streak } from './streaks';
 import { ValueLostTally, type ValueLost } from './payloads';
+import { ProposerTally, type ProposerMisses } from './proposers';
 
 export interface ReportStreak {
   from_block: number;
@@ -35,6 +36,8 @@ export interface Report {
   streaks: ReportStreak[];
   /** Missed relay payloads (payloads.ts valueLost): count, wei and per relay. Absent from the shared store's report. */
   value_lost?: ValueLost;
+  /** The beacon node's missed slots per watched proposer, the others summed (proposers.ts missedSlotsByProposer). */
+  missed_slots_by_proposer?: ProposerMisses;
 }
 
 export interface ReportOptions {
@@ -65,6 +68,7 @@ export class ReportBuilder {
   private recoveryMsSum = 0;
   private recoveryMsCount = 0;
   private readonly valueLost = new ValueLostTally();
+  private readonly proposers = new ProposerTally();
   // Only what computeStreaks needs, to keep a large log's footprint small.
   private streakInput: Pick<MissedBlock, 'block_number' | 'timestamp' | 'recovered'>[] = [];
 
@@ -89,6 +93,7 @@ export class ReportBuilder {
     }
     // A missed payload is the relay's loss, not a hole in the chain: no streak (as in the live monitor).
     // Nor is a chain reset: the chain began again.
+    if (kind === 'missed_slot') this.proposers.add(r);
     if (kind === 'payload_missed') this.valueLost.add(r);
     else if (kind !== 'chain_reset') this.streakInput.push({ block_number: r.block_number, timestamp: r.timestamp, recovered: r.recovered });
   }
@@ -113,6 +118,7 @@ export class ReportBuilder {
       avg_recovery_ms: this.recoveryMsCount ? Math.round(this.recoveryMsSum / this.recoveryMsCount) : null,
       streaks: top.map(toReportStreak),
       value_lost: this.valueLost.summary(),
+      missed_slots_by_proposer: this.proposers.summary(),
     };
   }
 }

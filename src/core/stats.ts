@@ -11,6 +11,7 @@ import {
   type MissedBlockSeverity,
 } from './model';
 import type { ValueLost } from './payloads';
+import type { ProposerMisses } from './proposers';
 
 export interface MonitorStatsData {
   blocks_processed: number;
@@ -36,6 +37,8 @@ export interface MonitorStatsData {
   last_block_at?: number;
   /** Missed relay payloads since start (core/payloads.ts valueLost); present when relays are checked. */
   value_lost?: ValueLost;
+  /** The beacon node's missed slots per watched proposer since start (core/proposers.ts); present when a beacon node is followed. */
+  missed_slots_by_proposer?: ProposerMisses;
 }
 
 export interface MonitorStats extends MonitorStatsData {

@@ -68,10 +68,15 @@ export function computeStreaks(records: readonly StreakInput[], opts: { headBloc
   }
   const longest = streaks.reduce((m, s) => Math.max(m, s.length), 0);
   const last = streaks[streaks.length - 1];
-  let current = 0;
-  if (last) {
-    const open = opts.headBlock !== undefined ? opts.headBlock <= last.toBlock + 1 : last.recovered < last.length;
-    current = open ? last.length : 0;
-  }
+  const current = last && isStreakOpen(last, opts.headBlock) ? last.length : 0;
   return { streaks, current, longest };
+}
+
+/**
+ * Whether the last streak is still current: with the head known (the live monitor, a log's
+ * checkpoint, the store's mbm_heads) while the head is at most one block past it; without one,
+ * while not every record in it has been recovered. computeStreaks and the store's report both ask here.
+ */
+export function isStreakOpen(last: Pick<Streak, 'toBlock' | 'length' | 'recovered'>, headBlock: number | undefined): boolean {
+  return headBlock !== undefined ? headBlock <= last.toBlock + 1 : last.recovered < last.length;
 }

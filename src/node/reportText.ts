@@ -3,6 +3,7 @@
 import { createColors } from 'picocolors';
 import type { Report } from '../core/report';
 import { formatEth, formatValueLost } from '../core/payloads';
+import { proposerMissesTotal, proposerName } from '../core/proposers';
 import { isListedStreak, MIN_LISTED_STREAK } from '../core/streaks';
 
 const num = (n: number) => n.toLocaleString('en-US');
@@ -35,6 +36,13 @@ export function formatReportText(report: Report, opts: { color?: boolean } = {})
   if (v && v.count > 0) {
     lines.push(`${label('Value lost')}${c.red(formatValueLost(v))}`);
     for (const [relay, x] of Object.entries(v.by_relay)) lines.push(`  ${relay.padEnd(32)} ${String(x.count).padStart(6)} missed  ${formatEth(x.wei)}`);
+  }
+  // The beacon node's missed slots: watched proposers by name, the others summed.
+  const p = report.missed_slots_by_proposer;
+  if (p && proposerMissesTotal(p) > 0) {
+    lines.push(`${label('By proposer')}${num(proposerMissesTotal(p))} missed slot${proposerMissesTotal(p) === 1 ? '' : 's'} ${c.dim('(beacon node)')}`);
+    for (const w of p.watched) lines.push(`  ${proposerName(w).padEnd(32)} ${String(w.missed_slots).padStart(6)} missed  ${c.dim('watched')}`);
+    lines.push(`  ${'other proposers'.padEnd(32)} ${String(p.other).padStart(6)} missed`);
   }
   // Runs of MIN_LISTED_STREAK or more, as the editor's Streaks list; a lone missed block is not listed.
   const listed = report.streaks.filter((s) => isListedStreak(s));

@@ -22,6 +22,7 @@ import type { MonitorStats } from '../core/stats';
 import type { BlockTimeInUse } from '../core/blockTime';
 import { BeaconSource } from './beacon/beaconSource';
 import { wireBeacon } from './beacon/wiring';
+import { ProposerTally } from '../core/proposers';
 import { ServicePayloads } from './relay/payloadWiring';
 import type { RiskUpdate } from '../core/risk';
 import { startRiskWatcher } from './risk/attach';
@@ -66,12 +67,14 @@ export class MonitorService extends EventEmitter {
   /** [relay]: delivered payloads checked, and the value lost. */
   private readonly payloads: ServicePayloads | undefined;
   private risk: RiskWatcher | undefined;
+  /** The beacon node's missed slots per proposer since start, from the one tally every view uses. */
+  private readonly proposers = new ProposerTally();
 
   constructor(private readonly o: MonitorServiceOptions) {
     super();
     if (o.endpoints.length === 0 && !o.beacon) throw new Error('at least one RPC endpoint (or a beacon node) is needed');
     const { config } = o;
-    this.beacon = o.beacon ? new BeaconSource(o.beacon) : undefined;
+    this.beacon = o.beacon ? new BeaconSource({ reportHead: o.endpoints.length === 0, ...o.beacon }) : undefined;
     const primary = (this.primary = o.endpoints[0] ?? { label: this.beacon!.label, url: o.beacon!.url });
     this.logPath = o.logPath ?? config.logging.logFilePath;
     this.fetchers = o.endpoints.map((e) => new RpcFetcher(e, { timeoutMs: o.source?.timeoutMs, ...o.fetcher }));
@@ -92,7 +95,8 @@ export class MonitorService extends EventEmitter {
         }),
       );
     }
-    if (o.checkpointPath !== false && o.endpoints.length > 0) {
+    // Beacon node alone: the checkpoint records its head for the offline views (no resume from it).
+    if (o.checkpointPath !== false) {
       this.checkpoint = new CheckpointStore(o.checkpointPath ?? checkpointPathFor(this.logPath), {
         intervalMs: o.checkpointIntervalMs,
         onError: (e) => this.warn(`checkpoint: ${e.message}`),
@@ -204,7 +208,10 @@ export class MonitorService extends EventEmitter {
         extra: this.o.alerts,
       });
     }
-    const cp = await this.checkpoint?.load();
+    // A checkpoint a beacon node alone wrote (no execution block hash) marks the head for the offline
+    // views; it is no place to resume an RPC feed from.
+    const loaded = this.o.endpoints.length > 0 ? await this.checkpoint?.load() : undefined;
+    const cp = loaded && loaded.hash !== '' ? loaded : undefined;
     if (cp && this.writer) this.logged = await loggedAfter(this.logPath, cp.number);
     // Gaps whose recovery a stop or a crash interrupted are retried, not left open forever.
     const carried = this.recovery && this.writer ? this.monitor.adoptPending(await unrecoveredGaps(this.logPath, CARRIED_GAPS_MAX)) : 0;
@@ -267,6 +274,7 @@ export class MonitorService extends EventEmitter {
   getStats(): MonitorStats {
     const s = this.monitor.getStats();
     if (this.payloads) s.value_lost = this.payloads.valueLost();
+    if (this.beacon) s.missed_slots_by_proposer = this.proposers.summary();
     return s;
   }
 
@@ -303,7 +311,14 @@ export class MonitorService extends EventEmitter {
 
   private wire(): void {
     this.monitor.onRecord((r, change) => this.onRecord(r, change));
-    if (this.beacon) wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0);
+    if (this.beacon) {
+      // Alone, the beacon node's head is the monitor's: the store's mbm_heads and the log's checkpoint
+      // (hash unknown: '') get it, so offline views judge the current streak as the live monitor does.
+      const label = this.beacon.label;
+      wireBeacon(this.beacon, this, this.monitor, this.o.endpoints.length === 0, (n, slotTime) =>
+        this.headProcessed({ number: n, hash: '', parentHash: '', timestamp: slotTime, source: label, ...(this.chainId !== undefined ? { chainId: this.chainId } : {}) }),
+      );
+    }
     if (!this.source) return;
     this.source.on('block', (b) => {
       this.chainId ??= b.chainId;
@@ -344,6 +359,7 @@ export class MonitorService extends EventEmitter {
 
   private onRecord(r: MissedBlock, change: RecordChange): void {
     if (r.chain_id === undefined && this.chainId !== undefined) r.chain_id = this.chainId;
+    this.proposers.add(r);
     // The chain began again: what the log held for these numbers described the old chain.
     if (r.kind === 'chain_reset' && change === 'new') {
       this.logged = undefined;
@@ -378,6 +394,8 @@ export class MonitorService extends EventEmitter {
    * block before them and detects them again, instead of skipping them for good.
    */
   private headProcessed(b: BlockInfo): void {
+    // The store judges "current streak" by it (mbm_heads); queued behind the records written so far.
+    this.o.sink?.noteHead?.({ source: this.primary.label, ...(b.chainId !== undefined ? { chain_id: b.chainId } : {}), number: b.number });
     if (!this.checkpoint) return;
     if (!this.writer || this.writer.pending === 0) {
       this.heldHead = undefined;

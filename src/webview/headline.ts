@@ -4,16 +4,17 @@ import { el } from './dom';
 import { duration, num, percent } from './format';
 import { formatEth } from '../core/payloads';
 
-type Metric = 'total' | 'missedPercent' | 'recoveryRate' | 'currentStreak' | 'longestStreak' | 'avgRecovery' | 'valueLost';
+type Metric = 'total' | 'missedPercent' | 'recoveryRate' | 'currentStreak' | 'longestStreak' | 'avgRecovery' | 'valueLost' | 'proposers';
 
 const TILES: { metric: Metric; label: string; help: string }[] = [
   { metric: 'total', label: 'Missed', help: 'Records (missed, delayed, missed slots, reorgs) matching the filter and range' },
   { metric: 'missedPercent', label: 'Missed %', help: 'Blocks with a record, of all block numbers between the first and the last one recorded' },
   { metric: 'recoveryRate', label: 'Recovered', help: 'Records marked recovered, as `mbm report` counts them' },
-  { metric: 'currentStreak', label: 'Current streak', help: 'Consecutive missed blocks in the streak still open (not all recovered)' },
+  { metric: 'currentStreak', label: 'Current streak', help: 'Consecutive missed blocks in the streak still open: the chain has not moved past it (by the log\'s checkpoint; without one, not all recovered)' },
   { metric: 'longestStreak', label: 'Longest streak', help: 'Most consecutive missed blocks' },
   { metric: 'avgRecovery', label: 'Avg recovery', help: 'Mean time from detection to recovery' },
   { metric: 'valueLost', label: 'Value lost', help: 'Payloads a relay delivered that did not land (no block in the slot, or another block), and their value' },
+  { metric: 'proposers', label: 'Watched proposers', help: 'Missed slots (beacon node) of the watched validators ([beacon] validators), each named; other proposers summed' },
 ];
 
 export class HeadlineView {
@@ -43,5 +44,8 @@ export class HeadlineView {
     set('avgRecovery', h.avgRecoveryMs === null ? '–' : duration(h.avgRecoveryMs));
     const v = h.valueLost;
     set('valueLost', v ? formatEth(v.wei) : '–', v ? `${num(v.count)} missed payload${v.count === 1 ? '' : 's'} · ${Object.keys(v.by_relay).length} relay${Object.keys(v.by_relay).length === 1 ? '' : 's'}` : '');
+    const p = h.proposers;
+    const named = p ? p.watched.map((w) => `validator ${w.proposer_index}: ${num(w.missed_slots)}`) : [];
+    set('proposers', p ? num(p.watched.reduce((n, w) => n + w.missed_slots, 0)) : '–', p ? [...named, `other proposers: ${num(p.other)}`].join(' · ') : '');
   }
 }

@@ -158,6 +158,10 @@ function scheduleRender(): void {
   );
 }
 
+/** The shown log's head (its checkpoint), or each monitor's (fleet), from the host's 'head' messages. */
+let head: number | undefined;
+let heads: Record<string, number> | undefined;
+
 /** A view from the host: a new log (new seq) is drawn at once and reports its first paint; an update is scheduled. */
 let remoteSeq = -1;
 function onView(m: ViewMessage): void {
@@ -193,6 +197,9 @@ function onSnapshot(m: SnapshotMessage): void {
   if (m.view) view = sanitizeView(m.view);
   model = new DashboardModel({ clock: m.clock, bySource: m.source.mode === 'fleet' });
   model.setView(view);
+  // A new log: its head comes in the next 'head' message.
+  head = undefined;
+  heads = undefined;
   model.apply(m.batch, m.details);
   const applyMs = performance.now() - t0;
   persist();
@@ -222,6 +229,11 @@ window.addEventListener('message', (e: MessageEvent) => {
       return replay.update(m.status);
     case 'notice':
       return status(m.text, m.level === 'error');
+    case 'head':
+      head = m.head ?? undefined;
+      heads = m.heads;
+      model?.setHead(head, heads);
+      return scheduleRender();
     case 'monitored':
       if (source?.mode === 'live') source = { ...source, monitored: m.monitored };
       return scheduleRender();

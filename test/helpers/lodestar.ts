@@ -1,27 +1,61 @@
-// Test side of the Lodestar dev chain (src/node/beacon/lodestar.ts): finds the binary
-// ($MBM_LODESTAR, else the cache of scripts/install-lodestar.sh), starts chains on free loopback
-// ports with a fixed genesis time in throwaway directories, stops them all in one after() hook, and
-// watches a node ON ITS OWN (plain fetch, none of the code under test): which slots the node
-// answers 404 for, and whose duty each slot was.
+// Test side of the one Lodestar launcher (src/node/beacon/lodestar.ts; every Lodestar-using test
+// goes through here): finds the binary ($MBM_LODESTAR, else the cache of
+// scripts/install-lodestar.sh, installing it there when absent), starts chains on free loopback
+// ports with a fixed genesis time in throwaway directories — with execution payloads when asked
+// (the mock engine's genesis hash set by test/peers/lodestar/mockEngineHook.mjs) — stops them all
+// in one after() hook, and watches a node ON ITS OWN (plain fetch, none of the code under test):
+// which slots the node answers 404 for, and whose duty each slot was.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { freePort } from '../../src/node/chain/anvil';
 import { LodestarDevChain, lodestarBinary, type DevChainOptions, type LodestarBeacon } from '../../src/node/beacon/lodestar';
+import { ROOT } from './cli';
 
 export { LodestarDevChain, type LodestarBeacon };
 
 const chains = new Set<LodestarDevChain>();
 
-/** The binary, or a clear failure (CI installs it with scripts/install-lodestar.sh before the tests). */
+/** Genesis hash of the mock execution engine's chain (execution payloads on). */
+export const MOCK_EL_GENESIS_HASH = `0x${'0b'.repeat(32)}`;
+
+/** The binary: $MBM_LODESTAR or the install cache, else installed now by scripts/install-lodestar.sh (cached; about a minute). */
 export function requireLodestar(): string {
   const bin = lodestarBinary();
-  if (!bin) throw new Error('Lodestar is not installed: run scripts/install-lodestar.sh (it prints MBM_LODESTAR=<bin>; export it)');
-  return bin;
+  if (bin && existsSync(bin)) return bin;
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts/install-lodestar.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
+  const installed = /MBM_LODESTAR=(.*)$/m.exec(out)?.[1]?.trim();
+  if (!installed || !existsSync(installed)) throw new Error(`scripts/install-lodestar.sh did not print MBM_LODESTAR=<path> (got ${JSON.stringify(out.slice(-200))})`);
+  return installed;
 }
 
-export function newDevChain(o: DevChainOptions = {}): LodestarDevChain {
-  const c = new LodestarDevChain({ binary: requireLodestar(), ...o });
+/** A dev chain (stopped by stopAllChains). `executionPayloads`: Bellatrix from genesis, blocks carry execution payloads. */
+export function newDevChain(o: Omit<DevChainOptions, 'executionPayloads'> & { executionPayloads?: boolean } = {}): LodestarDevChain {
+  const { executionPayloads, ...rest } = o;
+  const c = new LodestarDevChain({
+    binary: requireLodestar(),
+    ...rest,
+    ...(executionPayloads
+      ? { executionPayloads: { preload: path.join(ROOT, 'test/peers/lodestar/mockEngineHook.mjs'), env: { MBM_MOCK_EL_GENESIS_HASH: MOCK_EL_GENESIS_HASH } } }
+      : {}),
+  });
   chains.add(c);
   return c;
 }
+
+/** GET a REST path of a node; 404 → null. */
+export async function beaconGet(node: Pick<LodestarBeacon, 'url'>, p: string): Promise<unknown> {
+  const res = await fetch(`${node.url}${p}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`${p}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function headSlot(node: Pick<LodestarBeacon, 'url'>): Promise<number> {
+  const j = (await beaconGet(node, '/eth/v1/beacon/headers/head')) as { data: { header: { message: { slot: string } } } };
+  return Number(j.data.header.message.slot);
+}
+
 
 export async function stopAllChains(): Promise<void> {
   await Promise.all([...chains].map((c) => c.stop()));

@@ -9,6 +9,10 @@ import { newDevChain, NodeObserver, ports, stopAllChains } from '../helpers/lode
 import { removeDir, startService, type Running } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
 import type { BeaconStatus } from '../../src/node/beacon/beaconSource';
+import { buildReportAsync } from '../../src/core/report';
+import { readRecordBatches } from '../../src/node/log/reader';
+import { ReportCache } from '../../src/node/api/reportCache';
+import { loggedHead } from '../../src/node/checkpoint';
 
 guardProcess();
 const runs: Running[] = [];
@@ -41,6 +45,11 @@ test('validators 0..5 of 8 running: every slot the node answers 404 for is one m
   runs.push(run);
   const beaconStates: BeaconStatus[] = [];
   run.svc.on('beacon', (s) => beaconStates.push(s));
+  // The current streak as each missed slot is recorded (it is open then).
+  let openSeen = 0;
+  run.svc.on('record', (r, change) => {
+    if (change === 'new' && r.kind === 'missed_slot') openSeen = Math.max(openSeen, run.svc.getStats().current_streak);
+  });
 
   // Slots whose duty was 6 or 7 and that the test saw settled, from a slot on.
   const sixSeven = (from: number, status: 200 | 404) => [...obs.status].filter(([s, st]) => s >= from && st === status && [6, 7].includes(obs.duty.get(s) ?? -1)).map(([s]) => s);
@@ -98,6 +107,28 @@ test('validators 0..5 of 8 running: every slot the node answers 404 for is one m
 
   const byProposer = new Map<number, number>();
   for (const r of recorded) byProposer.set(r.proposer_index!, (byProposer.get(r.proposer_index!) ?? 0) + 1);
+
+  // Missed slots per watched proposer: validator 6 by name with the count the test sees from the
+  // node's own duties, every other proposer summed; /stats (live) and the log's report agree.
+  const sixes = recorded.filter((r) => obs.duty.get(r.beacon_slot!) === 6).length;
+  const expected = { watched: sixes ? [[6, sixes]] : [], other: recorded.length - sixes };
+  const shape = (p: { watched: { proposer_index: number; missed_slots: number }[]; other: number } | undefined) => p && { watched: p.watched.map((w) => [w.proposer_index, w.missed_slots]), other: p.other };
+  assert.ok(sixes >= 1, 'validator 6 missed at least one slot while offline');
+  assert.deepEqual(shape(run.svc.getStats().missed_slots_by_proposer), expected, '/stats: missed slots per watched proposer');
+  const fromLog = await buildReportAsync(readRecordBatches([run.logPath]));
+  assert.deepEqual(shape(fromLog.missed_slots_by_proposer), expected, 'mbm report of the log: the same');
+
+  // Beacon node alone (no RPC): a streak of missed slots ends when the chain moves on.
+  await waitFor('the current streak back to 0 once a block lands past the missed slots', () => run.svc.getStats().current_streak === 0, bound(12));
+  assert.ok(openSeen >= 1, `a streak was current when its missed slot was recorded (${openSeen})`);
+  // Offline (`mbm report`, /report, the tree after Stop): the log's checkpoint holds the beacon head, so they agree.
+  await waitFor('the log\'s report agreeing with the live monitor (current 0)', async () => {
+    await run.svc.flush();
+    await run.svc.checkpoint!.flush();
+    return run.svc.getStats().current_streak === 0 && (await new ReportCache([run.logPath]).get()).current_streak === 0;
+  }, bound(12));
+  assert.ok(((await loggedHead([run.logPath])) ?? -1) >= Math.max(...recorded.map((r) => r.block_number)) + 2, 'the checkpoint holds a head past the missed slots');
+  assert.ok(run.svc.getStats().longest_streak >= 1);
   console.log(
     `# figures: slots observed 1..${last} (${last} slots, ${Math.floor(last / 8)} epochs), 404 slots ${missed.length} [${missed.join(',')}], missed_slot records ${recorded.length} (in range ${inRange.length}), by proposer ${JSON.stringify(Object.fromEntries(byProposer))}, 6..7 started at slot ${vcBStartSlot}, killed at slot ${killSlot}, test ${Math.round((Date.now() - started) / 1000)} s`,
   );

@@ -83,12 +83,14 @@ const a = monitorLog('node-a:8545', 1, 100, [2, 5, 1]);
 const a5 = monitorLog('node-a:8545', 5, 100, [4, 1]);
 const b = monitorLog('node-b:8545', 31337, 500, [3, 3]);
 
-function collecting(): FeedSink & { snapshots: FeedSnapshot[]; deltas: Parameters<FeedSink['delta']>[]; warnings: string[] } {
+function collecting(): FeedSink & { snapshots: FeedSnapshot[]; deltas: Parameters<FeedSink['delta']>[]; warnings: string[]; headsSeen: Record<string, number>[] } {
   const s = {
     snapshots: [] as FeedSnapshot[],
     deltas: [] as Parameters<FeedSink['delta']>[],
     warnings: [] as string[],
+    headsSeen: [] as Record<string, number>[],
     snapshot: (x: FeedSnapshot) => void s.snapshots.push(x),
+    heads: (h: Record<string, number>) => void s.headsSeen.push({ ...h }),
     delta: (...x: Parameters<FeedSink['delta']>) => void s.deltas.push(x),
     warn: (m: string) => void s.warnings.push(m),
   };
@@ -155,6 +157,9 @@ describe('fleet views over the shared store', { timeout: 120_000 }, () => {
       const bars = v.streaks;
       const bName = monitorName({ source: 'node-b:8545', chain_id: 31337 });
       assert.deepEqual(bars.length.filter((_, i) => bars.source[i] === bName), computeStreaks(b).streaks.map((s) => s.length));
+      // Its head (mbm_heads, which its sink would upsert) reaches the dashboard under the monitor's name.
+      await pg.query(url, "INSERT INTO mbm_heads (source, chain_id, head) VALUES ('node-b:8545', 31337, 4242)");
+      await waitFor(() => sink.headsSeen.some((h) => h[bName] === 4242), { what: `the head of ${bName} (${JSON.stringify(sink.headsSeen)})`, timeoutMs: 10_000 });
 
       // The database goes away: the feed says so once and keeps trying; back, it catches up.
       await pg.kill();

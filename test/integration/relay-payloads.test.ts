@@ -19,18 +19,17 @@ import { promisify } from 'node:util';
 import { freePort, startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { get, promtoolCheck } from '../helpers/http';
 import { cliArgs, ROOT, spawnMbm } from '../helpers/cli';
-import { LodestarDev, MOCK_EL_GENESIS_HASH } from '../helpers/lodestarDev';
+import { beaconGet, headSlot, MOCK_EL_GENESIS_HASH, newDevChain, ports, stopAllChains, type LodestarBeacon } from '../helpers/lodestar';
 import { waitFor } from '../helpers/wait';
 import { RelayDataApiServer, type BidTrace } from '../peers/relayDataApi';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
 const running = new Set<ChildProcess>();
-const nodes: LodestarDev[] = [];
 const relays: RelayDataApiServer[] = [];
 after(async () => {
   for (const c of running) c.kill('SIGKILL');
-  await Promise.all(nodes.map((n) => n.stop()));
+  await stopAllChains();
   await Promise.all(relays.map((r) => r.stop()));
   await stopAllAnvils();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -53,15 +52,15 @@ interface SlotSeen {
 }
 
 /** What the node holds at each slot 1..to, read by the test itself. */
-async function readSlots(node: LodestarDev, to: number): Promise<SlotSeen[]> {
+async function readSlots(node: LodestarBeacon, to: number): Promise<SlotSeen[]> {
   const out: SlotSeen[] = [];
   for (let s = 1; s <= to; s++) {
-    const h = await node.get(`/eth/v1/beacon/headers/${s}`);
+    const h = await beaconGet(node, `/eth/v1/beacon/headers/${s}`);
     if (h === null) {
       out.push({ slot: s });
       continue;
     }
-    const b = (await node.get(`/eth/v2/beacon/blocks/${s}`)) as { data: { message: { body: { execution_payload: { block_hash: string; block_number: string } } } } };
+    const b = (await beaconGet(node, `/eth/v2/beacon/blocks/${s}`)) as { data: { message: { body: { execution_payload: { block_hash: string; block_number: string } } } } };
     const p = b.data.message.body.execution_payload;
     out.push({ slot: s, hash: p.block_hash, number: Number(p.block_number) });
   }
@@ -88,13 +87,15 @@ const fakeHash = (slot: number) => `0x${slot.toString(16).padStart(64, 'e')}`;
 
 describe('relay Data API payloads against a real Lodestar node', () => {
   test('payload_missed exactly for the delivered-but-missed and replaced payloads; value lost sums; cursor paging; 429 classified; no key leaks; nothing doubled on restart', { timeout: 420_000 }, async (t) => {
-    const node = new LodestarDev();
-    nodes.push(node);
-    await node.start({ executionPayloads: true });
+    // Validators 0..5 in the node's process; genesis 20 s ahead (validators starting after the first epoch would stall it).
+    const chain = newDevChain({ genesisTime: Math.floor(Date.now() / 1000) + 20, executionPayloads: true });
+    const [rest, p2p] = await ports();
+    const node = chain.beaconNode('bn', rest, p2p, { startValidators: '0..5' });
+    await node.startAndWait(60_000);
     // Enough history: at least 3 missed slots and 5 with blocks (bounded: ~25 % of slots miss).
     let slots: SlotSeen[] = [];
     await waitFor('3 missed and 5 landed slots on the node', async () => {
-      const head = await node.headSlot();
+      const head = await headSlot(node);
       slots = await readSlots(node, head - 1);
       return slots.filter((s) => !s.hash).length >= 3 && slots.filter((s) => s.hash).length >= 5 ? true : undefined;
     }, { timeoutMs: 150_000, intervalMs: 2_000 });

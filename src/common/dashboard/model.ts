@@ -42,6 +42,10 @@ export class DashboardModel {
   private readonly facetReasons = new Map<string, number>();
   private readonly facetSeverities = new Map<string, number>();
   private readonly facetSources = new Map<string, number>();
+  /** The head the log's monitor last processed (its checkpoint), when known: decides whether the last streak is current. */
+  private head: number | undefined;
+  /** Fleet mode: each monitor's head, by its name (the records' source). */
+  private heads: Readonly<Record<string, number>> | undefined;
 
   constructor(readonly options: ModelOptions) {
     this.agg = new Aggregates(options.clock);
@@ -76,6 +80,17 @@ export class DashboardModel {
     while (this.details.size > limit) this.details.delete(this.details.keys().next().value!);
   }
 
+  /**
+   * The head the monitor writing the log last processed (the log's checkpoint, as `mbm report`
+   * reads it), or undefined when unknown: the current streak is judged by computeStreaks' rule
+   * with it, as the live monitor judges it. Fleet mode: `heads`, each monitor's own (the store's
+   * mbm_heads); a monitor without one keeps the log-only rule.
+   */
+  setHead(head: number | undefined, heads?: Readonly<Record<string, number>>): void {
+    this.head = head;
+    this.heads = heads;
+  }
+
   setView(v: ViewSettings): void {
     this.settings = v;
     this.match = matcher(v);
@@ -96,7 +111,7 @@ export class DashboardModel {
   }
 
   view(): DashboardView {
-    const parts = new ViewParts(this.agg, this.options);
+    const parts = new ViewParts(this.agg, { ...this.options, head: this.head, heads: this.heads });
     for (const r of this.records.values()) parts.add(r, this.match(r));
     const recent: RecordDetail[] = [];
     for (const d of [...this.details.values()].reverse()) {

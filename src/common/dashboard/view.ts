@@ -3,6 +3,7 @@ import type { HeatmapRow } from './heatmap';
 import type { TimelineSeries } from './timeline';
 import type { RecordDetail } from './wire';
 import type { ValueLost } from '../../core/payloads';
+import type { ProposerMisses } from '../../core/proposers';
 
 export interface Headline {
   total: number;
@@ -16,12 +17,14 @@ export interface Headline {
   missedPercent: number | null;
   firstBlock: number | null;
   lastBlock: number | null;
-  /** From computeStreaks, as every other view. */
+  /** From computeStreaks, as every other view: by the log's head (DashboardModel.setHead) when known. */
   currentStreak: number;
   longestStreak: number;
   avgRecoveryMs: number | null;
   /** Missed relay payloads among the records shown (core/payloads.ts valueLost); null when none. */
   valueLost: ValueLost | null;
+  /** The beacon node's missed slots among the records shown, per watched proposer, the others summed (core/proposers.ts); null when none. */
+  proposers: ProposerMisses | null;
 }
 
 export interface Count {

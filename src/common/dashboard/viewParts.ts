@@ -4,6 +4,7 @@
 // both end here, so the two can never draw different numbers for the same records.
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import { ValueLostTally } from '../../core/payloads';
+import { ProposerTally } from '../../core/proposers';
 import { computeStreaks, isListedStreak } from '../../core/streaks';
 import type { Aggregates } from './aggregates';
 import { RECOVERY_EDGES_MS, recoveryBucketLabel } from './histogram';
@@ -13,6 +14,7 @@ import type { DashRecord, RecordDetail } from './wire';
 /** Kind indexes in a DashRecord. */
 const CHAIN_RESET = MISSED_BLOCK_KINDS.indexOf('chain_reset');
 const PAYLOAD_MISSED = MISSED_BLOCK_KINDS.indexOf('payload_missed');
+const MISSED_SLOT = MISSED_BLOCK_KINDS.indexOf('missed_slot');
 
 export const sortCounts = (m: Map<string, number>): Count[] =>
   [...m].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -30,6 +32,10 @@ export interface ViewPartsOptions {
    * and no more readable. Current and longest still count every run.
    */
   listedStreaksOnly?: boolean;
+  /** The head the log's monitor last processed (its checkpoint): decides whether the last streak is current. */
+  head?: number;
+  /** Fleet mode: each monitor's head, by the records' source. */
+  heads?: Readonly<Record<string, number>>;
   /** Streak bars at most (default MAX_STREAK_BARS): more are thinned to the longest per time slice. */
   maxStreakBars?: number;
 }
@@ -48,6 +54,7 @@ export class ViewParts {
   private to = -Infinity;
   private any = false;
   private readonly lost = new ValueLostTally();
+  private readonly proposers = new ProposerTally();
 
   constructor(
     private readonly agg: Aggregates,
@@ -65,6 +72,14 @@ export class ViewParts {
       this.lost.add({ kind: 'payload_missed', beacon_slot: r.beaconSlot, relay: r.relay, payload_value_wei: r.valueWei });
       return;
     }
+    if (r.kind === MISSED_SLOT && r.beaconSlot >= 0) {
+      const watched = r.proposer >= 0;
+      this.proposers.add({
+        kind: 'missed_slot', source: r.source, block_number: r.block, slot: r.slot >= 0 ? r.slot : undefined, beacon_slot: r.beaconSlot,
+        ...(watched ? { proposer_index: r.proposer, ...(r.proposerKey ? { proposer_pubkey: r.proposerKey } : {}) } : {}),
+        metadata: { proposer_watched: watched },
+      });
+    }
     const g = this.options.bySource ? r.source : '';
     let input = this.groups.get(g);
     if (!input) this.groups.set(g, (input = []));
@@ -76,8 +91,10 @@ export class ViewParts {
     const streaks: (ReturnType<typeof computeStreaks>['streaks'][number] & { source: string })[] = [];
     let current = 0;
     let longest = 0;
+    const heads = this.options.heads;
     for (const [source, input] of this.groups) {
-      const s = computeStreaks(input);
+      const own = heads && Object.hasOwn(heads, source) && typeof heads[source] === 'number' ? heads[source] : undefined;
+      const s = computeStreaks(input, { headBlock: this.options.bySource ? own : this.options.head });
       for (const x of s.streaks) streaks.push({ ...x, source });
       current = Math.max(current, s.current);
       longest = Math.max(longest, s.longest);
@@ -116,6 +133,7 @@ export class ViewParts {
         longestStreak: longest,
         avgRecoveryMs: a.recoveryMsCount ? Math.round(a.recoveryMsSum / a.recoveryMsCount) : null,
         valueLost: this.lost.size ? this.lost.summary() : null,
+        proposers: this.proposers.size ? this.proposers.summary() : null,
       },
       timeline: a.seconds.series(this.options.maxBins ?? 1500),
       reasons: sortCounts(a.reasons),

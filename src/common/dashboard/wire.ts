@@ -29,10 +29,13 @@ export interface RecordBatch {
   line: Int32Array;
   /** block_hash (into `strings`) of reorg and chain_reset records, which recordKey needs; else -1. */
   hash: Int32Array;
-  /** payload_missed: beacon slot (-1 otherwise), relay and value in wei (string indexes, -1 otherwise). */
+  /** payload_missed and the beacon node's missed_slot: beacon slot (-1 otherwise); payload_missed: relay and value in wei (string indexes, -1 otherwise). */
   beaconSlot: Float64Array;
   relay: Int32Array;
   valueWei: Int32Array;
+  /** The beacon node's missed_slot of a watched proposer: its validator index and public key (string index); -1 otherwise. */
+  proposer: Float64Array;
+  proposerKey: Int32Array;
 }
 
 type Column = Exclude<keyof RecordBatch, 'strings'>;
@@ -54,6 +57,8 @@ const COLUMNS = {
   beaconSlot: Float64Array,
   relay: Int32Array,
   valueWei: Int32Array,
+  proposer: Float64Array,
+  proposerKey: Int32Array,
 } as const satisfies Record<Column, unknown>;
 
 /** One record as the dashboard holds it (decoded from a batch). */
@@ -72,10 +77,14 @@ export interface DashRecord {
   recoveryMs: number;
   file: string;
   line: number;
-  /** payload_missed only: -1 and '' otherwise. */
+  /** payload_missed and the beacon node's missed_slot: -1 otherwise. */
   beaconSlot: number;
+  /** payload_missed only: '' otherwise. */
   relay: string;
   valueWei: string;
+  /** The beacon node's missed_slot of a watched proposer: validator index and public key; -1 and '' otherwise. */
+  proposer: number;
+  proposerKey: string;
 }
 
 /** What the newest records show in full; metadata is JSON text, rendered only as text. */
@@ -182,7 +191,11 @@ export class BatchWriter {
     c.line[i] = e.line ?? 0;
     c.hash[i] = (r.kind === 'reorg' || r.kind === 'chain_reset') && r.block_hash !== undefined ? this.str(r.block_hash) : -1;
     const payload = r.kind === 'payload_missed';
-    c.beaconSlot[i] = payload && typeof r.beacon_slot === 'number' ? r.beacon_slot : -1;
+    const beaconSlotMissed = r.kind === 'missed_slot' && typeof r.beacon_slot === 'number';
+    c.beaconSlot[i] = (payload || beaconSlotMissed) && typeof r.beacon_slot === 'number' ? r.beacon_slot : -1;
+    const watched = beaconSlotMissed && r.metadata?.proposer_watched === true && typeof r.proposer_index === 'number';
+    c.proposer[i] = watched ? r.proposer_index! : -1;
+    c.proposerKey[i] = watched && typeof r.proposer_pubkey === 'string' ? this.str(r.proposer_pubkey) : -1;
     c.relay[i] = payload && typeof r.relay === 'string' ? this.str(r.relay) : -1;
     c.valueWei[i] = payload && typeof r.payload_value_wei === 'string' ? this.str(r.payload_value_wei) : -1;
   }
@@ -213,6 +226,8 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
   const beaconSlot = b.beaconSlot?.[i] ?? -1;
   const relay = (b.relay?.[i] ?? -1) >= 0 ? (b.strings[b.relay[i]] ?? '') : '';
   const valueWei = (b.valueWei?.[i] ?? -1) >= 0 ? (b.strings[b.valueWei[i]] ?? '') : '';
+  const proposer = b.proposer?.[i] ?? -1;
+  const proposerKey = (b.proposerKey?.[i] ?? -1) >= 0 ? (b.strings[b.proposerKey[i]] ?? '') : '';
   return {
     key: recordKey({
       block_number: b.block[i],
@@ -238,6 +253,8 @@ export function decodeRow(b: RecordBatch, i: number): DashRecord {
     beaconSlot,
     relay,
     valueWei,
+    proposer,
+    proposerKey,
   };
 }
 

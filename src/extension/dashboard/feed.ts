@@ -22,6 +22,8 @@ export interface FeedSink {
   replayStatus?(s: ReplayStatus): void;
   /** A view aggregated elsewhere (the log worker): the webview draws it as it is. `update`: of the log shown, not a new one. */
   view?(v: DashboardView, clock: SlotClock, update: boolean): void;
+  /** Fleet: each monitor's head (by the monitor's name in the records), when it changed. */
+  heads?(heads: Record<string, number>): void;
   warn(message: string): void;
 }
 

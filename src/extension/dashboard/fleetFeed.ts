@@ -58,6 +58,8 @@ export class FleetFeed implements Feed {
   private snapshotDone = false;
   /** write_seqs sent within the lookback window: rows a poll reads again are not sent again. */
   private readonly sent = new Set<bigint>();
+  /** The heads last sent (JSON), so an unchanged set is not sent again. */
+  private sentHeads = '';
 
   constructor(private readonly o: FleetFeedOptions) {}
 
@@ -90,6 +92,7 @@ export class FleetFeed implements Feed {
       else await this.changes(this.store);
       if (this.failing) this.o.sink.warn(`fleet store ${this.store.where} is answering again`);
       this.failing = undefined;
+      await this.heads(this.store);
     } catch (err) {
       const msg = describePgError(err);
       if (msg !== this.failing) this.o.sink.warn(`fleet store: ${msg} (retrying every ${Math.round((this.o.pollMs ?? 2000) / 1000)} s)`);
@@ -115,6 +118,8 @@ export class FleetFeed implements Feed {
     for (const q of got.seqs) this.sent.add(q);
     this.forgetOld();
     this.snapshotDone = true;
+    // A new snapshot starts a new model in the webview: it gets the heads again.
+    this.sentHeads = '';
     this.o.sink.snapshot({ batch, details, clock });
   }
 
@@ -134,6 +139,17 @@ export class FleetFeed implements Feed {
       this.forgetOld();
       if (!c.more) return;
     }
+  }
+
+  /** Each monitor's head (mbm_heads): the webview judges each monitor's current streak by it, as `report --from-postgres` does. */
+  private async heads(store: PostgresStore): Promise<void> {
+    // Prototype-less: a monitor named "__proto__" is just a key.
+    const heads: Record<string, number> = Object.create(null);
+    for (const h of await store.heads()) heads[monitorName(h)] = h.head;
+    const json = JSON.stringify(heads);
+    if (this.stopped || json === this.sentHeads) return;
+    this.sentHeads = json;
+    this.o.sink.heads?.(heads);
   }
 
   private forgetOld(): void {

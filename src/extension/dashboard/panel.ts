@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { sanitizeView } from '../../common/dashboard/viewFilter';
 import { logFilesFor } from '../../node/log/files';
+import { loggedHead } from '../../node/checkpoint';
 import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type PersistedState, type ReplayAction, type SourceInfo, type WebviewMessage } from '../../common/protocol';
 import { displayName } from '../config';
 import { Disposable } from '../disposable';
@@ -47,6 +48,13 @@ export class DashboardPanel extends Disposable {
   private seq = 0;
   private readonly postedAt = new Map<number, number>();
   private view = sanitizeView(undefined);
+  /** Reads the live log's checkpoint (its head) while a live log is shown. */
+  private headTimer: NodeJS.Timeout | undefined;
+  /** The head last posted (undefined: none since the last snapshot). */
+  private postedHead: number | null | undefined;
+
+  /** How often the shown log's checkpoint is read for its head. */
+  static headPollMs = 2_000;
 
   /** Show the dashboard (creating it if needed) with `source`. */
   static show(context: vscode.ExtensionContext, deps: DashboardDeps, source: DashboardSource): DashboardPanel {
@@ -152,7 +160,33 @@ export class DashboardPanel extends Disposable {
     void this.panel.webview.postMessage(m);
   }
 
+  /**
+   * The shown log's head (its checkpoint, as `mbm report` reads it) to the webview, now and whenever
+   * it moves: the chain moving on without new records must still end the current streak there.
+   */
+  private watchHead(file: string): void {
+    clearInterval(this.headTimer);
+    let reading = false;
+    const read = async () => {
+      if (reading) return;
+      reading = true;
+      try {
+        const h = (await loggedHead([file])) ?? null;
+        const src = this.source;
+        if (h === this.postedHead || src?.mode !== 'live' || src.file !== file || this.isDisposed) return;
+        this.postedHead = h;
+        this.post({ type: 'head', head: h });
+      } finally {
+        reading = false;
+      }
+    };
+    this.headTimer = setInterval(() => void read(), DashboardPanel.headPollMs);
+    void read();
+  }
+
   private async stopFeed(): Promise<void> {
+    clearInterval(this.headTimer);
+    this.headTimer = undefined;
     const f = this.feed;
     this.feed = undefined;
     await f?.stop().catch((e) => this.deps.log.warn(`dashboard: stopping: ${describe(e)}`));
@@ -179,6 +213,9 @@ export class DashboardPanel extends Disposable {
         const seq = ++this.seq;
         this.postedAt.set(seq, performance.now());
         this.post({ type: 'snapshot', seq, source: info, clock: s.clock, batch: s.batch, details: s.details, view: this.view, sentAt: Date.now() });
+        // A snapshot starts a new model in the webview: it gets the head again.
+        this.postedHead = undefined;
+        if (source.mode === 'live') this.watchHead(source.file);
       },
       delta: (batch, details) => live() && this.post({ type: 'delta', batch, details }),
       view: (view, clock, update) => {
@@ -191,6 +228,7 @@ export class DashboardPanel extends Disposable {
         this.post({ type: 'view', seq: this.seq, source: info, clock, view, settings: this.view, sentAt: Date.now() });
       },
       replayStatus: (status) => live() && this.post({ type: 'replayStatus', status }),
+      heads: (heads) => live() && this.post({ type: 'head', head: null, heads }),
       warn: (m) => this.deps.log.warn(`dashboard: ${m}`),
     };
     let big: Awaited<ReturnType<DashboardPanel['bigLogWorker']>>;

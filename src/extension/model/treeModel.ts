@@ -2,6 +2,7 @@
 // stable words ("Current streak", "Critical") and the changing value goes in the description;
 // every node also carries an accessible label "<label>: <value>" that tests and screen readers use.
 import { formatValueLost } from '../../core/payloads';
+import { proposerMissesTotal, proposerName } from '../../core/proposers';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, txHashOf, type MissedBlock, type MissedBlockSeverity } from '../../core/model';
 import { isListedStreak, MIN_LISTED_STREAK, type Streak } from '../../core/streaks';
 import { blockRange, bothTimes, localTime, utcTime, cleanText, duration, percent, plural, type LocalTimeOptions } from './format';
@@ -217,6 +218,19 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       icon: { id: 'credit-card', color: 'charts.red' },
       tooltip: 'Payloads a relay delivered that did not land (no block in the slot, or another block), and their value.',
       children: relays,
+      state: 'collapsed',
+    }));
+  }
+  const byProposer = r.missed_slots_by_proposer;
+  if (byProposer && proposerMissesTotal(byProposer) > 0) {
+    const children = [
+      ...byProposer.watched.map((w) => row(id(`proposer|${w.proposer_index}`), cleanText(proposerName(w), 80), plural(w.missed_slots, 'missed slot'), { icon: { id: 'eye' }, tooltip: 'A watched validator ([beacon] validators).' })),
+      row(id('proposer|other'), 'Other proposers', plural(byProposer.other, 'missed slot'), { icon: { id: 'person' } }),
+    ];
+    nodes.push(row(id('proposers'), 'Missed slots by proposer', plural(proposerMissesTotal(byProposer), 'missed slot'), {
+      icon: { id: 'organization' },
+      tooltip: 'Missed slots the beacon node reported: each watched validator ([beacon] validators) by name, every other proposer summed.',
+      children,
       state: 'collapsed',
     }));
   }

@@ -13,7 +13,7 @@ import type { DashRecord, RecordDetail } from '../../common/dashboard/wire';
 import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import type { LogTotals } from './logTotals';
 
-const blank = (): DashRecord => ({ key: '', timestamp: 0, block: 0, expected: 0, severity: 0, kind: 0, reason: '', source: '', slot: -1, recovered: false, recoveryMs: -1, file: '', line: 0, beaconSlot: -1, relay: '', valueWei: '' });
+const blank = (): DashRecord => ({ key: '', timestamp: 0, block: 0, expected: 0, severity: 0, kind: 0, reason: '', source: '', slot: -1, recovered: false, recoveryMs: -1, file: '', line: 0, beaconSlot: -1, relay: '', valueWei: '', proposer: -1, proposerKey: '' });
 
 /** The heatmap's clock: the chain's slot length, genesis from the first record that has a slot. */
 export function clockOf(t: LogTotals, slotSeconds: number): SlotClock {

@@ -5,6 +5,7 @@
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
 import { recoveryMsOf, type DashRecord } from '../../common/dashboard/wire';
 import { ReportBuilder, type Report } from '../../core/report';
+import { isBeaconMissedSlot } from '../../core/proposers';
 
 /** What ReportBuilder reads of a record; the rest of a record is not kept. */
 type Kept = Pick<MissedBlock, 'block_number' | 'timestamp' | 'reason' | 'severity' | 'kind' | 'recovered' | 'recovery_ms' | 'recovered_at'>;
@@ -41,7 +42,7 @@ export class LogTotals {
   private slot = new Float64Array(1024);
   private source = new Uint16Array(1024);
   private line = new Int32Array(1024);
-  /** Records ReportBuilder reads more of (a missed payload's relay and value): kept whole; rare. */
+  /** Records ReportBuilder reads more of (a missed payload's relay and value, a beacon missed slot's proposer): kept whole; rare. */
   private readonly whole = new Map<number, MissedBlock>();
   private readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
@@ -73,7 +74,7 @@ export class LogTotals {
     this.slot[i] = typeof r.slot === 'number' ? r.slot : NaN;
     this.source[i] = this.id(r.source ?? '');
     this.line[i] = line;
-    if (r.kind === 'payload_missed') this.whole.set(i, r);
+    if (r.kind === 'payload_missed' || isBeaconMissedSlot(r)) this.whole.set(i, r);
     else this.whole.delete(i);
   }
 
@@ -135,9 +136,16 @@ export class LogTotals {
     } as MissedBlock);
     out.file = '';
     out.line = this.line[i];
-    out.beaconSlot = kept && typeof kept.beacon_slot === 'number' ? kept.beacon_slot : -1;
-    out.relay = kept && typeof kept.relay === 'string' ? kept.relay : '';
-    out.valueWei = kept && typeof kept.payload_value_wei === 'string' ? kept.payload_value_wei : '';
+    // As BatchWriter (wire.ts) reads them: a missed payload's slot, relay and value; a beacon
+    // missed slot's slot and, when watched, its proposer.
+    const payload = kept?.kind === 'payload_missed';
+    const beaconSlotMissed = kept?.kind === 'missed_slot' && typeof kept.beacon_slot === 'number';
+    out.beaconSlot = kept && (payload || beaconSlotMissed) && typeof kept.beacon_slot === 'number' ? kept.beacon_slot : -1;
+    const watched = beaconSlotMissed && kept.metadata?.proposer_watched === true && typeof kept.proposer_index === 'number';
+    out.proposer = watched ? kept.proposer_index! : -1;
+    out.proposerKey = watched && typeof kept.proposer_pubkey === 'string' ? kept.proposer_pubkey : '';
+    out.relay = payload && typeof kept.relay === 'string' ? kept.relay : '';
+    out.valueWei = payload && typeof kept.payload_value_wei === 'string' ? kept.payload_value_wei : '';
     return out;
   }
 

@@ -44,6 +44,7 @@ export function statsFromReport(r: Report, files: readonly string[]) {
     last_block: r.last_block,
     last_timestamp: r.last_timestamp,
     ...(r.value_lost ? { value_lost: r.value_lost } : {}),
+    ...(r.missed_slots_by_proposer ? { missed_slots_by_proposer: r.missed_slots_by_proposer } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 // down (with the reason: ConnectionLost...), up, syncing, synced.
 import { EventEmitter } from 'node:events';
 import { backoffDelay } from '../../core/backoff';
-import { BeaconSlotWatcher, dutiesByPosition, epochOf, slotAt, type BeaconSpec, type WatchedProposers } from '../../core/beacon';
+import { BeaconSlotWatcher, dutiesByPosition, epochOf, slotAt, slotStart, type BeaconSpec, type WatchedProposers } from '../../core/beacon';
 import type { Draft } from '../../core/detection/rules';
 import type { MissedBlockReason } from '../../core/model';
 import { toClassified } from '../chain/errors';
@@ -26,6 +26,12 @@ export interface BeaconSourceOptions {
   timeoutMs?: number;
   /** Wall clock, ms. */
   now?: () => number;
+  /**
+   * Report the node's head as a 'head' event, in the numbering of its records (execution block
+   * number, or slot without payloads): one block request per new head. For a beacon node followed
+   * alone, where nothing else tells the monitor the chain moved on.
+   */
+  reportHead?: boolean;
 }
 
 export type BeaconStatus =
@@ -36,6 +42,8 @@ export type BeaconStatus =
 
 export interface BeaconSourceEvents {
   drafts: (drafts: Draft[]) => void;
+  /** The head's number (reportHead), each time it moves, and its slot's start (unix s). */
+  head: (number: number, slotTime: number) => void;
   status: (s: BeaconStatus) => void;
   warning: (message: string) => void;
 }
@@ -58,6 +66,7 @@ export class BeaconSource extends EventEmitter {
   /** Epoch → dependent root of the duties we hold for it ('' when the node gave none). */
   private readonly dutiesFor = new Map<number, { root: string; asCurrent: boolean }>();
   private dutyWarnedEpoch = -1;
+  private reportedHead: number | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: BeaconSourceOptions) {
@@ -196,9 +205,27 @@ export class BeaconSource extends EventEmitter {
         throw toClassified(err, `confirming slot ${slot}`);
       }
     }
+    if (this.o.reportHead) await this.reportHead(w);
     if (w.skipped > 0) {
       this.emit('warning', `beacon: ${w.skipped} slots from before the node answered again were not judged (more than the catch-up window)`);
       w.skipped = 0;
+    }
+  }
+
+  /** The head's number, once its payload (or the lack of one) is known; each new one is a 'head' event. */
+  private async reportHead(w: BeaconSlotWatcher): Promise<void> {
+    const b = w.headBlock();
+    if (b && b.executionNumber === undefined) {
+      const full = await this.client.block(b.slot).catch((err: unknown) => {
+        throw toClassified(err, `reading the head block (slot ${b.slot})`);
+      });
+      // Not if the node went away meanwhile: what it holds is unknown until it answers again.
+      if (full && w.head !== undefined) w.noteBlock(b.slot, b.root, full.execution?.blockNumber ?? null);
+    }
+    const n = w.headNumber();
+    if (b && n !== undefined && (this.reportedHead === undefined || n > this.reportedHead)) {
+      this.reportedHead = n;
+      this.emit('head', n, slotStart(w.spec, b.slot));
     }
   }
 

@@ -1,8 +1,14 @@
 // A local Lodestar (a real consensus client) dev chain as child processes: beacon nodes and
 // validator clients on loopback, each in its own process group (kill reaches all it spawned, and a
-// kill -9 is a real outage), each with a throwaway directory. Used by `mbm demo --beacon` and the
-// beacon integration tests (test/helpers/lodestar.ts). Lodestar itself is installed by
-// scripts/install-lodestar.sh (pinned 1.5.1, cached under ~/.cache/mbm-lodestar/<hash>/).
+// kill -9 is a real outage), each with a throwaway directory. The one Lodestar launcher: used by
+// `mbm demo --beacon` and every test that runs Lodestar (through test/helpers/lodestar.ts).
+// Lodestar itself is installed by scripts/install-lodestar.sh (pinned 1.5.1, cached under
+// ~/.cache/mbm-lodestar/<hash>/).
+//
+// With `executionPayloads`, the chain is Bellatrix from genesis with Lodestar's mock execution
+// engine, so every block carries an execution payload (block_hash, block_number); the mock's
+// genesis hash is set by a module preloaded into the node (`preload`, see
+// test/peers/lodestar/README.md, "Execution payloads").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -29,6 +35,9 @@ export function lodestarBinary(): string | undefined {
   }
   return best?.bin;
 }
+
+/** Fee recipient of the dev chain's payloads (execution payloads on). */
+const FEE_RECIPIENT = `0x${'aa'.repeat(20)}`;
 
 const live = new Set<number>();
 process.once('exit', () => {
@@ -57,6 +66,8 @@ export class LodestarProcess {
     /** Working directory (genesis.ssz lands here) and where `log` is written. */
     readonly dir: string,
     readonly name: string,
+    /** A module to run with `node --import` before Lodestar, and variables added to its environment. */
+    readonly launch: { preload?: string; env?: Record<string, string> } = {},
   ) {}
 
   get running(): boolean {
@@ -72,7 +83,9 @@ export class LodestarProcess {
     mkdirSync(this.dir, { recursive: true });
     const fd = openSync(this.logFile, 'a');
     try {
-      const child = spawn(this.binary, [...this.args], { cwd: this.dir, detached: true, stdio: ['ignore', fd, fd] });
+      const { preload, env } = this.launch;
+      const [cmd, argv] = preload ? [process.execPath, ['--import', preload, this.binary, ...this.args]] : [this.binary, [...this.args]];
+      const child = spawn(cmd, argv, { cwd: this.dir, detached: true, stdio: ['ignore', fd, fd], env: env ? { ...process.env, ...env } : process.env });
       this.child = child;
       const pid = child.pid!;
       live.add(pid);
@@ -109,6 +122,12 @@ export interface DevChainOptions {
   secondsPerSlot?: number;
   /** Parent of the throwaway directories. Default: a new one under the OS temp dir. */
   root?: string;
+  /**
+   * Bellatrix from genesis with the mock execution engine (blocks carry execution payloads).
+   * `preload` is a module run with `node --import` before Lodestar (it gives the mock its genesis
+   * hash from `env`); `env` is added to every process of the chain.
+   */
+  executionPayloads?: { preload: string; env: Record<string, string> };
 }
 
 /** One dev chain: its beacon nodes and validator clients share genesis; stop() ends them all and removes the directories. */
@@ -119,6 +138,7 @@ export class LodestarDevChain {
   readonly genesisValidators: number;
   readonly root: string;
   private readonly procs: LodestarProcess[] = [];
+  private readonly payloads: DevChainOptions['executionPayloads'];
 
   constructor(o: DevChainOptions = {}) {
     const bin = o.binary ?? lodestarBinary();
@@ -128,10 +148,16 @@ export class LodestarDevChain {
     this.secondsPerSlot = o.secondsPerSlot ?? 2;
     this.genesisValidators = o.genesisValidators ?? 8;
     this.root = o.root ?? mkdtempSync(join(tmpdir(), 'mbm-lodestar-'));
+    this.payloads = o.executionPayloads;
   }
 
   private params(): string[] {
-    return ['--params.SECONDS_PER_SLOT', String(this.secondsPerSlot)];
+    const forks = this.payloads ? ['--params.ALTAIR_FORK_EPOCH', '0', '--params.BELLATRIX_FORK_EPOCH', '0'] : [];
+    return ['--params.SECONDS_PER_SLOT', String(this.secondsPerSlot), ...forks];
+  }
+
+  private launchOptions(): { preload?: string; env?: Record<string, string> } {
+    return this.payloads ? { preload: this.payloads.preload, env: this.payloads.env } : {};
   }
 
   /** A beacon node (no validators unless `startValidators`, e.g. "0..5") with REST on 127.0.0.1:restPort. */
@@ -144,8 +170,9 @@ export class LodestarDevChain {
       '--rest', '--rest.address', '127.0.0.1', '--rest.port', String(restPort), '--rest.namespace', '*',
       '--listenAddress', '127.0.0.1', '--port', String(p2pPort), '--discv5', 'false', '--logFile', 'none',
       ...(o.startValidators ? ['--startValidators', o.startValidators, '--beaconNodes', url] : []),
+      ...(this.payloads ? ['--execution.engineMock', '--suggestedFeeRecipient', FEE_RECIPIENT] : []),
     ];
-    const p = new LodestarBeacon(this.binary, args, dir, name, url, p2pPort);
+    const p = new LodestarBeacon(this.binary, args, dir, name, url, p2pPort, this.launchOptions());
     this.procs.push(p);
     return p;
   }
@@ -154,7 +181,8 @@ export class LodestarDevChain {
   validator(name: string, beacon: LodestarBeacon, indexes: string): LodestarProcess {
     const dir = join(this.root, name);
     const args = ['validator', '--network', 'dev', ...this.params(), '--dataDir', join(dir, 'data'), '--beaconNodes', beacon.url, '--interopIndexes', indexes, '--logFile', 'none'];
-    const p = new LodestarProcess(this.binary, args, dir, name);
+    if (this.payloads) args.push('--suggestedFeeRecipient', FEE_RECIPIENT);
+    const p = new LodestarProcess(this.binary, args, dir, name, this.launchOptions());
     this.procs.push(p);
     return p;
   }
@@ -173,8 +201,9 @@ export class LodestarBeacon extends LodestarProcess {
     name: string,
     readonly url: string,
     readonly p2pPort: number,
+    launch: { preload?: string; env?: Record<string, string> } = {},
   ) {
-    super(binary, args, dir, name);
+    super(binary, args, dir, name, launch);
   }
 
   /** Start and wait (bounded) until the REST API answers. */

@@ -5,8 +5,14 @@ import type { EventEmitter } from 'node:events';
 import type { BlockMonitor } from '../../core/monitor';
 import type { BeaconSource } from './beaconSource';
 
-export function wireBeacon(beacon: BeaconSource, svc: EventEmitter, monitor: BlockMonitor, alone: boolean): void {
+export function wireBeacon(beacon: BeaconSource, svc: EventEmitter, monitor: BlockMonitor, alone: boolean, onHead?: (n: number, slotTime: number) => void): void {
   beacon.on('drafts', (drafts) => monitor.addDrafts(drafts));
+  // Alone, the beacon node's head is the chain's: a streak ends when the chain moves past it.
+  if (alone)
+    beacon.on('head', (n, slotTime) => {
+      monitor.noteOutsideHead(n);
+      onHead?.(n, slotTime);
+    });
   beacon.on('warning', (m) => svc.emit('warning', m));
   beacon.on('status', (s) => {
     svc.emit('beacon', s);

@@ -5,13 +5,13 @@ import type { MissedBlock } from '../../core/model';
 import type { Report } from '../../core/report';
 import { connectStore, describePostgresUrl } from './connect';
 import { fleetSummary, type FleetSourceSummary } from './fleet';
-import { storeRecordBatches, storeReport, storeSources, type RecordPageOptions, type StoreFilter, type StoreSource } from './store';
+import { storeHeads, storeRecordBatches, storeReport, storeSources, type RecordPageOptions, type StoreFilter, type StoreSource } from './store';
 
 export { PostgresSink, spoolPathFor, type PostgresSinkOptions } from './sink';
 export { connectStore, describePostgresUrl } from './connect';
 export { migrate, SCHEMA_VERSION } from './schema';
 export { fleetSummary, filterFor, type FleetSourceSummary } from './fleet';
-export { storeRecordBatches, storeReport, storeSources, storeCount, type Queryable, type StoreFilter, type StoreSource } from './store';
+export { storeHeads, storeRecordBatches, storeReport, storeSources, storeCount, type Queryable, type StoreFilter, type StoreSource } from './store';
 export type { RecordSink } from './types';
 
 /** A reading connection to the store (one client; queries run one at a time). */
@@ -41,6 +41,11 @@ export class PostgresStore {
 
   sources(f: StoreFilter = {}): Promise<StoreSource[]> {
     return storeSources(this.client, f);
+  }
+
+  /** Each monitor's head (mbm_heads). */
+  heads(): Promise<(StoreSource & { head: number })[]> {
+    return storeHeads(this.client);
   }
 
   async close(): Promise<void> {

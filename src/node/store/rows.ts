@@ -11,6 +11,8 @@ export interface StoreRow {
   block_number: number;
   kind: string;
   slot: number;
+  /** payload_missed: the relay that delivered it (two relays for one slot are two rows); else ''. */
+  relay: string;
   reason: string;
   severity: string;
   ts: number;
@@ -42,11 +44,16 @@ const safeInt = (v: unknown): v is number => typeof v === 'number' && Number.isS
  */
 export function keySlot(kind: string, r: Pick<MissedBlock, 'slot' | 'block_hash' | 'beacon_slot' | 'metadata'>): number {
   if (kind === 'missed_slot') return safeInt(r.slot) ? r.slot : NO_SLOT;
-  // Missed payloads by their beacon slot (two relays delivering for one slot share a row: the last written).
+  // Missed payloads by their beacon slot (and, in the `relay` column, the relay: two relays delivering for one slot are two rows).
   if (kind === 'payload_missed') return safeInt(r.beacon_slot) ? r.beacon_slot : NO_SLOT;
   if (kind === 'tx_missed') return txSlot(r);
   if ((kind === 'reorg' || kind === 'chain_reset') && typeof r.block_hash === 'string') return fold52(r.block_hash);
   return NO_SLOT;
+}
+
+/** The `relay` key column: a missed payload's relay (host:port), else ''. */
+export function keyRelay(kind: string, r: Pick<MissedBlock, 'relay'>): string {
+  return kind === 'payload_missed' && typeof r.relay === 'string' ? r.relay : '';
 }
 
 /** The row of a log line, or a reason it cannot be stored. */
@@ -72,6 +79,7 @@ export function rowFromRecord(r: MissedBlock, line: string): StoreRow | { error:
     block_number: r.block_number,
     kind,
     slot: keySlot(kind, r),
+    relay: keyRelay(kind, r),
     reason: r.reason,
     severity: r.severity,
     ts: r.timestamp,
@@ -107,8 +115,8 @@ function fold52(hash: string): number {
   return Number(fold);
 }
 
-export function rowKey(r: Pick<StoreRow, 'source' | 'chain_id' | 'block_number' | 'kind' | 'slot'>): string {
-  return `${r.source}\0${r.chain_id}\0${r.block_number}\0${r.kind}\0${r.slot}`;
+export function rowKey(r: Pick<StoreRow, 'source' | 'chain_id' | 'block_number' | 'kind' | 'slot' | 'relay'>): string {
+  return `${r.source}\0${r.chain_id}\0${r.block_number}\0${r.kind}\0${r.slot}\0${r.relay}`;
 }
 
 /** Last version of each key, at the position of its first (the file's collapse order). */
@@ -132,6 +140,7 @@ const COLUMNS = [
   ['block_number', 'bigint'],
   ['kind', 'text'],
   ['slot', 'bigint'],
+  ['relay', 'text'],
   ['reason', 'text'],
   ['severity', 'text'],
   ['ts', 'float8'],
@@ -146,7 +155,7 @@ const COLUMNS = [
   ['record', 'text'],
 ] as const satisfies readonly (readonly [keyof StoreRow, string])[];
 
-const KEY = ['source', 'chain_id', 'block_number', 'kind', 'slot'];
+const KEY = ['source', 'chain_id', 'block_number', 'kind', 'slot', 'relay'];
 
 /** Rows per statement: write_seq is batch * this + position. */
 export const MAX_STATEMENT_ROWS = 10_000;

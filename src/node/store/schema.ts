@@ -2,7 +2,7 @@
 // reader: idempotent, and serialized across processes by a session advisory lock, so two
 // monitors starting at once against one database do not trip over each other.
 //
-// mbm_records  one row per record key (source, chain_id, block_number, kind, slot), the last
+// mbm_records  one row per record key (source, chain_id, block_number, kind, slot, relay), the last
 //              version written; `record` is the exact log object (type json, not jsonb: json keeps
 //              the text, so metadata key order and number spelling come back as written and a
 //              JSON export equals the file's byte for byte). write_seq is when the row was last
@@ -15,9 +15,11 @@
 //              source, chain), per chain (scope 'chain': every source of it) and over everything
 //              (scope 'all'), kept by the same triggers: recomputed only around the blocks a
 //              statement touched.
+// mbm_heads    (schema v4) the newest block each monitor processed, per (source, chain): what
+//              "current streak" is judged by, as the file views judge it by the log's checkpoint.
 import type { ClientBase } from 'pg';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** pg_advisory_lock key for migrations (any constant would do; 'mbm' and a number). */
 const MIGRATION_LOCK = 0x6d626d01;
@@ -180,8 +182,32 @@ const V3 = `
 ${islandsRecompute('OR REPLACE ', " AND kind NOT IN ('chain_reset', 'payload_missed')")}
 `;
 
+/**
+ * V4: the relay is part of the key, so two relays delivering a payload for one slot stay two
+ * payload_missed rows (as recordKey keeps them two records); rows already stored get the relay
+ * their record names. mbm_heads: each monitor's head, which the sink upserts. A partial index
+ * finds the beacon node's missed slots (missed slots per proposer) without scanning the others.
+ */
+const V4 = `
+ALTER TABLE mbm_records ADD COLUMN relay text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE mbm_records DISABLE TRIGGER mbm_records_updated;
+UPDATE mbm_records SET relay = coalesce(record->>'relay', '') WHERE kind = 'payload_missed' AND record->>'relay' IS NOT NULL;
+ALTER TABLE mbm_records ENABLE TRIGGER mbm_records_updated;
+ALTER TABLE mbm_records DROP CONSTRAINT mbm_records_pkey;
+ALTER TABLE mbm_records ADD PRIMARY KEY (source, chain_id, block_number, kind, slot, relay);
+CREATE INDEX mbm_records_beacon_slots ON mbm_records (source, chain_id) WHERE kind = 'missed_slot' AND (record->>'beacon_slot') IS NOT NULL;
+
+CREATE TABLE mbm_heads (
+  source     text COLLATE "C" NOT NULL,
+  chain_id   bigint NOT NULL,
+  head       bigint NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (source, chain_id)
+);
+`;
+
 /** Migrations by the version they bring the schema to. */
-const MIGRATIONS: readonly string[] = [V1, V2, V3];
+const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 
 /**
  * Bring the schema to SCHEMA_VERSION. Safe to run from several processes at once (the first

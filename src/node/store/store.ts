@@ -4,6 +4,8 @@
 import type { ClientBase } from 'pg';
 import { parseLogLine } from '../log/validate';
 import { ValueLostTally } from '../../core/payloads';
+import { ProposerTally } from '../../core/proposers';
+import { isStreakOpen } from '../../core/streaks';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from '../../core/model';
 import type { Report, ReportStreak } from '../../core/report';
 import { NO_CHAIN, NO_SOURCE } from './rows';
@@ -265,6 +267,10 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
   }
   const streaks = await streaksOf(db, ranged, every, opts.topStreaks ?? 10);
   const last = streaks.last;
+  // The head of the monitors the last streak is on (their records reach its last block): another chain's
+  // higher numbers say nothing about it.
+  const onLast = last ? ranged.filter((p) => p.lo !== undefined && p.hi !== undefined && p.lo <= last.to_block && last.to_block <= p.hi) : [];
+  const head = last ? await storeHead(db, onLast.length > 0 ? onLast : pairs) : undefined;
   // Value lost from the one tally (core/payloads.ts). Missed payloads are rare: the rows are read only when the rollup has some.
   const lost = new ValueLostTally();
   if ((byKind.payload_missed ?? 0) > 0) {
@@ -275,12 +281,35 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
     );
     for (const r of p.rows) lost.add({ kind: 'payload_missed', beacon_slot: r.beacon_slot === null ? undefined : n(r.beacon_slot), relay: r.relay ?? undefined, payload_value_wei: r.wei ?? undefined, block_hash: r.block_hash ?? undefined });
   }
+  // Missed slots per proposer from the one tally (core/proposers.ts): the beacon node's missed slots only (a partial index).
+  const proposers = new ProposerTally();
+  if ((byKind.missed_slot ?? 0) > 0) {
+    const p = await db.query(
+      `SELECT source, block_number, slot, (record->>'beacon_slot')::bigint AS beacon_slot, (record->>'proposer_index')::bigint AS proposer_index,
+              record->>'proposer_pubkey' AS proposer_pubkey, record->'metadata'->>'proposer_watched' AS watched
+         FROM mbm_records WHERE ${w.sql} AND kind = 'missed_slot' AND (record->>'beacon_slot') IS NOT NULL`,
+      w.params,
+    );
+    for (const r of p.rows) {
+      proposers.add({
+        kind: 'missed_slot',
+        source: r.source,
+        block_number: n(r.block_number),
+        slot: n(r.slot),
+        beacon_slot: n(r.beacon_slot),
+        ...(r.proposer_index !== null ? { proposer_index: n(r.proposer_index) } : {}),
+        ...(r.proposer_pubkey !== null ? { proposer_pubkey: r.proposer_pubkey } : {}),
+        metadata: { proposer_watched: r.watched === 'true' },
+      });
+    }
+  }
   const any = total > 0;
   return {
     total_missed: total,
     recovered,
     recovery_rate: any ? Math.round((recovered / total) * 10000) / 100 : 0,
-    current_streak: last && last.recovered < last.length ? last.length : 0,
+    // computeStreaks' rule (as the live monitor and the file views): by the monitors' head when the store has it.
+    current_streak: last && isStreakOpen({ toBlock: last.to_block, length: last.length, recovered: last.recovered }, head) ? last.length : 0,
     longest_streak: streaks.top[0]?.length ?? 0,
     by_reason: { ...byReason },
     by_severity: { ...bySeverity },
@@ -292,7 +321,30 @@ export async function storeReport(db: Queryable, f: StoreFilter = {}, opts: { to
     avg_recovery_ms: msN ? Math.round(msSum / msN) : null,
     streaks: streaks.top,
     value_lost: lost.summary(),
+    missed_slots_by_proposer: proposers.summary(),
   };
+}
+
+/**
+ * The newest head (mbm_heads, which the monitors' sinks upsert) of the matching monitors; a monitor
+ * without a head of its own (records of a beacon node beside an RPC endpoint) takes its chain's.
+ */
+export async function storeHead(db: Queryable, pairs: readonly Pair[]): Promise<number | undefined> {
+  if (pairs.length === 0) return undefined;
+  const { rows } = await db.query(
+    `SELECT max(head) AS head FROM mbm_heads
+      WHERE (source, chain_id) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))
+         OR (chain_id = ANY($2::bigint[]) AND chain_id <> ${NO_CHAIN})`,
+    [pairs.map((p) => p.source), pairs.map((p) => p.chain_id)],
+  );
+  const h = rows[0]?.head;
+  return h === null || h === undefined ? undefined : n(h);
+}
+
+/** Each monitor's head as its sink last stored it (mbm_heads), as the records name the monitor. */
+export async function storeHeads(db: Queryable): Promise<(StoreSource & { head: number })[]> {
+  const { rows } = await db.query('SELECT source, chain_id, head FROM mbm_heads ORDER BY source, chain_id');
+  return rows.map((r) => ({ source: sourceOut(r.source), chain_id: chainOut(r.chain_id), head: n(r.head) }));
 }
 
 /** Rows in the store (all monitors); cheap (the rollup). */

@@ -8,10 +8,22 @@ export interface RecordSink {
   start(warn: (message: string) => void): Promise<void>;
   /** Every record the logger writes, in the order it writes them. Never throws, never blocks. */
   write(record: MissedBlock): void;
+  /**
+   * The newest block the monitor processed (sinks that keep it: PostgreSQL's mbm_heads, what the
+   * store's "current streak" is judged by). Noted after the records before it were written.
+   */
+  noteHead?(head: SinkHead): void;
   /** Every alert message the alert manager queues (sinks that publish alerts: Redis). */
   writeAlert?(msg: AlertMessage): void;
   /** Send what is queued (bounded wait), keep the rest on disk for next time. */
   close(): Promise<void>;
+}
+
+/** A monitor's head: its source label, chain id when known, block number (in its records' numbering). */
+export interface SinkHead {
+  source: string;
+  chain_id?: number;
+  number: number;
 }
 
 /** Several sinks as one (PostgreSQL and Redis both configured); undefined for none. */
@@ -22,6 +34,7 @@ export function combineSinks(sinks: readonly (RecordSink | undefined)[]): Record
     start: async (warn) => void (await Promise.all(all.map((s) => s.start(warn)))),
     write: (r) => all.forEach((s) => s.write(r)),
     writeAlert: (m) => all.forEach((s) => s.writeAlert?.(m)),
+    noteHead: (h) => all.forEach((s) => s.noteHead?.(h)),
     close: async () => void (await Promise.all(all.map((s) => s.close()))),
   };
 }
