@@ -69,6 +69,14 @@ test('the worker aggregates a 50,000-line log into the same view as the webview 
     const all = await loader.view(defaultView(), 12);
     assert.equal(all.view.recent.length, 50);
     assert.equal(all.view.recent[0].line, 30000);
+    // The log's head (its checkpoint) past the last record ends the current streak, either way.
+    assert.equal(all.view.headline.currentStreak, 5);
+    const moved = await loader.view(defaultView(), 12, 19254528 + 5);
+    model.setView(defaultView());
+    model.setHead(19254528 + 5);
+    assert.equal(moved.view.headline.currentStreak, 0);
+    same(moved.view, model.view());
+    model.setHead(undefined);
     // A click on the heatmap cell of the newest missed slot opens the same line either way.
     model.setView(defaultView());
     const slot = Math.max(...model.view().heatmap.rows[0].cells.map((c, i) => (c > 0 ? model.view().heatmap.rows[0].epoch * 32 + i : -1)));

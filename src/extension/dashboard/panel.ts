@@ -244,7 +244,10 @@ export class DashboardPanel extends Disposable {
     } else if (source.mode === 'live' && (big = await this.bigLogWorker(source.file))) {
       const w = big;
       const { WorkerFeed } = await import('./workerFeed.ts');
-      feed = new WorkerFeed({ loader: w.loader, totals: w.totals, sink, slotSeconds: settings.monitoring.expectedBlockTime, view: this.view });
+      // The head is read as for a snapshot; the worker's views judge the current streak by it.
+      this.postedHead = undefined;
+      this.watchHead(source.file);
+      feed = new WorkerFeed({ loader: w.loader, totals: w.totals, head: () => this.postedHead ?? undefined, sink, slotSeconds: settings.monitoring.expectedBlockTime, view: this.view });
     } else if (source.mode === 'live') {
       const { LiveFeed } = await import('./liveFeed.ts');
       feed = new LiveFeed({ file: source.file, sink, slotSeconds: settings.monitoring.expectedBlockTime, usePolling: settings.watch.usePolling });

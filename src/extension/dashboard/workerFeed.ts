@@ -20,6 +20,8 @@ export interface WorkerFeedOptions {
   sink: FeedSink;
   slotSeconds: number;
   view?: ViewSettings;
+  /** The log's checkpoint head, when known: the current streak is judged by it (a new one asks for a view). */
+  head?(): number | undefined;
   /** Default 1000 ms. */
   updateMs?: number;
 }
@@ -30,6 +32,7 @@ export class WorkerFeed implements Feed {
   private asking: Promise<void> | undefined;
   private again = false;
   private shown: Totals | undefined;
+  private shownHead: number | undefined;
   private stale = false;
   private first = true;
   private stopped = false;
@@ -56,7 +59,7 @@ export class WorkerFeed implements Feed {
     clearTimeout(this.timer);
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      if (this.stale || this.o.totals() !== this.shown) void this.refresh();
+      if (this.stale || this.o.totals() !== this.shown || this.o.head?.() !== this.shownHead) void this.refresh();
       else this.schedule(0);
     }, Math.max(this.o.updateMs ?? 1000, 2 * costMs));
   }
@@ -80,10 +83,12 @@ export class WorkerFeed implements Feed {
       do {
         this.again = false;
         const totals = this.o.totals();
+        const head = this.o.head?.();
         try {
-          const r = await this.o.loader.view(this.settings, this.o.slotSeconds);
+          const r = await this.o.loader.view(this.settings, this.o.slotSeconds, head);
           if (this.stopped) return;
           this.shown = totals;
+          this.shownHead = head;
           this.stale = r.stale;
           this.o.sink.view?.(r.view, r.clock, !this.first);
           this.first = false;

@@ -27,11 +27,11 @@ function bump(m: Map<string, number>, k: string): void {
   m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-/** `recent`: the newest records with their details, oldest first. */
-export function dashboardView(t: LogTotals, settings: ViewSettings, clock: SlotClock, recent: readonly RecordDetail[]): DashboardView {
+/** `recent`: the newest records with their details, oldest first; `head`: the log's checkpoint head, when known. */
+export function dashboardView(t: LogTotals, settings: ViewSettings, clock: SlotClock, recent: readonly RecordDetail[], head?: number): DashboardView {
   const match = matcher(settings);
   const agg = new Aggregates(clock);
-  const parts = new ViewParts(agg, { listedStreaksOnly: true });
+  const parts = new ViewParts(agg, { listedStreaksOnly: true, head });
   const facets = { reasons: new Map<string, number>(), severities: new Map<string, number>(), sources: new Map<string, number>() };
   const r = blank();
   for (let i = 0; i < t.count; i++) {

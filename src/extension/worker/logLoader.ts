@@ -159,8 +159,8 @@ export class LogLoader {
   }
 
   /** The dashboard's view of the whole log, aggregated in the worker. */
-  view(settings: ViewSettings, slotSeconds: number): Promise<{ view: DashboardView; clock: SlotClock; ms: number; stale: boolean }> {
-    return this.ask({ type: 'view', id: this.nextId++, settings, slotSeconds }).then((m) => m as Extract<FromWorker, { type: 'view' }>);
+  view(settings: ViewSettings, slotSeconds: number, head?: number): Promise<{ view: DashboardView; clock: SlotClock; ms: number; stale: boolean }> {
+    return this.ask({ type: 'view', id: this.nextId++, settings, slotSeconds, ...(head !== undefined ? { head } : {}) }).then((m) => m as Extract<FromWorker, { type: 'view' }>);
   }
 
   /** The line in the active file of the record a dashboard click stands for (0: in a rotated part; undefined: none). */

@@ -29,10 +29,10 @@ let version = 0;
 /** The last view made, for its settings (`asked`: already sent once; the next ask computes). */
 let cached: { key: string; view: DashboardView; clock: SlotClock; ms: number; version: number; asked: boolean } | undefined;
 
-function computeView(settings: ViewSettings, slotSeconds: number): { view: DashboardView; clock: SlotClock; ms: number } {
+function computeView(settings: ViewSettings, slotSeconds: number, head?: number): { view: DashboardView; clock: SlotClock; ms: number } {
   const t0 = performance.now();
   const c = clockFor(slotSeconds);
-  const view = dashboardView(totals, settings, c, recent.details());
+  const view = dashboardView(totals, settings, c, recent.details(), head);
   // Streak bars as typed arrays: a big log has hundreds of thousands, and typed arrays cross the
   // IPC channel and the webview's postMessage as binary. The webview only indexes them (uPlot takes both).
   const b = view.streaks;
@@ -82,7 +82,7 @@ port.on('message', (m: ToWorker) => {
           setTimeout(() => {
             if (cached) return;
             const settings = { filter: { reasons: [], severities: [], sources: [] }, range: null };
-            cached = { key: JSON.stringify([settings, DEFAULT_SLOT_SECONDS]), ...computeView(settings, DEFAULT_SLOT_SECONDS), version, asked: false };
+            cached = { key: JSON.stringify([settings, DEFAULT_SLOT_SECONDS, null]), ...computeView(settings, DEFAULT_SLOT_SECONDS), version, asked: false };
           }, 50);
         },
         (err: unknown) => send({ type: 'error', message: (err as Error).message }),
@@ -104,13 +104,13 @@ port.on('message', (m: ToWorker) => {
     case 'view': {
       // A view made earlier for the same settings answers at once (a dashboard opening paints it);
       // when records came since, it says so and the next request computes a fresh one.
-      const key = JSON.stringify([m.settings, m.slotSeconds]);
+      const key = JSON.stringify([m.settings, m.slotSeconds, m.head ?? null]);
       if (cached?.key === key && !cached.asked) {
         cached.asked = true;
         send({ type: 'view', id: m.id, view: cached.view, clock: cached.clock, ms: cached.ms, stale: cached.version !== version });
         return;
       }
-      const v = computeView(m.settings, m.slotSeconds);
+      const v = computeView(m.settings, m.slotSeconds, m.head);
       cached = { key, ...v, version, asked: true };
       send({ type: 'view', id: m.id, ...v, stale: false });
       return;

@@ -28,7 +28,8 @@ export type ToWorker =
   /** The active file was rotated: its records stay, their lines are gone. */
   | { type: 'rotated' }
   /** The dashboard's view of the whole log, aggregated here (`id` answers it). */
-  | { type: 'view'; id: number; settings: ViewSettings; slotSeconds: number }
+  /** `head`: the log's checkpoint head, when known (the current streak is judged by it). */
+  | { type: 'view'; id: number; settings: ViewSettings; slotSeconds: number; head?: number }
   /** The record a click on the dashboard stands for: its line in the active file. */
   | { type: 'pick'; id: number; settings: ViewSettings; slotSeconds: number; pick: PickRequest };
 
