@@ -80,6 +80,8 @@ interface Followed {
   pinned: boolean;
   /** The worker that read the log and keeps its totals (none when read on this thread). */
   loader?: LogLoader;
+  /** The tailer goes on from where the worker stopped reading (every line it reads is new). */
+  tailsWorker?: boolean;
 }
 
 export class LogWatcher {
@@ -152,6 +154,7 @@ export class LogWatcher {
       await f.loader?.dispose();
       return;
     }
+    f.tailsWorker = from !== undefined;
     f.tailer = new LogTailer(abs, {
       from: from ?? 'start',
       usePolling: this.o.usePolling,
@@ -283,7 +286,10 @@ export class LogWatcher {
     }
     const entry = this.book.add(file, parsed.record, lineNo);
     f.loader?.append(parsed.record, lineNo);
-    (f.initialDone ? this.appended : this.initial).push(entry);
+    // Past what the worker read at the start, a line was written after we looked: appended, even
+    // while the tailer is still starting. Read on this thread from the file's start, it is initial
+    // until the first pass is done.
+    (f.initialDone || f.tailsWorker ? this.appended : this.initial).push(entry);
     this.changed(false);
   }
 
