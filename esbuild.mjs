@@ -41,8 +41,8 @@ const targets = [
     external: ['vscode', 'pg-native'],
   },
   {
-    // The log worker: a worker thread the extension starts per log (node:worker_threads) to read
-    // it off the extension host's event loop. Loaded by path beside dist/extension.js.
+    // The log worker: a child process the extension forks per log (IPC) to read it, count it and
+    // aggregate a big log's dashboard off the extension host. Loaded by path beside dist/extension.js.
     entryPoints: ['src/extension/worker/logWorker.ts'],
     outfile: 'dist/logWorker.js',
     platform: 'node',

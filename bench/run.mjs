@@ -7,11 +7,12 @@
 //
 // A failing benchmark does not stop the others; the exit code says whether any failed.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { QUICK, root } from './results.mjs';
 
 /** In run order: the cheap ones first, so a quick look does not wait behind export. */
-const ALL = ['tail', 'writer', 'backfill', 'detect', 'sizes', 'export', 'editor'];
+const ALL = ['tail', 'writer', 'backfill', 'detect', 'sizes', 'export', 'editor', 'editor-cs'];
 /** Runnable by name but not by default: no anchor, and not one of the goals in the README's table. */
 const EXTRA = ['lsp', 'expect', 'risk'];
 
@@ -27,7 +28,10 @@ const results = [];
 for (const name of chosen) {
   process.stdout.write(`\n=== ${name}${QUICK ? ' (quick)' : ''} ===\n`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'bench', `${name}.mjs`)], { cwd: root, stdio: 'inherit' });
+  // editor-cs drives code-server through the e2e harness (TypeScript, under tsx).
+  const ts = path.join(root, 'bench', `${name}.ts`);
+  const args = existsSync(ts) ? ['--import', 'tsx', ts] : [path.join(root, 'bench', `${name}.mjs`)];
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   results.push({ name, status: r.status ?? r.signal, s: (Date.now() - t0) / 1000 });
 }
 

@@ -7,6 +7,8 @@
 // src/common/dashboard, so filters and ranges apply without a round trip, and it never reads files.
 import type { ViewSettings } from './dashboard/viewFilter';
 import type { RecordBatch, RecordDetail } from './dashboard/wire';
+import type { PickRequest } from './dashboard/model';
+import type { DashboardView } from './dashboard/view';
 
 export type { RecordBatch, RecordDetail, ViewSettings };
 
@@ -83,6 +85,22 @@ export interface MonitoredMessage {
 }
 
 /**
+ * A big log's view, aggregated by the log worker: the webview draws it as it is (no records held).
+ * A new log shown gets a new `seq`; updates of the same log (it grew, the filter changed) keep it.
+ */
+export interface ViewMessage {
+  type: 'view';
+  seq: number;
+  source: SourceInfo;
+  clock: { slotSeconds: number; genesis: number };
+  view: DashboardView;
+  /** The filter and range the view was made with. */
+  settings: ViewSettings;
+  sentAt: number;
+}
+
+
+/**
  * The head the monitor writing the shown log last processed (its checkpoint), sent after each
  * snapshot and whenever it moves; null when the log has no checkpoint. The current streak is
  * judged by it, as `mbm report` and the live monitor judge it.
@@ -94,7 +112,7 @@ export interface HeadMessage {
   heads?: Record<string, number>;
 }
 
-export type HostMessage = SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage | HeadMessage;
+export type HostMessage = ViewMessage | SnapshotMessage | DeltaMessage | ReplayStatusMessage | NoticeMessage | MonitoredMessage | HeadMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 
@@ -130,7 +148,13 @@ export type ReplayAction = { action: 'pause' } | { action: 'resume' } | { action
 
 export type ReplayControlMessage = { type: 'replayControl' } & ReplayAction;
 
-export type WebviewMessage = ReadyMessage | RenderedMessage | RevealMessage | ViewChangedMessage | ReplayControlMessage;
+/** A click on a chart of a view the webview holds no records for: the host asks the worker which record it stands for. */
+export interface PickMessage {
+  type: 'pick';
+  pick: PickRequest;
+}
+
+export type WebviewMessage = ReadyMessage | RenderedMessage | RevealMessage | ViewChangedMessage | ReplayControlMessage | PickMessage;
 
 /** Replay speeds offered (log seconds per second); 0 = as fast as possible. */
 export const REPLAY_SPEEDS = [1, 10, 60, 600, 3600, 0] as const;
@@ -157,6 +181,14 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return typeof o.file === 'string' && typeof o.line === 'number' && Number.isInteger(o.line) && o.line >= 1 && typeof o.key === 'string';
     case 'viewChanged':
       return !!o.view && typeof o.view === 'object';
+    case 'pick': {
+      const p = o.pick as Record<string, unknown> | undefined;
+      const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+      if (!p || typeof p !== 'object') return false;
+      if (p.what === 'slot') return num(p.slot);
+      if (p.what === 'block') return num(p.block) && (p.source === undefined || typeof p.source === 'string');
+      return p.what === 'time' && num(p.from) && num(p.to);
+    }
     case 'replayControl':
       return o.action === 'pause' || o.action === 'resume' || o.action === 'stop' || (o.action === 'speed' && typeof o.speed === 'number' && o.speed >= 0);
     default:

@@ -13,7 +13,9 @@
 //   ethereum-optimism/superchain-registry.
 // - Arbitrum One (42161): no fixed slots; the sequencer makes a block when it has transactions
 //   (about 250 ms apart), per the Arbitrum docs "Block numbers and time".
-// - Polygon PoS (137): Bor's producer `period` of 2 s in maticnetwork/bor's mainnet genesis.
+// - Polygon PoS (137): 2 s, Bor's block period: `Period: 2` in the Bor config of the mainnet chain
+//   definition in maticnetwork/bor (command/server/chains/mainnet.go; `"period"` in its mainnet
+//   genesis JSON). Not 5 s: that is Gnosis's slot, below.
 // - Gnosis (100): SECONDS_PER_SLOT 5 in gnosischain/configs mainnet config.yaml.
 import type { DetectMissedSlots } from './config';
 
@@ -77,6 +79,49 @@ export interface BlockTimeOptions {
 export interface BlockTimeNews {
   inUse: BlockTimeInUse;
   message?: string;
+}
+
+/**
+ * The block time in use as /health's `block_time` shows it: the interval, where it came from, and
+ * whether missed slots are judged. The status bar tooltip (blockTimeText) words the same fields.
+ */
+export interface BlockTimeFields {
+  ms: number;
+  source: BlockTimeSource;
+  missed_slots: boolean;
+  chain_id?: number;
+  chain?: string;
+  measured_over_blocks?: number;
+}
+
+export function blockTimeFields(t: BlockTimeInUse): BlockTimeFields {
+  return {
+    ms: t.ms,
+    source: t.source,
+    missed_slots: t.slots,
+    ...(t.chainId !== undefined ? { chain_id: t.chainId } : {}),
+    ...(t.chain ? { chain: t.chain } : {}),
+    ...(t.measuredOver ? { measured_over_blocks: t.measuredOver } : {}),
+  };
+}
+
+/**
+ * One line for people, from blockTimeFields (so it says what /health says): "Block time: 2 s,
+ * preset for OP Mainnet (chain 10)", "… measured over 20 blocks", "… set in config", "… default
+ * until measured", plus "; missed slots not judged" when detection is off.
+ */
+export function blockTimeText(t: BlockTimeInUse): string {
+  const f = blockTimeFields(t);
+  const chain = f.chain_id !== undefined ? ` (chain ${f.chain_id})` : '';
+  const where =
+    f.source === 'preset'
+      ? `preset for ${f.chain ?? 'this chain'}${chain}`
+      : f.source === 'measured'
+        ? `measured over ${f.measured_over_blocks ?? 0} blocks${chain}`
+        : f.source === 'config'
+          ? 'set in config'
+          : `default until measured${chain}`;
+  return `Block time: ${formatMs(f.ms)}, ${where}${f.missed_slots ? '' : '; missed slots not judged'}`;
 }
 
 /** Seconds or milliseconds, as a person would write them. */

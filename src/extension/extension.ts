@@ -17,6 +17,7 @@ import { recogniseLogs } from './logLanguage';
 import { pickLog } from './commands/pickLog';
 import { registerDashboard } from './dashboard';
 import { Fleet, FLEET_COMMANDS } from './fleet/fleet';
+import { startHostProbe } from './hostProbe';
 
 const LOG_LANGUAGE = 'missed-block-log';
 
@@ -26,6 +27,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
   const log = createOutput();
   context.subscriptions.push(log);
+  const probe = startHostProbe(log);
+  if (probe) context.subscriptions.push(probe);
   try {
     const trust = new Trust();
     const secrets = new Secrets(context.secrets);
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
         fleetUrl: () => fleet.usableUrl(),
         monitoredLog: () => controller?.live?.logFile,
         onMonitorChange: controller.onDidChange,
+        logWorker: (file) => state.logWorker(file),
       }),
       vscode.commands.registerCommand(FLEET_COMMANDS.set, () => guard(log, 'Set Fleet Database URL', () => fleet.setUrl())),
       vscode.commands.registerCommand(FLEET_COMMANDS.refresh, () => guard(log, 'Refresh Fleet', () => fleet.refresh())),

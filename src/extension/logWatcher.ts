@@ -2,7 +2,7 @@
 // follows each with src/node/log's LogTailer, which reads only appended bytes and survives rotation.
 // A log's rotated `.gz` siblings are read first, listed by the same resolveLogFiles the CLI report
 // and the dashboard use, so every view counts the same records.
-// What a log already holds is read by the log worker (worker/logWorker.ts, a worker thread): the
+// What a log already holds is read by the log worker (worker/logWorker.ts, a child process): the
 // host gets the whole log's totals and its newest records, then tails from where the worker
 // stopped and hands it each appended record for new totals. The host holds a bounded window.
 // Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its
@@ -60,7 +60,7 @@ export interface LogWatcherOptions {
   onWarning?(message: string): void;
   /** Polling where inotify does not work (network filesystems, some containers). */
   usePolling?: boolean;
-  /** Collect changes this long before reporting them (one tree refresh per burst). Default 100 ms. */
+  /** Collect changes this long before reporting them (one tree refresh per burst). Default 250 ms. */
   debounceMs?: number;
   /** How deep below a root to look. Default 6. */
   depth?: number;
@@ -80,6 +80,8 @@ interface Followed {
   pinned: boolean;
   /** The worker that read the log and keeps its totals (none when read on this thread). */
   loader?: LogLoader;
+  /** The tailer goes on from where the worker stopped reading (every line it reads is new). */
+  tailsWorker?: boolean;
 }
 
 export class LogWatcher {
@@ -152,6 +154,7 @@ export class LogWatcher {
       await f.loader?.dispose();
       return;
     }
+    f.tailsWorker = from !== undefined;
     f.tailer = new LogTailer(abs, {
       from: from ?? 'start',
       usePolling: this.o.usePolling,
@@ -159,6 +162,7 @@ export class LogWatcher {
       onReset: (why) => {
         this.book.reset(abs, why);
         if (why === 'truncated') f.loader?.reset();
+        else f.loader?.rotated();
         this.changed(true);
       },
       onError: (e) => this.o.onWarning?.(`${abs}: ${e.message}`),
@@ -230,6 +234,12 @@ export class LogWatcher {
     return this.book.files();
   }
 
+  /** The worker that read `file` and keeps its whole-log numbers (undefined until it has, or when read here). */
+  workerFor(file: string): LogLoader | undefined {
+    const f = this.followed.get(path.resolve(file));
+    return f?.initialDone && this.book.totals(path.resolve(file)) ? f.loader : undefined;
+  }
+
   /**
    * The records of `abs`'s rotated siblings (oldest first), before the active file: listed by
    * resolveLogFiles, the rule `mbm report` and the dashboard read a log by. They have no line to
@@ -275,8 +285,11 @@ export class LogWatcher {
       return;
     }
     const entry = this.book.add(file, parsed.record, lineNo);
-    f.loader?.append(parsed.record);
-    (f.initialDone ? this.appended : this.initial).push(entry);
+    f.loader?.append(parsed.record, lineNo);
+    // Past what the worker read at the start, a line was written after we looked: appended, even
+    // while the tailer is still starting. Read on this thread from the file's start, it is initial
+    // until the first pass is done.
+    (f.initialDone || f.tailsWorker ? this.appended : this.initial).push(entry);
     this.changed(false);
   }
 
@@ -304,7 +317,7 @@ export class LogWatcher {
   private changed(filesChanged: boolean): void {
     this.filesChanged ||= filesChanged;
     if (this.timer || this.disposed) return;
-    this.timer = setTimeout(() => this.flush(), this.o.debounceMs ?? 100);
+    this.timer = setTimeout(() => this.flush(), this.o.debounceMs ?? 250);
   }
 
   private flush(): void {

@@ -10,6 +10,7 @@ import { riskLine } from '../node/risk/attach';
 import { parseAlertSettings } from '../node/alerts';
 import { RpcFetcher } from '../node/chain/fetcher';
 import type { MonitorFileConfig } from '../core/config';
+import { blockTimeText } from '../core/blockTime';
 import { endpointsFromUrls } from '../node/endpoints';
 import { recordKey, type MissedBlock } from '../core/model';
 import { Recovery } from '../node/recovery';
@@ -49,7 +50,7 @@ export class MonitorRun {
     private readonly svc: MonitorService,
     private readonly o: RunOptions,
   ) {
-    this.live = { logFile: o.logPath, connection: 'connecting', source: svc.endpoints[0].label };
+    this.live = { logFile: o.logPath, connection: 'connecting', source: svc.endpoints[0].label, blockTime: svc.blockTimeInUse() };
   }
 
   /** Validate, start the service and resolve once it made its first attempt (a node that is down is not an error). */
@@ -183,7 +184,11 @@ export class MonitorRun {
       const head = s.head?.number;
       // A block arriving proves the connection even before the source says 'up'.
       const connection = head !== undefined && live.connection === 'connecting' ? 'up' : live.connection;
-      if (head === live.head && s.missed_rate === live.missedRate && connection === live.connection) return;
+      // The block time changes when the chain's preset or a measurement takes over (/health's too).
+      const blockTime = svc.blockTimeInUse();
+      const sameBlockTime = blockTimeText(blockTime) === (live.blockTime && blockTimeText(live.blockTime));
+      if (head === live.head && s.missed_rate === live.missedRate && connection === live.connection && sameBlockTime) return;
+      live.blockTime = blockTime;
       live.head = head;
       live.missedRate = s.missed_rate;
       live.connection = connection;

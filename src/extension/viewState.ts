@@ -13,6 +13,8 @@ import type { ExtensionSettings } from './model/settings';
 import { summarize } from './model/summary';
 import type { LogInput } from './model/treeModel';
 import type { MonitorController } from './monitorController';
+import type { LogLoader } from './worker/logLoader';
+import type { Totals } from './worker/protocol';
 
 export class ViewState extends Disposable {
   private watcher: LogWatcher | undefined;
@@ -71,6 +73,13 @@ export class ViewState extends Disposable {
   /** Recompute (time-dependent parts such as a Critical record's hold). */
   refresh(): void {
     this.invalidate(undefined);
+  }
+
+  /** The log worker that read `file` (the dashboard aggregates a big log there), with its latest totals. */
+  logWorker(file: string): { loader: LogLoader; totals(): Totals | undefined } | undefined {
+    const w = this.watcher;
+    const loader = w?.workerFor(file);
+    return w && loader ? { loader, totals: () => w.book.totals(path.resolve(file)) } : undefined;
   }
 
   /** Every followed log with its summary; this window's own log first. */

@@ -6,7 +6,9 @@ import { sanitizeView, type Filter, type ViewSettings } from '../common/dashboar
 import { CELL_NAMES, cellStateOf } from '../common/dashboard/heatmap';
 import type { DashRecord, RecordDetail } from '../common/dashboard/wire';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../core/model';
-import { sourceWord, type HostMessage, type SnapshotMessage, type SourceInfo } from '../common/protocol';
+import { sourceWord, type HostMessage, type SnapshotMessage, type SourceInfo, type ViewMessage } from '../common/protocol';
+import type { PickRequest } from '../common/dashboard/model';
+import type { DashboardView } from '../common/dashboard/view';
 import { RecoveryChart } from './charts/recovery';
 import { renderReasons } from './charts/reasons';
 import { StreakChart } from './charts/streaks';
@@ -24,6 +26,14 @@ import { vscode } from './vscodeApi';
 const saved = vscode.getState() ?? {};
 let view: ViewSettings = sanitizeView(saved.view);
 let model: DashboardModel | undefined;
+/** A big log's view aggregated by the host's log worker: drawn as it is; clicks ask the host. */
+let remote: DashboardView | undefined;
+
+/** What a click stands for: found in the records held here, or asked of the host. */
+function pick(p: PickRequest): void {
+  if (model) return reveal(model.pick(p));
+  if (remote) vscode.postMessage({ type: 'pick', pick: p });
+}
 let source: SourceInfo | undefined;
 let pal = palette();
 
@@ -33,15 +43,15 @@ const filters = new FilterBar(
   () => changeView({ ...view, range: null }),
 );
 const timeline = new TimelineChart(byId('chart-timeline'), pal, {
-  pick: (from, to) => reveal(model?.recordInTime(from, to)),
+  pick: (from, to) => pick({ what: 'time', from, to }),
   select: (from, to) => changeView({ ...view, range: { from, to } }),
 });
-const streaks = new StreakChart(byId('chart-streaks'), pal, (block, src) => reveal(model?.recordAtBlock(block, src)));
+const streaks = new StreakChart(byId('chart-streaks'), pal, (block, src) => pick({ what: 'block', block, ...(src !== undefined ? { source: src } : {}) }));
 const recovery = new RecoveryChart(byId('chart-recovery'), pal);
 let hoverSlot = NaN;
 let hoverText: string | undefined;
 const heatmap = new Heatmap(byId('heatmap'), pal, {
-  pick: (slot) => reveal(model?.recordInSlot(slot)),
+  pick: (slot) => pick({ what: 'slot', slot }),
   describe: (slot) => {
     // A look-up scans the records: only when the pointer moves to another cell.
     if (slot !== hoverSlot) {
@@ -106,9 +116,9 @@ function changeView(next: ViewSettings): void {
 
 /** Compute the view and draw it; returns how long each took (ms). */
 function render(): { viewMs: number; drawMs: number } {
-  if (!model) return { viewMs: 0, drawMs: 0 };
+  if (!model && !remote) return { viewMs: 0, drawMs: 0 };
   const t0 = performance.now();
-  const v = model.view();
+  const v = model ? model.view() : remote!;
   const t1 = performance.now();
   headline.update(v.headline);
   filters.update(v.facets, view.filter, view.range);
@@ -152,7 +162,33 @@ function scheduleRender(): void {
 let head: number | undefined;
 let heads: Record<string, number> | undefined;
 
+/** A view from the host: a new log (new seq) is drawn at once and reports its first paint; an update is scheduled. */
+let remoteSeq = -1;
+function onView(m: ViewMessage): void {
+  const t0 = performance.now();
+  const transferMs = Date.now() - m.sentAt;
+  const update = m.seq === remoteSeq && remote !== undefined;
+  remote = m.view;
+  model = undefined;
+  if (update) return scheduleRender();
+  remoteSeq = m.seq;
+  source = m.source;
+  byId('source').textContent = `Log ${m.source.displayName}`;
+  replay.show(false);
+  view = sanitizeView(m.settings);
+  persist();
+  const { viewMs, drawMs } = render();
+  lastRender = performance.now();
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      document.body.dataset.rendered = String(m.seq);
+      vscode.postMessage({ type: 'rendered', seq: m.seq, records: m.view.held, webviewMs: performance.now() - t0, phases: { transferMs, applyMs: 0, viewMs, drawMs } });
+    }, 0),
+  );
+}
+
 function onSnapshot(m: SnapshotMessage): void {
+  remote = undefined;
   const t0 = performance.now();
   const transferMs = Date.now() - m.sentAt;
   source = m.source;
@@ -183,6 +219,8 @@ window.addEventListener('message', (e: MessageEvent) => {
   switch (m?.type) {
     case 'snapshot':
       return onSnapshot(m);
+    case 'view':
+      return onView(m);
     case 'delta':
       if (!model) return;
       model.apply(m.batch, m.details);

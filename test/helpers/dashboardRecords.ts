@@ -4,17 +4,9 @@ import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from 
 
 export const T0 = 1_700_000_000;
 
-/** mulberry32: a tiny seeded PRNG, so a failing case can be rerun. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './prng';
+
+export { prng };
 
 export function base(block: number, over: Partial<MissedBlock> = {}): MissedBlock {
   return {

@@ -62,6 +62,12 @@ export async function stopAllChains(): Promise<void> {
   chains.clear();
 }
 
+/** The head slot a beacon node reports (/eth/v1/node/syncing), within 3 s. */
+export async function headOf(url: string): Promise<number> {
+  const res = await fetch(`${url}/eth/v1/node/syncing`, { signal: AbortSignal.timeout(3_000) });
+  return Number(((await res.json()) as { data: { head_slot: string } }).data.head_slot);
+}
+
 /** Two distinct free loopback ports (REST, P2P). */
 export async function ports(): Promise<[number, number]> {
   const a = await freePort();

@@ -1,5 +1,6 @@
 // A BlockMonitor on a hand-driven clock, with blocks whose hashes are real 32-byte hex (so records
 // pass the log schema) and name their branch, so reorg tests can say "branch b replaces a from 103".
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { DEFAULT_MONITORING, type BlockMonitoringConfig } from '../../src/core/config';
 import type { BlockInfo, MissedBlock } from '../../src/core/model';
@@ -63,3 +64,20 @@ export class Harness {
 
 export const summary = (rs: readonly MissedBlock[]) =>
   rs.map((r) => `${r.block_number} ${r.kind} ${r.reason} ${r.severity}`);
+
+/**
+ * A monitor (source 'primary') that saw blocks 1 and 4 from `direct` (2 and 3 skipped): two pending
+ * gap records, for the recovery tests; `updates` collects its 'updated' records (recovery's rewrites).
+ */
+export async function gapMonitor(
+  direct: { getBlock(n: number): Promise<BlockInfo | null | undefined> },
+  monitoring: Partial<BlockMonitoringConfig>,
+): Promise<{ monitor: BlockMonitor; updates: MissedBlock[] }> {
+  const monitor = new BlockMonitor({ ...DEFAULT_MONITORING, ...monitoring }, { source: 'primary' });
+  const updates: MissedBlock[] = [];
+  monitor.onRecord((r, change) => change === 'updated' && updates.push(r));
+  monitor.processBlock((await direct.getBlock(1))!);
+  monitor.processBlock((await direct.getBlock(4))!);
+  assert.deepEqual(monitor.pending().map((r) => r.block_number), [2, 3]);
+  return { monitor, updates };
+}

@@ -3,12 +3,13 @@
 // synchronous: a kill -9 must not lose what the server acknowledged). Running as root, the
 // server runs as the `postgres` system user (it refuses root), so the directory is handed to it.
 // stop()/kill()/restart() let tests stage outages; every wait has a deadline.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './anvil';
+import { PeerProcess } from './peerProcess';
 
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -27,9 +28,7 @@ export function postgresAvailable(): boolean {
 export class PgServer {
   readonly port: number;
   readonly dir: string;
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private output = '';
+  private readonly proc = new PeerProcess();
   private readonly user = pgUser();
 
   constructor(port: number, dir: string) {
@@ -47,12 +46,12 @@ export class PgServer {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.proc.pid;
   }
 
   /** Server output so far (for assertion messages). */
   log(): string {
-    return this.output;
+    return this.proc.log();
   }
 
   init(): void {
@@ -64,57 +63,43 @@ export class PgServer {
   }
 
   /** Start `postgres` and wait (bounded) until it accepts connections. */
-  async start(timeoutMs = 20_000): Promise<void> {
-    const child = spawn(
-      path.join(BIN, 'postgres'),
-      ['-D', this.dataDir, '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-      // Its own process group: kill() takes the backends down with the postmaster, as a crash would.
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(this.user ?? {}) },
-    );
-    this.child = child;
-    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`postgres exited during start:\n${this.output}`);
-      const c = new Client({ connectionString: this.url(), connectionTimeoutMillis: 1000 });
-      c.on('error', () => undefined);
-      try {
-        await c.connect();
-        await c.query('SELECT 1');
-        await c.end();
-        return;
-      } catch {
-        await c.end().catch(() => undefined);
-      }
-      if (Date.now() > deadline) throw new Error(`postgres not ready within ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  start(timeoutMs = 20_000): Promise<void> {
+    return this.proc.start({
+      name: 'postgres',
+      bin: path.join(BIN, 'postgres'),
+      args: ['-D', this.dataDir, '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      // Its own process group (PeerProcess): kill() takes the backends down with the postmaster, as a crash would.
+      spawn: this.user ?? {},
+      ready: async () => {
+        const c = new Client({ connectionString: this.url(), connectionTimeoutMillis: 1000 });
+        c.on('error', () => undefined);
+        try {
+          await c.connect();
+          await c.query('SELECT 1');
+          await c.end();
+          return true;
+        } catch {
+          await c.end().catch(() => undefined);
+          return false;
+        }
+      },
+      timeoutMs,
+    });
   }
 
   /** SIGKILL the server's whole process group (a crash: clients see their connections die). Waits for the postmaster to exit. */
-  async kill(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    try {
-      process.kill(-this.child.pid!, 'SIGKILL');
-    } catch {
-      this.child.kill('SIGKILL');
-    }
-    await this.exited;
-    this.child = undefined;
+  kill(): Promise<void> {
+    return this.proc.kill();
   }
 
   /** Immediate shutdown (SIGQUIT), bounded; falls back to SIGKILL. */
   async stop(timeoutMs = 10_000): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGQUIT');
+    if (!this.proc.signal('SIGQUIT')) return;
     let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    const done = await Promise.race([this.proc.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
     clearTimeout(timer);
     if (!done) await this.kill();
-    this.child = undefined;
+    this.proc.clear();
   }
 
   /**

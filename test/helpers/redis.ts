@@ -2,12 +2,12 @@
 // temp directory, append-only file fsynced on every write (so a kill -9 keeps what it acknowledged,
 // as a relay's persistent Redis would), no RDB snapshots. kill()/restart() stage outages; every
 // wait has a deadline.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './anvil';
+import { PeerProcess } from './peerProcess';
 
 const BIN = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 
@@ -41,9 +41,7 @@ export function redisCommand(port: number, args: string[], timeoutMs = 2_000): P
 }
 
 export class RedisServer {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private output = '';
+  private readonly proc = new PeerProcess();
 
   constructor(
     readonly port: number,
@@ -55,40 +53,23 @@ export class RedisServer {
   }
 
   log(): string {
-    return this.output;
+    return this.proc.log();
   }
 
-  async start(timeoutMs = 15_000): Promise<void> {
-    const child = spawn(
-      BIN,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'],
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    this.child = child;
-    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited during start:\n${this.output}`);
-      const pong = await redisCommand(this.port, ['PING'], 500).catch(() => '');
-      if (pong.startsWith('+PONG')) return;
-      if (Date.now() > deadline) throw new Error(`redis-server not ready within ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  start(timeoutMs = 15_000): Promise<void> {
+    return this.proc.start({
+      name: 'redis-server',
+      bin: BIN,
+      args: ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'],
+      ready: async () => (await redisCommand(this.port, ['PING'], 500)).startsWith('+PONG'),
+      timeoutMs,
+      intervalMs: 50,
+    });
   }
 
   /** SIGKILL (a crash): clients see their connections die. */
-  async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    try {
-      process.kill(-c.pid!, 'SIGKILL');
-    } catch {
-      c.kill('SIGKILL');
-    }
-    await this.exited;
-    this.child = undefined;
+  kill(): Promise<void> {
+    return this.proc.kill();
   }
 
   async restart(): Promise<void> {

@@ -138,3 +138,13 @@ export async function mineSteady(node: AnvilNode, count: number, slot = 1): Prom
   }
   return number;
 }
+
+/** Mine `count` blocks one second apart, chain time kept a second ahead of the wall clock (never late). */
+export async function mineNow(node: AnvilNode, count: number): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const { timestamp } = await latestBlock(node);
+    n = await mineAt(node, Math.max(timestamp + 1, Math.floor(Date.now() / 1000) + 1));
+  }
+  return n;
+}

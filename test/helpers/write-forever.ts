@@ -4,6 +4,7 @@
 //   node --import tsx test/helpers/write-forever.ts <log path>
 import { JsonlWriter } from '../../src/node/log/writer';
 import type { MissedBlock } from '../../src/core/model';
+import { logRecord, unbatchedWriterOptions } from './logRecords';
 
 const file = process.argv[2];
 if (!file) {
@@ -11,34 +12,13 @@ if (!file) {
   process.exit(2);
 }
 
-function record(n: number, padding: number): MissedBlock {
-  return {
-    timestamp: 1_700_000_000 + n,
-    block_number: n,
-    reason: 'ConnectionLost',
-    severity: 'High',
-    expected_timestamp: 1_700_000_000 + n,
-    actual_timestamp: 1_700_000_030 + n,
-    recovery_attempts: 2,
-    recovered: false,
-    // Non-ASCII padding so a torn write can also split a multi-byte character.
-    metadata: { pid: process.pid, padding: 'é'.repeat(padding) },
-    alert_sent: false,
-  };
-}
+// Non-ASCII padding so a torn write can also split a multi-byte character.
+const record = (n: number, padding: number): MissedBlock =>
+  logRecord(n, { reason: 'ConnectionLost', severity: 'High', lateSec: 30, recovery_attempts: 2, recovered: false, metadata: { pid: process.pid, padding: 'é'.repeat(padding) } });
 
 async function main(): Promise<void> {
   // fsync off: the point is to be killed inside write(), not to wait on the disk.
-  const w = new JsonlWriter({
-    path: file,
-    rotationSize: 0,
-    retentionDays: 0,
-    batchLogging: false,
-    batchSize: 1,
-    batchTimeoutMs: 0,
-    fsync: false,
-    onError: (err) => process.stderr.write(`write-forever: ${err.message}\n`),
-  });
+  const w = new JsonlWriter(unbatchedWriterOptions(file, { onError: (err) => process.stderr.write(`write-forever: ${err.message}\n`) }));
   const report = await w.open();
   process.stdout.write(`${JSON.stringify(report.repair)}\n`);
   for (let n = 0; ; n++) {

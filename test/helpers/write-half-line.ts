@@ -3,24 +3,13 @@
 //   node --import tsx test/helpers/write-half-line.ts <log path> <whole records>
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
+import { logRecord } from './logRecords';
 
 const [file, countArg] = process.argv.slice(2);
 const count = Number(countArg ?? 3);
 
-function record(n: number): MissedBlock {
-  return {
-    timestamp: 1_700_000_000 + n,
-    block_number: n,
-    reason: 'ConnectionLost',
-    severity: 'High',
-    expected_timestamp: 1_700_000_000 + n,
-    actual_timestamp: 1_700_000_030 + n,
-    recovery_attempts: 0,
-    recovered: false,
-    metadata: { note: 'ブロック' },
-    alert_sent: false,
-  };
-}
+const record = (n: number): MissedBlock =>
+  logRecord(n, { reason: 'ConnectionLost', severity: 'High', lateSec: 30, recovery_attempts: 0, recovered: false, metadata: { note: 'ブロック' } });
 
 const fd = openSync(file, 'a');
 for (let n = 0; n < count; n++) writeSync(fd, `${toLogLine(record(n))}\n`);

@@ -12,7 +12,7 @@ import { startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { alertsConfig } from '../helpers/alertFixtures';
 import { startAlertmanager, stopAllAlertmanagers } from '../helpers/alertmanager';
 import { guardProcess } from '../helpers/guard';
-import { latestBlock, mineAt, removeDir, startService, type Running } from '../helpers/service';
+import { mineNow, removeDir, startService, type Running } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
 
 guardProcess();
@@ -22,15 +22,6 @@ after(async () => {
   await stopAllAnvils();
   await stopAllAlertmanagers();
 });
-
-async function mineNow(node: Awaited<ReturnType<typeof startAnvil>>, count: number): Promise<number> {
-  let n = 0;
-  for (let i = 0; i < count; i++) {
-    const { timestamp } = await latestBlock(node);
-    n = await mineAt(node, Math.max(timestamp + 1, Math.floor(Date.now() / 1000) + 1));
-  }
-  return n;
-}
 
 test('streak → active in Alertmanager with our labels; resent after a stop: still one; restarted monitor resolves it', { timeout: 90_000 }, async () => {
   const am = await startAlertmanager();

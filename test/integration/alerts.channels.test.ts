@@ -1,23 +1,16 @@
 // Each alert channel against a real loopback peer: a generic webhook, Slack (200 `ok`), Discord
 // (204), smtp-server receiving nodemailer's mail (plain+login, implicit TLS, a 451 retried), the
 // console stream and alerts.jsonl. Asserts the payload shapes, headers and idempotency keys.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { guardProcess } from '../helpers/guard';
 import { HookPeer, MailPeer } from '../helpers/alertPeers';
-import { advance, CHAIN, feed, openHarness, rec, removeTempDirs, SOURCE, type Harness } from '../helpers/alertFixtures';
+import { advance, CHAIN, feed, openHarness, rec, SOURCE, type Harness } from '../helpers/alertFixtures';
 import { waitFor } from '../helpers/wait';
+import { alertRuns } from '../helpers/alertRuns';
 
-guardProcess();
-const open: Harness[] = [];
-const peers: { down?: () => Promise<void>; close?: () => Promise<void> }[] = [];
-after(async () => {
-  for (const h of open) await h.alerts.close();
-  for (const p of peers) await (p.down ?? p.close)!.call(p);
-  removeTempDirs();
-});
+const { open, peers } = alertRuns();
 
 async function harness(alerts: Record<string, unknown>, env?: NodeJS.ProcessEnv): Promise<Harness> {
   const h = await openHarness({ alerts, env });

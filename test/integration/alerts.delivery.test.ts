@@ -2,23 +2,16 @@
 // until the alert lands once; a 429 waits its Retry-After; a 400 is given up without blocking the
 // channel; a webhook that is down across a restart gets every alert exactly once, in order; a burst
 // is throttled to N messages plus one summary; mute; and no secret in any file or message.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { guardProcess } from '../helpers/guard';
 import { HookPeer, MailPeer } from '../helpers/alertPeers';
-import { advance, feed, openHarness, rec, removeTempDirs, tempDir, type Harness, type HarnessSpec } from '../helpers/alertFixtures';
+import { advance, feed, openHarness, rec, tempDir, type Harness, type HarnessSpec } from '../helpers/alertFixtures';
 import { waitFor } from '../helpers/wait';
+import { alertRuns } from '../helpers/alertRuns';
 
-guardProcess();
-const open: Harness[] = [];
-const peers: { down?: () => Promise<void>; close?: () => Promise<void> }[] = [];
-after(async () => {
-  for (const h of open) await h.alerts.close();
-  for (const p of peers) await (p.down ?? p.close)!.call(p);
-  removeTempDirs();
-});
+const { open, peers } = alertRuns();
 
 async function harness(spec: HarnessSpec): Promise<Harness> {
   const h = await openHarness(spec);

@@ -8,7 +8,7 @@ import { startAnvil, stopAllAnvils } from '../helpers/anvil';
 import { HookPeer } from '../helpers/alertPeers';
 import { alertsConfig } from '../helpers/alertFixtures';
 import { guardProcess } from '../helpers/guard';
-import { latestBlock, mineAt, removeDir, startService, type Running } from '../helpers/service';
+import { mineNow, removeDir, startService, type Running } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
 
 guardProcess();
@@ -17,16 +17,6 @@ after(async () => {
   for (const c of cleanup.reverse()) await c();
   await stopAllAnvils();
 });
-
-/** Mine `count` blocks one second apart, chain time kept a second ahead of the wall clock (never late). */
-async function mineNow(node: Awaited<ReturnType<typeof startAnvil>>, count: number): Promise<number> {
-  let n = 0;
-  for (let i = 0; i < count; i++) {
-    const { timestamp } = await latestBlock(node);
-    n = await mineAt(node, Math.max(timestamp + 1, Math.floor(Date.now() / 1000) + 1));
-  }
-  return n;
-}
 
 test('anvil mining pause → one webhook alert; mining resumes → one resolve', async () => {
   const node = await startAnvil();

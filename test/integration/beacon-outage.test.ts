@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardProcess } from '../helpers/guard';
-import { newDevChain, NodeObserver, ports, stopAllChains } from '../helpers/lodestar';
+import { newDevChain, NodeObserver, ports, stopAllChains, headOf } from '../helpers/lodestar';
 import { readLog, removeDir, startService, type Running } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
 import type { BeaconStatus } from '../../src/node/beacon/beaconSource';
@@ -24,11 +24,6 @@ after(async () => {
   }
   await stopAllChains();
 });
-
-async function headOf(url: string): Promise<number> {
-  const res = await fetch(`${url}/eth/v1/node/syncing`, { signal: AbortSignal.timeout(3_000) });
-  return Number(((await res.json()) as { data: { head_slot: string } }).data.head_slot);
-}
 
 test('beacon node killed and restarted: ConnectionLost, then back and synced, every missed slot recorded once, nothing doubled', async () => {
   const started = Date.now();

@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardProcess } from '../helpers/guard';
-import { newDevChain, ports, stopAllChains } from '../helpers/lodestar';
+import { newDevChain, ports, stopAllChains, headOf } from '../helpers/lodestar';
 import { removeDir, startService, type Running } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
 
@@ -23,11 +23,6 @@ after(async () => {
   }
   await stopAllChains();
 });
-
-async function headOf(url: string): Promise<number> {
-  const res = await fetch(`${url}/eth/v1/node/syncing`, { signal: AbortSignal.timeout(3_000) });
-  return Number(((await res.json()) as { data: { head_slot: string } }).data.head_slot);
-}
 
 /** The test's own reader of a node's chain_reorg events. */
 function reorgEvents(url: string): Record<string, string>[] {

@@ -1,26 +1,15 @@
 // The block time from the chain when expected_block_time is not set: a preset by eth_chainId
 // (anvil --chain-id 10 is OP Mainnet: 2 s slots), else the median interval measured over the first
 // blocks (anvil --chain-id 424242 --block-time 3). /health says which is in use and where it came from.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAnvil, stopAllAnvils } from '../helpers/anvil';
-import { guardProcess } from '../helpers/guard';
-import { mineAt, mineSteady, removeDir, startService, type Running } from '../helpers/service';
+import { startAnvil } from '../helpers/anvil';
+import { mineAt, mineSteady, startService, type Running } from '../helpers/service';
+import { serviceRuns } from '../helpers/serviceRuns';
 import { waitFor } from '../helpers/wait';
 import { startLiveApi } from '../../src/node/api/liveProvider';
-import type { RunningHttpServer } from '../../src/node/api/server';
 
-guardProcess();
-const runs: Running[] = [];
-const apis: RunningHttpServer[] = [];
-after(async () => {
-  for (const a of apis) await a.close();
-  for (const r of runs) {
-    await r.stop();
-    removeDir(r.dir);
-  }
-  await stopAllAnvils();
-});
+const { runs, apis } = serviceRuns();
 
 async function health(run: Running): Promise<Record<string, unknown>> {
   const api = await startLiveApi(run.svc, { host: '127.0.0.1', port: 0 });

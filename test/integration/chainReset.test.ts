@@ -2,28 +2,18 @@
 // at block 0 with a new genesis. Whether the monitor reconnects while the new chain is still below
 // the old head or already past it, the log gets exactly one chain_reset record — no reorg, no gaps,
 // nothing earlier rewritten — and the monitor follows the new chain.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
-import { guardProcess } from '../helpers/guard';
-import { mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
+import { startAnvil, type Anvil } from '../helpers/anvil';
+import { mineAt, mineSteady, readLog, startService, type Running } from '../helpers/service';
+import { serviceRuns } from '../helpers/serviceRuns';
 import { waitFor } from '../helpers/wait';
-import { startProxy, type RpcProxy } from '../helpers/proxy';
+import { startProxy } from '../helpers/proxy';
 import { formatRecord } from '../../src/node/consoleText';
 import { createColors } from 'picocolors';
 import { timestampProblems } from '../../src/lsp/consistency';
 
-guardProcess();
-const runs: Running[] = [];
-const proxies: RpcProxy[] = [];
-after(async () => {
-  for (const r of runs) {
-    await r.stop();
-    removeDir(r.dir);
-  }
-  for (const p of proxies) await p.close();
-  await stopAllAnvils();
-});
+const { runs, proxies } = serviceRuns();
 
 async function block(node: Anvil, n: number): Promise<{ hash: string; timestamp: number }> {
   const b = await node.rpc<{ hash: string; timestamp: string }>('eth_getBlockByNumber', [`0x${n.toString(16)}`, false]);

@@ -1,22 +1,14 @@
 // Detection against a real anvil over WebSocket newHeads: missed slots from timestamp gaps, a
 // mining pause (stall timer), and head lag between two nodes. Blocks are mined by hand at exact
 // timestamps kept ahead of the wall clock, so nothing but the induced fault can make a record.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAnvil, stopAllAnvils } from '../helpers/anvil';
-import { guardProcess } from '../helpers/guard';
+import { startAnvil } from '../helpers/anvil';
 import { nextEvent } from '../helpers/wait';
-import { latestBlock, mineAt, mineSteady, removeDir, startService, type Running } from '../helpers/service';
+import { latestBlock, mineAt, mineSteady, startService } from '../helpers/service';
+import { serviceRuns } from '../helpers/serviceRuns';
 
-guardProcess();
-const runs: Running[] = [];
-after(async () => {
-  for (const r of runs) {
-    await r.stop();
-    removeDir(r.dir);
-  }
-  await stopAllAnvils();
-});
+const { runs } = serviceRuns();
 
 const brief = (rs: { block_number: number; kind?: string; reason: string; slot?: number }[]) =>
   rs.map((r) => `${r.block_number} ${r.kind} ${r.reason}${r.slot !== undefined ? ` slot ${r.slot}` : ''}`);

@@ -1,28 +1,19 @@
 // POST /expect on the API over a live MonitorService on a real anvil: the bearer token is required
 // as on every route, bad input is a 400 naming its lines, and a missed transaction's record goes
 // through the monitor — into its log and into mev_relay_blocks_missed_total{reason}.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Interface } from 'ethers';
 import { startLiveApi } from '../../src/node/api/liveProvider';
-import type { RunningHttpServer } from '../../src/node/api/server';
-import { startAnvil, stopAllAnvils } from '../helpers/anvil';
+import { startAnvil } from '../helpers/anvil';
 import { get, parseExposition } from '../helpers/http';
-import { readLog, removeDir, startService, type Running } from '../helpers/service';
+import { readLog, startService } from '../helpers/service';
+import { serviceRuns } from '../helpers/serviceRuns';
 import { compileFixture } from '../helpers/solidity';
 import { devWallet, mineWith, signTx } from '../helpers/txs';
 import { waitFor } from '../helpers/wait';
 
-const runs: Running[] = [];
-const apis: RunningHttpServer[] = [];
-after(async () => {
-  for (const a of apis) await a.close();
-  for (const r of runs) {
-    await r.stop();
-    removeDir(r.dir);
-  }
-  await stopAllAnvils();
-});
+const { runs, apis } = serviceRuns({ guard: false });
 
 const TOKEN = 'expect-test-token';
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>

@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { RpcFetcher } from '../../src/node/chain/fetcher';
 import { ClassifiedError } from '../../src/node/chain/errors';
 import { ExplorerFetcher, explorerFromConfig } from '../../src/node/chain/explorer';
-import { DEFAULT_MONITORING, parseConfigText } from '../../src/core/config';
+import { parseConfigText } from '../../src/core/config';
 import type { MissedBlock } from '../../src/core/model';
-import { BlockMonitor } from '../../src/core/monitor';
 import { Recovery } from '../../src/node/recovery';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
 import { guardProcess } from '../helpers/guard';
 import { startProxy, type RpcProxy } from '../helpers/proxy';
 import { mineAt } from '../helpers/service';
 import { ExplorerPeer } from '../peers/etherscan';
+import { gapMonitor } from '../helpers/monitorHarness';
 
 guardProcess();
 const KEY = 'K3Y-etherscan-7f1c2d9e';
@@ -59,16 +59,7 @@ function explorer(peer: ExplorerPeer, apiKey: string | undefined = KEY): Explore
 }
 
 /** A monitor that saw blocks 1 and 4 of `node`: gap records for 2 and 3. */
-async function monitorWithGap(node: Anvil) {
-  const direct = fetcher('direct', node.url);
-  const monitor = new BlockMonitor({ ...DEFAULT_MONITORING, expectedBlockTimeMs: 12_000, maxBlockDelayMs: 600_000 }, { source: 'primary' });
-  const updates: MissedBlock[] = [];
-  monitor.onRecord((r, change) => change === 'updated' && updates.push(r));
-  monitor.processBlock((await direct.getBlock(1))!);
-  monitor.processBlock((await direct.getBlock(4))!);
-  assert.deepEqual(monitor.pending().map((r) => r.block_number), [2, 3]);
-  return { monitor, updates };
-}
+const monitorWithGap = (node: Anvil) => gapMonitor(fetcher('direct', node.url), { expectedBlockTimeMs: 12_000, maxBlockDelayMs: 600_000 });
 
 function summary(r: MissedBlock): string {
   return `${r.block_number} ${r.reason} recovered=${r.recovered} attempts=${r.recovery_attempts}`;

@@ -2,22 +2,14 @@
 // apart share timestamps and cannot show a missed slot. A minute of such a chain must give no
 // records at all: missed-slot detection says once that it is off, and delays and gaps still run.
 // The three minute-long runs go side by side.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAnvil, stopAllAnvils } from '../helpers/anvil';
-import { guardProcess } from '../helpers/guard';
-import { readLog, removeDir, startService, type Running } from '../helpers/service';
+import { startAnvil } from '../helpers/anvil';
+import { readLog, startService } from '../helpers/service';
+import { serviceRuns } from '../helpers/serviceRuns';
 import { waitFor } from '../helpers/wait';
 
-guardProcess();
-const runs: Running[] = [];
-after(async () => {
-  for (const r of runs) {
-    await r.stop();
-    removeDir(r.dir);
-  }
-  await stopAllAnvils();
-});
+const { runs } = serviceRuns();
 
 const MINUTE_MS = 60_000;
 

@@ -2,25 +2,15 @@
 // anvil --state), a proxy answering 429, a proxy that stalls, a node that is not there at start.
 // Blocks mined while the feed is cut are a gap whose reason is the transport error seen, and
 // recovery then fetches them (records rewritten as recovered).
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startAnvil, stopAllAnvils, waitPersisted } from '../helpers/anvil';
-import { guardProcess } from '../helpers/guard';
-import { startProxy, type ProxyMode, type RpcProxy } from '../helpers/proxy';
+import { freePort, startAnvil, waitPersisted } from '../helpers/anvil';
+import { startProxy, type ProxyMode } from '../helpers/proxy';
 import { waitFor } from '../helpers/wait';
-import { mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
+import { mineAt, mineSteady, readLog, startService, type Running } from '../helpers/service';
+import { serviceRuns } from '../helpers/serviceRuns';
 
-guardProcess();
-const runs: Running[] = [];
-const proxies: RpcProxy[] = [];
-after(async () => {
-  for (const r of runs) {
-    await r.stop();
-    removeDir(r.dir);
-  }
-  for (const p of proxies) await p.close();
-  await stopAllAnvils();
-});
+const { runs, proxies } = serviceRuns();
 
 const brief = (rs: { block_number: number; kind?: string; reason: string; recovered: boolean }[]) =>
   rs.map((r) => `${r.block_number} ${r.kind} ${r.reason}${r.recovered ? ' recovered' : ''}`);

@@ -3,8 +3,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcFetcher } from '../../src/node/chain/fetcher';
-import { DEFAULT_MONITORING } from '../../src/core/config';
-import type { MissedBlock } from '../../src/core/model';
 import { BlockMonitor } from '../../src/core/monitor';
 import { Recovery } from '../../src/node/recovery';
 import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
@@ -12,6 +10,7 @@ import { guardProcess } from '../helpers/guard';
 import { startProxy, type RpcProxy } from '../helpers/proxy';
 import { mineAt, mineSteady } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
+import { gapMonitor } from '../helpers/monitorHarness';
 
 guardProcess();
 const proxies: RpcProxy[] = [];
@@ -30,16 +29,7 @@ function fetcher(label: string, url: string): RpcFetcher {
 }
 
 /** A monitor that saw blocks 1 and 4 of `node` (2 and 3 skipped): two pending gap records. */
-async function monitorWithGap(node: Anvil) {
-  const direct = fetcher('direct', node.url);
-  const monitor = new BlockMonitor({ ...DEFAULT_MONITORING, expectedBlockTimeMs: 1000, maxBlockDelayMs: 60_000 }, { source: 'primary' });
-  const updates: MissedBlock[] = [];
-  monitor.onRecord((r, change) => change === 'updated' && updates.push(r));
-  monitor.processBlock((await direct.getBlock(1))!);
-  monitor.processBlock((await direct.getBlock(4))!);
-  assert.deepEqual(monitor.pending().map((r) => r.block_number), [2, 3]);
-  return { monitor, updates };
-}
+const monitorWithGap = (node: Anvil) => gapMonitor(fetcher('direct', node.url), { expectedBlockTimeMs: 1000, maxBlockDelayMs: 60_000 });
 
 async function chain(): Promise<Anvil> {
   const node = await startAnvil();

@@ -1,20 +1,12 @@
 // Reorgs induced with anvil_reorg (the last `depth` blocks replaced by a new branch) must be one
 // reorg record per replaced block, all carrying the depth, with the replaced (old) hashes.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAnvil, stopAllAnvils, type Anvil } from '../helpers/anvil';
-import { guardProcess } from '../helpers/guard';
-import { mineAt, mineSteady, readLog, removeDir, startService, type Running } from '../helpers/service';
+import { startAnvil, type Anvil } from '../helpers/anvil';
+import { mineAt, mineSteady, readLog, startService } from '../helpers/service';
+import { serviceRuns } from '../helpers/serviceRuns';
 
-guardProcess();
-const runs: Running[] = [];
-after(async () => {
-  for (const r of runs) {
-    await r.stop();
-    removeDir(r.dir);
-  }
-  await stopAllAnvils();
-});
+const { runs } = serviceRuns();
 
 async function hashes(node: Anvil, from: number, to: number): Promise<string[]> {
   const out: string[] = [];

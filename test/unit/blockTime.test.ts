@@ -1,7 +1,7 @@
 // The block time in use: configured, a chain preset, or measured; and when missed slots can be judged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlockTimeResolver, CHAIN_PRESETS, slotsDetectable } from '../../src/core/blockTime';
+import { blockTimeFields, blockTimeText, BlockTimeResolver, CHAIN_PRESETS, slotsDetectable } from '../../src/core/blockTime';
 import { Harness, T0 } from '../helpers/monitorHarness';
 import { blk } from '../helpers/monitorHarness';
 
@@ -95,4 +95,18 @@ test('the monitor with missed slots off: a 3-slot timestamp gap is no record, a 
   assert.deepEqual(h.feed(blk(5, T0 + 121)).map((r) => `${r.block_number} ${r.kind}`), ['3 gap', '4 gap']);
   h.monitor.setBlockTime(1_000, true);
   assert.deepEqual(h.feed(blk(6, T0 + 124)).map((r) => `${r.block_number} ${r.kind} ${r.slot! - (T0 + 121)}`), ['6 missed_slot 1', '6 missed_slot 2']);
+});
+
+test("/health's block_time fields and the tooltip's line come from the same BlockTimeInUse", () => {
+  const t = { ms: 3000, source: 'measured' as const, slots: true, chainId: 424242, measuredOver: 11 };
+  assert.deepEqual(blockTimeFields(t), { ms: 3000, source: 'measured', missed_slots: true, chain_id: 424242, measured_over_blocks: 11 });
+  assert.deepEqual(blockTimeFields({ ms: 2000, source: 'preset', slots: true, chainId: 137, chain: 'Polygon PoS' }), {
+    ms: 2000,
+    source: 'preset',
+    missed_slots: true,
+    chain_id: 137,
+    chain: 'Polygon PoS',
+  });
+  assert.equal(blockTimeText(t), 'Block time: 3 s, measured over 11 blocks (chain 424242)');
+  assert.equal(blockTimeText({ ms: 1500, source: 'config', slots: false }), 'Block time: 1.5 s, set in config; missed slots not judged');
 });

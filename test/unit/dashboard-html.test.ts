@@ -49,6 +49,13 @@ test('messages from the webview are checked before use', () => {
   assert.ok(!isWebviewMessage({ type: 'reveal', file: 1, line: 3, key: 'k' }));
   assert.ok(isWebviewMessage({ type: 'replayControl', action: 'speed', speed: 60 }));
   assert.ok(!isWebviewMessage({ type: 'replayControl', action: 'rm -rf' }));
+  assert.ok(isWebviewMessage({ type: 'pick', pick: { what: 'slot', slot: 120 } }));
+  assert.ok(isWebviewMessage({ type: 'pick', pick: { what: 'block', block: 7, source: 'a' } }));
+  assert.ok(isWebviewMessage({ type: 'pick', pick: { what: 'time', from: 1, to: 2 } }));
+  assert.ok(!isWebviewMessage({ type: 'pick', pick: { what: 'slot', slot: '120' } }));
+  assert.ok(!isWebviewMessage({ type: 'pick', pick: { what: 'time', from: 1, to: Infinity } }));
+  assert.ok(!isWebviewMessage({ type: 'pick', pick: { what: 'file', path: '/etc/passwd' } }));
+  assert.ok(!isWebviewMessage({ type: 'pick' }));
   assert.ok(!isWebviewMessage({ type: 'eval' }));
   assert.ok(!isWebviewMessage(null));
 });

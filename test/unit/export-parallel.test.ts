@@ -20,20 +20,10 @@ import { numericKey } from '../../src/node/log/keyscan';
 import { readRecordBatches, type BadLine } from '../../src/node/log/reader';
 import { parseLogLine } from '../../src/node/log/validate';
 import { recordKey } from '../../src/core/model';
+import { prng } from '../helpers/prng';
 
 const ajvValid = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
-/** mulberry32: reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function good(i: number): Record<string, unknown> {
   return {
@@ -64,7 +54,7 @@ const VALUES: unknown[] = [
 ];
 
 test('the fast validity check never accepts what the schema rejects, and accepts ordinary records', () => {
-  const rand = rng(9);
+  const rand = prng(9);
   let accepted = 0;
   for (let n = 0; n < 60000; n++) {
     const v: Record<string, unknown> = good(n);
@@ -188,7 +178,7 @@ async function run(paths: string[], workers: number, spoolMemoryBytes?: number, 
 
 test('an export in batches, with and without worker threads, equals the record-by-record one: rows, collapsing, bad lines', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mbm-export-parallel-'));
-  const rand = rng(5);
+  const rand = prng(5);
   const lines: string[] = [];
   for (let i = 0; i < 60000; i++) {
     const r = good(i);

@@ -63,6 +63,17 @@ test('a node that is down says so in the text and the accessible name', () => {
   assert.match(v.tooltip, /down: ConnectionLost/);
 });
 
+test('tooltip: the block time in use and where it came from, worded from the fields /health shows', () => {
+  const tip = (blockTime: LiveInfo['blockTime']) => statusBarView({ log: log([rec(10)], { ...live, blockTime }), restricted: false, alertThreshold: 3 }).tooltip.split('\n');
+  assert.equal(tip({ ms: 2000, source: 'preset', slots: true, chainId: 10, chain: 'OP Mainnet' })[3], 'Block time: 2 s, preset for OP Mainnet (chain 10)');
+  assert.equal(tip({ ms: 3000, source: 'measured', slots: true, chainId: 424242, measuredOver: 11 })[3], 'Block time: 3 s, measured over 11 blocks (chain 424242)');
+  assert.equal(tip({ ms: 12000, source: 'config', slots: true })[3], 'Block time: 12 s, set in config');
+  assert.equal(tip({ ms: 12000, source: 'default', slots: false })[3], 'Block time: 12 s, default until measured; missed slots not judged');
+  assert.equal(tip({ ms: 250, source: 'preset', slots: false, chainId: 42161, chain: 'Arbitrum One' })[3], 'Block time: 250 ms, preset for Arbitrum One (chain 42161); missed slots not judged');
+  // Before the run knows it (a log another process writes), no block time line.
+  assert.ok(!tip(undefined).some((l) => l.startsWith('Block time')));
+});
+
 test('at risk: "· at risk" in the text, the top reason in the accessible name, the reasons in the tooltip, warning level', () => {
   const risky: LiveInfo = { ...live, risk: { source: '127.0.0.1:8545', score: 0.91, threshold: 0.7, above: 2, reasons: ['no block for 2.1 slots', 'RPC errors (0.5 per observation)'] } };
   const v = statusBarView({ log: log([], risky), restricted: false, alertThreshold: 3 });

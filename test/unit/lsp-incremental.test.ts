@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { startLspServer, type LspSession } from '../helpers/lspServer';
+import { prng } from '../helpers/prng';
+import { lspRecord } from '../helpers/lspRecords';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'lsp');
 const read = (name: string) => readFileSync(path.join(fixtures, name), 'utf8');
@@ -26,22 +28,7 @@ after(async () => {
   await lsp.stop();
 });
 
-function record(block: number, ts: number, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    timestamp: ts,
-    block_number: block,
-    reason: 'Timeout',
-    severity: 'High',
-    expected_timestamp: ts - 10,
-    actual_timestamp: ts,
-    recovery_attempts: 0,
-    recovered: false,
-    metadata: {},
-    alert_sent: false,
-    kind: 'gap',
-    ...extra,
-  });
-}
+const record = (block: number, ts: number, extra: Record<string, unknown> = {}): string => JSON.stringify(lspRecord(block, ts, extra));
 
 const errorLines = (ds: Diagnostic[]) => ds.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => d.range.start.line);
 
@@ -97,20 +84,9 @@ test('lsp incremental: editing inside one line re-parses that line only, both wa
   lsp.close(uri);
 });
 
-/** Small seeded PRNG (mulberry32) so a failing edit sequence can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('lsp incremental: 60 random edits (inserts, deletes across lines, CRLF, several per message) end where a fresh open of the text does', async () => {
-  const rand = rng(7);
+  const rand = prng(7);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const pieces = [record(500, 1700000500), record(501, 1700000512, { recovered: true }), '{"torn', '\n', '\r\n', '', 'x', `${record(502, 1700000524)}\n`, '"High"', '}'];
   const uri = freshUri('random');

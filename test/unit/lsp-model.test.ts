@@ -13,23 +13,9 @@ import { documentSymbols } from '../../src/lsp/symbols';
 import { duration, isoUtc, relative } from '../../src/lsp/time';
 import type { MissedBlock } from '../../src/core/model';
 import { safeText } from '../../src/node/consoleText';
+import { lspRecord } from '../helpers/lspRecords';
 
-function record(block: number, ts: number, extra: Partial<MissedBlock> = {}): MissedBlock {
-  return {
-    timestamp: ts,
-    block_number: block,
-    reason: 'Timeout',
-    severity: 'High',
-    expected_timestamp: ts - 10,
-    actual_timestamp: ts,
-    recovery_attempts: 0,
-    recovered: false,
-    metadata: {},
-    alert_sent: false,
-    kind: 'gap',
-    ...extra,
-  };
-}
+const record = (block: number, ts: number, extra: Partial<MissedBlock> = {}): MissedBlock => lspRecord(block, ts, extra);
 
 async function open(text: string): Promise<LogDocument> {
   const doc = new LogDocument('file:///t.mbl.jsonl', 1, text, () => {});

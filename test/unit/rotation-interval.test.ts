@@ -1,12 +1,10 @@
 // Time-based rotation (log_rotation_interval): at UTC boundaries, together with size rotation, with
 // the same gzip/naming/retention rules and crash safety. The clock is injected.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { parseConfigText } from '../../src/core/config';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
@@ -14,42 +12,17 @@ import { rotatedSiblings } from '../../src/node/log/files';
 import { parseLogLine } from '../../src/node/log/validate';
 import { JsonlWriter, type JsonlWriterOptions } from '../../src/node/log/writer';
 import { waitFor } from '../helpers/wait';
+import { linesOf, startChildWriter, tempDirs, type ChildWriter } from '../helpers/logFiles';
+import { logRecord, unbatchedWriterOptions } from '../helpers/logRecords';
 
-const ROOT = path.resolve(__dirname, '../..');
-const WRITE_ROTATING = path.join(ROOT, 'test/helpers/write-rotating-forever.ts');
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('rotint');
+const logPath = async (): Promise<string> => path.join(await tempDir(), 'missed_blocks.jsonl');
 
-async function logPath(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'mbm-rotint-'));
-  dirs.push(d);
-  return path.join(d, 'missed_blocks.jsonl');
-}
-
-function record(n: number): MissedBlock {
-  return {
-    timestamp: 1_700_000_000 + n,
-    block_number: n,
-    reason: 'Unknown',
-    severity: 'High',
-    expected_timestamp: 1_700_000_000 + n,
-    actual_timestamp: 1_700_000_012 + n,
-    recovery_attempts: 1,
-    recovered: false,
-    metadata: { padding: 'x'.repeat(n % 50) },
-    alert_sent: false,
-  };
-}
-
-function linesOf(text: string): string[] {
-  assert.ok(text === '' || text.endsWith('\n'), 'ends on a line boundary');
-  return text.split('\n').slice(0, -1);
-}
+const record = (n: number): MissedBlock =>
+  logRecord(n, { reason: 'Unknown', severity: 'High', lateSec: 12, recovery_attempts: 1, recovered: false, metadata: { padding: 'x'.repeat(n % 50) } });
 
 /** Rotated file name → its lines, plus the active file, in reading order. */
 async function contents(active: string): Promise<[string, number[]][]> {
@@ -61,10 +34,7 @@ async function contents(active: string): Promise<[string, number[]][]> {
 }
 
 function opts(file: string, clock: { t: number }, over: Partial<JsonlWriterOptions> = {}): JsonlWriterOptions {
-  return {
-    path: file, rotationSize: 0, rotationIntervalMs: HOUR, retentionDays: 0, batchLogging: false, batchSize: 1,
-    batchTimeoutMs: 0, fsync: false, now: () => new Date(clock.t), ...over,
-  };
+  return unbatchedWriterOptions(file, { rotationIntervalMs: HOUR, now: () => new Date(clock.t), ...over });
 }
 
 describe('log_rotation_interval config', () => {
@@ -199,17 +169,7 @@ describe('time rotation', () => {
 });
 
 describe('kill -9 during time + size rotation', () => {
-  function start(file: string, clockStart: number): { child: ChildProcess; exited: () => boolean; stderr: () => string } {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITE_ROTATING, file, String(clockStart), String(7 * 60_000)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    let done = false;
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', () => (done = true));
-    return { child, exited: () => done, stderr: () => err };
-  }
+  const start = (file: string, clockStart: number): ChildWriter => startChildWriter('write-rotating-forever.ts', [file, String(clockStart), String(7 * 60_000)]);
 
   test('after each SIGKILL the files hold every record of every round once, in order, and nothing half-made is left', { timeout: 180_000 }, async (t) => {
     const file = await logPath();

@@ -1,46 +1,20 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { rotatedPath, rotatedSiblings } from '../../src/node/log/files';
 import { applyRetention, finishInterruptedRotations } from '../../src/node/log/rotation';
 import { JsonlWriter, type JsonlWriterOptions } from '../../src/node/log/writer';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
+import { linesOf, tempDirs } from '../helpers/logFiles';
+import { logRecord } from '../helpers/logRecords';
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('rotation');
 
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'mbm-rotation-'));
-  dirs.push(d);
-  return d;
-}
-
-function record(n: number): MissedBlock {
-  return {
-    timestamp: 1_700_000_000 + n,
-    block_number: n,
-    reason: 'Unknown',
-    severity: 'High',
-    expected_timestamp: 1_700_000_000 + n,
-    actual_timestamp: 1_700_000_012 + n,
-    recovery_attempts: 1,
-    recovered: false,
-    metadata: { padding: 'x'.repeat(n % 50) },
-    alert_sent: false,
-    kind: 'missed_slot',
-  };
-}
-
-function linesOf(text: string): string[] {
-  assert.ok(text === '' || text.endsWith('\n'), 'ends on a line boundary');
-  return text.split('\n').slice(0, -1);
-}
+const record = (n: number): MissedBlock =>
+  logRecord(n, { reason: 'Unknown', severity: 'High', lateSec: 12, recovery_attempts: 1, recovered: false, metadata: { padding: 'x'.repeat(n % 50) }, kind: 'missed_slot' });
 
 /** Everything a reader would see: rotated files oldest first, then the active file. */
 async function allLines(active: string): Promise<string[]> {

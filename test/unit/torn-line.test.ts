@@ -1,46 +1,25 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { repairTornTail, tornPath } from '../../src/node/log/repair';
 import { waitFor } from '../helpers/wait';
+import { startChildWriter, tempDirs, type ChildWriter } from '../helpers/logFiles';
+import { logRecord } from '../helpers/logRecords';
 import { parseLogLine } from '../../src/node/log/validate';
 import { JsonlWriter } from '../../src/node/log/writer';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/logs');
-const WRITE_FOREVER = path.join(ROOT, 'test/helpers/write-forever.ts');
 const WRITE_HALF_LINE = path.join(ROOT, 'test/helpers/write-half-line.ts');
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('torn');
 
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'mbm-torn-'));
-  dirs.push(d);
-  return d;
-}
-
-function record(n: number): MissedBlock {
-  return {
-    timestamp: 1_700_000_000 + n,
-    block_number: n,
-    reason: 'Timeout',
-    severity: 'Low',
-    expected_timestamp: 1_700_000_000 + n,
-    actual_timestamp: 1_700_000_005 + n,
-    recovery_attempts: 0,
-    recovered: true,
-    metadata: { marker: `after reopen ${n}` },
-    alert_sent: false,
-  };
-}
+const record = (n: number): MissedBlock =>
+  logRecord(n, { reason: 'Timeout', severity: 'Low', lateSec: 5, recovery_attempts: 0, recovered: true, metadata: { marker: `after reopen ${n}` } });
 
 
 /** Every line of the file parses as a record and the file ends on a line boundary. */
@@ -131,14 +110,7 @@ describe('torn last line repair (fixtures)', () => {
 });
 
 describe('kill -9 while writing', () => {
-  function startWriter(file: string): { child: ChildProcess; stderr: () => string; exited: () => boolean } {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITE_FOREVER, file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    let done = false;
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', () => (done = true));
-    return { child, stderr: () => err, exited: () => done };
-  }
+  const startWriter = (file: string): ChildWriter => startChildWriter('write-forever.ts', [file]);
 
   async function size(file: string): Promise<number> {
     try {

@@ -1,47 +1,23 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DEFAULT_LOGGING } from '../../src/core/config';
 import { waitFor } from '../helpers/wait';
 import { parseLogLine } from '../../src/node/log/validate';
 import { JsonlWriter, RecordsDroppedError, writerOptionsFrom, type JsonlWriterOptions } from '../../src/node/log/writer';
 import { toLogLine, type MissedBlock } from '../../src/core/model';
+import { linesOf, tempDirs } from '../helpers/logFiles';
+import { logRecord } from '../helpers/logRecords';
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('writer');
 
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'mbm-writer-'));
-  dirs.push(d);
-  return d;
-}
-
-function record(n: number): MissedBlock {
-  return {
-    timestamp: 1_700_000_000 + n,
-    block_number: n,
-    reason: 'NetworkLatency',
-    severity: 'Medium',
-    expected_timestamp: 1_700_000_000 + n,
-    actual_timestamp: 1_700_000_010 + n,
-    recovery_attempts: 0,
-    recovered: false,
-    metadata: { note: `record ${n}` },
-    alert_sent: false,
-    kind: 'delayed',
-  };
-}
+const record = (n: number): MissedBlock =>
+  logRecord(n, { reason: 'NetworkLatency', severity: 'Medium', lateSec: 10, recovery_attempts: 0, recovered: false, metadata: { note: `record ${n}` }, kind: 'delayed' });
 
 async function readLines(file: string): Promise<string[]> {
-  if (!existsSync(file)) return [];
-  const text = await readFile(file, 'utf8');
-  assert.ok(text === '' || text.endsWith('\n'), 'file ends on a line boundary');
-  return text.split('\n').slice(0, -1);
+  return existsSync(file) ? linesOf(await readFile(file, 'utf8')) : [];
 }
 
 

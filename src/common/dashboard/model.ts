@@ -3,21 +3,13 @@
 // and a view computed from them on demand. Pure: no DOM, no vscode; the webview runs it on the
 // messages the host sends, and the tests run it in Node. apply() is incremental, and a snapshot
 // followed by deltas gives the same view as one snapshot of the final log (tested).
-import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../../core/model';
-import { computeStreaks } from '../../core/streaks';
-import { ValueLostTally } from '../../core/payloads';
-import { ProposerTally } from '../../core/proposers';
+import { MISSED_BLOCK_SEVERITIES } from '../../core/model';
 import { Aggregates } from './aggregates';
+import { ViewParts } from './viewParts';
 import { defaultView, matcher, type Matcher, type ViewSettings } from './viewFilter';
 import { cellStateOf, slotOf, type SlotClock } from './heatmap';
-import { RECOVERY_EDGES_MS, recoveryBucketLabel } from './histogram';
-import type { Count, DashboardView, StreakBars } from './view';
+import type { DashboardView } from './view';
 import { batchLength, decodeRow, type DashRecord, type RecordBatch, type RecordDetail } from './wire';
-
-/** Kind indexes in a DashRecord. */
-const CHAIN_RESET = MISSED_BLOCK_KINDS.indexOf('chain_reset');
-const PAYLOAD_MISSED = MISSED_BLOCK_KINDS.indexOf('payload_missed');
-const MISSED_SLOT = MISSED_BLOCK_KINDS.indexOf('missed_slot');
 
 export interface ModelOptions {
   clock: SlotClock;
@@ -33,13 +25,12 @@ export interface ModelOptions {
    * make one run). A single log keys records as every reader of a file does: without the source.
    */
   bySource?: boolean;
+  /** Streak bars only for listed streaks (viewParts.ts). */
+  listedStreaksOnly?: boolean;
 }
 
 /** The model's key for a record: recordKey, prefixed by the source in fleet mode. */
 const fleetKey = (source: string, key: string): string => `${source}\u0000${key}`;
-
-const sortCounts = (m: Map<string, number>): Count[] =>
-  [...m].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 export class DashboardModel {
   private readonly records = new Map<string, DashRecord>();
@@ -120,129 +111,73 @@ export class DashboardModel {
   }
 
   view(): DashboardView {
-    const a = this.agg;
-    // Plain loops: a generator per record costs more than the work on 100k records.
-    type StreakInput = { block_number: number; timestamp: number; recovered: boolean };
-    // One group unless in fleet mode: streaks are runs of one chain's block numbers.
-    const groups = new Map<string, StreakInput[]>();
-    let from = Infinity;
-    let to = -Infinity;
-    const lost = new ValueLostTally();
-    const proposers = new ProposerTally();
-    for (const r of this.records.values()) {
-      if (r.timestamp < from) from = r.timestamp;
-      if (r.timestamp > to) to = r.timestamp;
-      if (!this.match(r) || r.kind === CHAIN_RESET) continue; // a chain reset is no missed block: in no streak
-      if (r.kind === PAYLOAD_MISSED) {
-        // The relay's loss, not a hole in the chain: value lost, no streak (as `mbm report`).
-        lost.add({ kind: 'payload_missed', beacon_slot: r.beaconSlot, relay: r.relay, payload_value_wei: r.valueWei });
-        continue;
-      }
-      if (r.kind === MISSED_SLOT && r.beaconSlot >= 0) {
-        const watched = r.proposer >= 0;
-        proposers.add({
-          kind: 'missed_slot', source: r.source, block_number: r.block, slot: r.slot >= 0 ? r.slot : undefined, beacon_slot: r.beaconSlot,
-          ...(watched ? { proposer_index: r.proposer, ...(r.proposerKey ? { proposer_pubkey: r.proposerKey } : {}) } : {}),
-          metadata: { proposer_watched: watched },
-        });
-      }
-      const g = this.options.bySource ? r.source : '';
-      let input = groups.get(g);
-      if (!input) groups.set(g, (input = []));
-      input.push({ block_number: r.block, timestamp: r.timestamp, recovered: r.recovered });
-    }
-    const streaks: (ReturnType<typeof computeStreaks>['streaks'][number] & { source: string })[] = [];
-    let current = 0;
-    let longest = 0;
-    for (const [source, input] of groups) {
-      const own = this.heads && Object.hasOwn(this.heads, source) && typeof this.heads[source] === 'number' ? this.heads[source] : undefined;
-      const s = computeStreaks(input, { headBlock: this.options.bySource ? own : this.head });
-      for (const x of s.streaks) streaks.push({ ...x, source });
-      current = Math.max(current, s.current);
-      longest = Math.max(longest, s.longest);
-    }
-    // In block order; usually time order too, and then the sort is skipped.
-    const byTime = (x: (typeof streaks)[number], y: (typeof streaks)[number]) => x.startedAt - y.startedAt || x.fromBlock - y.fromBlock;
-    if (streaks.some((s, i) => i > 0 && byTime(streaks[i - 1], s) > 0)) streaks.sort(byTime);
-    const bars: StreakBars = { startedAt: [], length: [], fromBlock: [], toBlock: [], recovered: [], source: [] };
-    for (const s of streaks) {
-      bars.source.push(s.source);
-      bars.startedAt.push(s.startedAt);
-      bars.length.push(s.length);
-      bars.fromBlock.push(s.fromBlock);
-      bars.toBlock.push(s.toBlock);
-      bars.recovered.push(s.recovered);
-    }
-    let firstBlock = Infinity;
-    let lastBlock = -Infinity;
-    for (const b of a.blocks.keys()) {
-      if (b < firstBlock) firstBlock = b;
-      if (b > lastBlock) lastBlock = b;
-    }
-    const any = a.total > 0;
+    const parts = new ViewParts(this.agg, { ...this.options, head: this.head, heads: this.heads });
+    for (const r of this.records.values()) parts.add(r, this.match(r));
     const recent: RecordDetail[] = [];
     for (const d of [...this.details.values()].reverse()) {
       const r = this.records.get(d.key);
       if (r && this.match(r)) recent.push(d);
     }
-    return {
-      held: this.records.size,
-      shown: a.total,
-      headline: {
-        total: a.total,
-        recovered: a.recovered,
-        recoveryRate: any ? Math.round((a.recovered / a.total) * 10000) / 100 : 0,
-        missedPercent: any ? Math.round((a.blocks.size / (lastBlock - firstBlock + 1)) * 10000) / 100 : null,
-        firstBlock: any ? firstBlock : null,
-        lastBlock: any ? lastBlock : null,
-        currentStreak: current,
-        longestStreak: longest,
-        avgRecoveryMs: a.recoveryMsCount ? Math.round(a.recoveryMsSum / a.recoveryMsCount) : null,
-        valueLost: lost.size ? lost.summary() : null,
-        proposers: proposers.size ? proposers.summary() : null,
-      },
-      timeline: a.seconds.series(this.options.maxBins ?? 1500),
-      reasons: sortCounts(a.reasons),
-      streaks: bars,
-      histogram: { labels: RECOVERY_EDGES_MS.map((_, i) => recoveryBucketLabel(i)), counts: [...a.histogram] },
-      heatmap: a.heatmapRows(this.options.maxEpochs ?? 2000),
-      facets: {
-        reasons: sortCounts(this.facetReasons),
-        severities: MISSED_BLOCK_SEVERITIES.map((name) => ({ name, count: this.facetSeverities.get(name) ?? 0 })),
-        sources: sortCounts(this.facetSources),
-      },
-      span: this.records.size ? { from, to } : null,
-      recent,
-    };
+    return parts.build({ held: this.records.size, facets: { reasons: this.facetReasons, severities: this.facetSeverities, sources: this.facetSources }, recent });
   }
 
   /** The record a heatmap cell stands for: the one that decided its colour (newest on a tie). */
   recordInSlot(slot: number): DashRecord | undefined {
-    return this.best((r) => slotOf(r, this.options.clock) === slot, (r) => cellStateOf(r));
+    return this.pick({ what: 'slot', slot });
   }
 
   /** The first record of the streak starting at `fromBlock` (of `source`, in fleet mode). */
   recordAtBlock(block: number, source?: string): DashRecord | undefined {
-    return this.best((r) => r.block === block && (source === undefined || r.source === source), (r) => -r.timestamp);
+    return this.pick({ what: 'block', block, ...(source !== undefined ? { source } : {}) });
   }
 
   /** The most severe record detected in [from, to) (earliest on a tie): what a timeline bar stands for. */
   recordInTime(from: number, to: number): DashRecord | undefined {
-    return this.best((r) => r.timestamp >= from && r.timestamp < to, (r) => r.severity * 1e12 - r.timestamp);
+    return this.pick({ what: 'time', from, to });
+  }
+
+  pick(p: PickRequest): DashRecord | undefined {
+    const rule = pickRule(p, this.options.clock);
+    return this.best(rule.where, rule.score);
   }
 
   private best(where: (r: DashRecord) => boolean, score: (r: DashRecord) => number): DashRecord | undefined {
-    let pick: DashRecord | undefined;
-    let top = -Infinity;
-    for (const r of this.matching()) {
-      if (!where(r)) continue;
-      const s = score(r);
-      if (s > top || (s === top && pick && r.timestamp > pick.timestamp)) {
-        pick = r;
-        top = s;
-      }
+    const b = new BestPick(where, score);
+    for (const r of this.matching()) b.offer(r);
+    return b.pick;
+  }
+}
+
+/** What a click on a chart stands for: a heatmap cell, a streak bar, a timeline bucket. */
+export type PickRequest = { what: 'slot'; slot: number } | { what: 'block'; block: number; source?: string } | { what: 'time'; from: number; to: number };
+
+/** Which records a pick may find, and which of them wins (the highest score; the newest on a tie). */
+export function pickRule(p: PickRequest, clock: SlotClock): { where: (r: DashRecord) => boolean; score: (r: DashRecord) => number } {
+  if (p.what === 'slot') return { where: (r) => slotOf(r, clock) === p.slot, score: (r) => cellStateOf(r) };
+  if (p.what === 'block') return { where: (r) => r.block === p.block && (p.source === undefined || r.source === p.source), score: (r) => -r.timestamp };
+  return { where: (r) => r.timestamp >= p.from && r.timestamp < p.to, score: (r) => r.severity * 1e12 - r.timestamp };
+}
+
+/** The best record offered so far by a pick rule (the caller offers only records in the view). */
+export class BestPick {
+  pick: DashRecord | undefined;
+  private top = -Infinity;
+
+  constructor(
+    private readonly where: (r: DashRecord) => boolean,
+    private readonly score: (r: DashRecord) => number,
+  ) {}
+
+  /** True when `r` is the best so far (a scratch record must then be copied by the caller). */
+  offer(r: DashRecord): boolean {
+    if (!this.where(r)) return false;
+    const s = this.score(r);
+    if (s > this.top || (s === this.top && this.pick && r.timestamp > this.pick.timestamp)) {
+      this.pick = r;
+      this.top = s;
+      return true;
     }
-    return pick;
+    return false;
   }
 }
 

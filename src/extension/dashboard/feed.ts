@@ -5,6 +5,9 @@ import type { SlotClock } from '../../common/dashboard/heatmap';
 import { toDetail, type LocatedRecord, type RecordBatch, type RecordDetail } from '../../common/dashboard/wire';
 import { recordKey, type MissedBlock } from '../../core/model';
 import type { ReplayAction, ReplayStatus } from '../../common/protocol';
+import type { PickRequest } from '../../common/dashboard/model';
+import type { DashboardView } from '../../common/dashboard/view';
+import type { ViewSettings } from '../../common/dashboard/viewFilter';
 
 export interface FeedSnapshot {
   batch: RecordBatch;
@@ -17,6 +20,8 @@ export interface FeedSink {
   snapshot(s: FeedSnapshot): void;
   delta(batch: RecordBatch, details: RecordDetail[]): void;
   replayStatus?(s: ReplayStatus): void;
+  /** A view aggregated elsewhere (the log worker): the webview draws it as it is. `update`: of the log shown, not a new one. */
+  view?(v: DashboardView, clock: SlotClock, update: boolean): void;
   /** Fleet: each monitor's head (by the monitor's name in the records), when it changed. */
   heads?(heads: Record<string, number>): void;
   warn(message: string): void;
@@ -27,6 +32,10 @@ export interface Feed {
   stop(): Promise<void>;
   /** Replays only. */
   control?(a: ReplayAction): void;
+  /** Feeds that aggregate themselves (workerFeed.ts): the filter and range changed. */
+  setView?(v: ViewSettings): void;
+  /** Feeds that aggregate themselves: the line of the record a click stands for (0: no line; undefined: none). */
+  pick?(p: PickRequest): Promise<number | undefined>;
 }
 
 /** How many of the newest records travel with their details (metadata) to the webview. */

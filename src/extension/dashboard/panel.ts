@@ -10,6 +10,9 @@ import { DASHBOARD_VIEW_TYPE, isWebviewMessage, type HostMessage, type Persisted
 import { displayName } from '../config';
 import { Disposable } from '../disposable';
 import type { ExtensionSettings } from '../model/settings';
+import type { LogLoader } from '../worker/logLoader';
+import type { Totals } from '../worker/protocol';
+import type { PickRequest } from '../../common/dashboard/model';
 import { describe, noLinks } from '../output';
 import type { Feed, FeedSink } from './feed';
 import { dashboardHtml, makeNonce } from './html';
@@ -25,6 +28,8 @@ export interface DashboardDeps {
   /** The log this window's monitor writes, while it runs; and when that changes. */
   monitoredLog?(): string | undefined;
   onMonitorChange?: vscode.Event<void>;
+  /** The tree's log worker for a log it has read, and its latest totals: a big log's view is aggregated there. */
+  logWorker?(file: string): { loader: LogLoader; totals(): Totals | undefined } | undefined;
 }
 
 export type DashboardSource = { mode: 'live'; file: string } | { mode: 'replay'; file: string; speed: number } | { mode: 'fleet'; where: string };
@@ -213,10 +218,20 @@ export class DashboardPanel extends Disposable {
         if (source.mode === 'live') this.watchHead(source.file);
       },
       delta: (batch, details) => live() && this.post({ type: 'delta', batch, details }),
+      view: (view, clock, update) => {
+        if (!live()) return;
+        if (!update) {
+          if (started !== undefined) this.deps.log.info(`dashboard: read ${view.held} records of ${info.displayName} in ${Math.round(performance.now() - started)} ms (aggregated by the log worker)`);
+          started = undefined;
+          this.postedAt.set(++this.seq, performance.now());
+        }
+        this.post({ type: 'view', seq: this.seq, source: info, clock, view, settings: this.view, sentAt: Date.now() });
+      },
       replayStatus: (status) => live() && this.post({ type: 'replayStatus', status }),
       heads: (heads) => live() && this.post({ type: 'head', head: null, heads }),
       warn: (m) => this.deps.log.warn(`dashboard: ${m}`),
     };
+    let big: Awaited<ReturnType<DashboardPanel['bigLogWorker']>>;
     // Feeds load the reader and schema validator: on first use, not at activation.
     if (source.mode === 'fleet') {
       const url = await this.deps.fleetUrl();
@@ -226,6 +241,13 @@ export class DashboardPanel extends Disposable {
       }
       const { FleetFeed } = await import('./fleetFeed.ts');
       feed = new FleetFeed({ url, sink, slotSeconds: settings.monitoring.expectedBlockTime });
+    } else if (source.mode === 'live' && (big = await this.bigLogWorker(source.file))) {
+      const w = big;
+      const { WorkerFeed } = await import('./workerFeed.ts');
+      // The head is read as for a snapshot; the worker's views judge the current streak by it.
+      this.postedHead = undefined;
+      this.watchHead(source.file);
+      feed = new WorkerFeed({ loader: w.loader, totals: w.totals, head: () => this.postedHead ?? undefined, sink, slotSeconds: settings.monitoring.expectedBlockTime, view: this.view });
     } else if (source.mode === 'live') {
       const { LiveFeed } = await import('./liveFeed.ts');
       feed = new LiveFeed({ file: source.file, sink, slotSeconds: settings.monitoring.expectedBlockTime, usePolling: settings.watch.usePolling });
@@ -241,6 +263,31 @@ export class DashboardPanel extends Disposable {
       this.deps.log.error(`dashboard: ${describe(err)}`);
       this.post({ type: 'notice', level: 'error', text: describe(err) });
     }
+  }
+
+  /** The log worker of a log big enough to be aggregated there (WORKER_VIEW_MIN_RECORDS). */
+  private async bigLogWorker(file: string): Promise<{ loader: LogLoader; totals(): Totals | undefined } | undefined> {
+    const w = this.deps.logWorker?.(file);
+    if (!w) return undefined;
+    const { WORKER_VIEW_MIN_RECORDS } = await import('./workerFeed.ts');
+    return (w.totals()?.records ?? 0) >= WORKER_VIEW_MIN_RECORDS ? w : undefined;
+  }
+
+  /** A click on a worker-aggregated view: the worker names the record's line; open it there. */
+  private async pick(p: PickRequest): Promise<void> {
+    const src = this.source;
+    const feed = this.feed;
+    if (src?.mode !== 'live' || !feed?.pick) return;
+    let line: number | undefined;
+    try {
+      line = await feed.pick(p);
+    } catch (err) {
+      this.deps.log.warn(`dashboard: ${describe(err)}`);
+      return;
+    }
+    if (line === undefined) return;
+    if (line === 0) return this.post({ type: 'notice', level: 'info', text: 'That record’s line is not known any more (its file was rotated).' });
+    await this.reveal(src.file, line);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -265,7 +312,10 @@ export class DashboardPanel extends Disposable {
         return this.reveal(m.file, m.line);
       case 'viewChanged':
         this.view = sanitizeView(m.view);
+        this.feed?.setView?.(this.view);
         return;
+      case 'pick':
+        return this.pick(m.pick);
       case 'replayControl':
         return this.replayControl(m);
     }

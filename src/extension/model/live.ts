@@ -1,5 +1,6 @@
 // What the views know about the monitoring run in this window, beyond the records in its log:
 // connection, source and head come from the service; records never do (they come from the file).
+import type { BlockTimeInUse } from '../../core/blockTime';
 
 export type Connection = 'connecting' | 'up' | 'down' | 'stopped';
 
@@ -16,6 +17,8 @@ export interface LiveInfo {
   head?: number;
   /** The monitor's missed % since the run started: records / (processed + records) × 100. */
   missedRate?: number;
+  /** The block time in use and where it came from (the service's, as /health shows it). */
+  blockTime?: BlockTimeInUse;
   /** Startup backfill in progress: 'n/m blocks'. */
   backfill?: string;
   /** Early warning (`[risk]` in the config): the riskiest endpoint after the latest probe round. */

@@ -33,7 +33,7 @@ export interface LogWindow {
 }
 
 /** Kept per file; the oldest records go first. Enough for the views, bounded for a huge log. */
-export const MAX_ENTRIES_PER_FILE = 20_000;
+export const MAX_ENTRIES_PER_FILE = 2_000;
 
 export class LogBook {
   private readonly logs = new Map<string, FileLog>();

@@ -2,6 +2,7 @@
 // "$(pulse)"; the accessible name always starts with "Missed Blocks" (tests find the item by it).
 import { cleanText, percent } from './format';
 import { formatValueLost } from '../../core/payloads';
+import { blockTimeText } from '../../core/blockTime';
 import type { LiveInfo, LogView } from './live';
 import type { AlertLevel, LogSummary } from './summary';
 import { riskView } from './riskText';
@@ -53,6 +54,7 @@ export function statusBarView(i: StatusInput): StatusBarView {
     `Missed Block Monitor — ${cleanText(view.displayName, 200)}`,
     live ? `Monitoring ${cleanText(live.source, 80)} (${live.connection}${live.downReason && live.connection === 'down' ? `: ${cleanText(live.downReason, 40)}` : ''})` : 'Following a log written by another process',
     `Head: ${head}`,
+    ...(live?.blockTime ? [blockTimeText(live.blockTime)] : []),
     `Current streak: ${summary.current} (alert threshold ${i.alertThreshold})`,
     `Longest streak: ${summary.longest}`,
     `Missed: ${missed}`,

@@ -46,12 +46,13 @@ export interface SummaryOptions {
 
 export function summarize(entries: readonly LogEntry[], o: SummaryOptions): LogSummary {
   const records = entries.map((e) => e.record);
-  const windowed = buildReport(records, { headBlock: o.headBlock, topStreaks: 0 });
+  // A window's own report is not needed when the worker counted the whole log.
+  const windowed = o.whole ? undefined : buildReport(records, { headBlock: o.headBlock, topStreaks: 0 });
   // Missed payloads form no streak (as in `mbm report` and the monitor).
   const { streaks, current, longest: windowLongest } = computeStreaks(records.filter((r) => r.kind !== 'payload_missed'), { headBlock: o.headBlock });
   const whole = o.whole?.totals.report;
   const longest = whole ? Math.max(whole.longest_streak, windowLongest) : windowLongest;
-  const report = whole ? { ...whole, current_streak: current, longest_streak: longest } : windowed;
+  const report = whole ? { ...whole, current_streak: current, longest_streak: longest } : windowed!;
   const openStreak = current > 0 ? streaks[streaks.length - 1] : undefined;
   let latest: LogEntry | undefined;
   for (const e of entries) if (!latest || e.seq > latest.seq) latest = e;

@@ -269,16 +269,15 @@ function severityNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
     const list = groups.get(sev) ?? [];
     const id = `${p}severity|${sev}`;
     const n = count(l, 'by_severity', sev, list.length);
-    return {
+    return lazyChildren({
       id,
       label: cleanText(sev, 40),
       description: String(n),
       ariaLabel: `${cleanText(sev, 40)}: ${n}`,
       icon: severityIcon(sev),
       state: list.length ? 'collapsed' : 'none',
-      children: groupChildren(list, o, `${id}|`, n),
       contextValue: 'severity',
-    };
+    }, () => groupChildren(list, o, `${id}|`, n));
   });
 }
 
@@ -304,16 +303,15 @@ function reasonNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
       const id = `${p}reason|${reason}`;
       const worst = list.reduce<string>((w, e) => (sevRank(e.record.severity) > sevRank(w) ? e.record.severity : w), 'Low');
       const total = n(reason, list);
-      return {
+      return lazyChildren({
         id,
         label: cleanText(reason, 40),
         description: String(total),
         ariaLabel: `${cleanText(reason, 40)}: ${total}`,
         icon: { id: 'tag', color: severityIcon(worst).color },
         state: list.length ? 'collapsed' : 'none',
-        children: groupChildren(list, o, `${id}|`, total),
         contextValue: 'reason',
-      };
+      }, () => groupChildren(list, o, `${id}|`, total));
     });
 }
 
@@ -357,7 +355,7 @@ function streakNode(s: Streak, members: LogEntry[], open: boolean, o: TreeOption
   const span = duration(s.endedAt - s.startedAt);
   const worst = members.reduce<string>((w, e) => (sevRank(e.record.severity) > sevRank(w) ? e.record.severity : w), 'Low');
   const reached = s.length >= o.alertThreshold;
-  const tooltip = [
+  const tooltip = () => [
     `Streak ${range}${open ? ' (current)' : ''}`,
     `${plural(s.length, 'missed event')}, ${s.recovered} recovered`,
     `Duration: ${span}`,
@@ -366,18 +364,31 @@ function streakNode(s: Streak, members: LogEntry[], open: boolean, o: TreeOption
     reached ? `Reached the alert threshold (${o.alertThreshold})` : `Below the alert threshold (${o.alertThreshold})`,
   ].join('\n');
   const first = members[0];
-  return {
+  const node = lazyTooltip({
     id,
     label: range,
     description: `${s.length} missed · ${span}${open ? ' · current' : ''}`,
-    tooltip,
     ariaLabel: `Streak ${range}: ${s.length} missed, ${span}${open ? ', current' : ''}`,
     icon: { id: 'flame', color: severityIcon(worst).color },
     state: 'collapsed',
-    children: groupChildren([...members], o, `${id}|`),
     open: first ? { file: first.file, line: first.line } : undefined,
     contextValue: 'streak',
-  };
+  }, tooltip);
+  return lazyChildren(node, () => groupChildren([...members], o, `${id}|`));
+}
+
+/** A group's records are made into nodes when VS Code asks for them (the group is expanded), once. */
+function lazyChildren(node: TreeNode, make: () => TreeNode[]): TreeNode {
+  let kids: TreeNode[] | undefined;
+  Object.defineProperty(node, 'children', { get: () => (kids ??= make()), enumerable: true });
+  return node;
+}
+
+/** The tooltip is formatted when VS Code shows it: a refresh builds thousands of nodes and shows a few. */
+function lazyTooltip(node: TreeNode, make: () => string): TreeNode {
+  let tip: string | undefined;
+  Object.defineProperty(node, 'tooltip', { get: () => (tip ??= make()), enumerable: true });
+  return node;
 }
 
 function openAt(entries: readonly LogEntry[], block: number): TreeNode['open'] {
@@ -439,15 +450,15 @@ export function recordNode(e: LogEntry, o: TreeOptions, idPrefix: string): TreeN
   const what = tx ? `tx ${tx.slice(0, 10)}…${bundle}` : `${kindOf(r)}${slotText(r)}`;
   const desc = `${what} · ${sev} · ${reason}${r.recovered ? ' · recovered' : ''}`;
   const icon = severityIcon(r.severity);
-  return {
+  const node: TreeNode = {
     id: `${idPrefix}${r.block_number}|${kindOf(r)}|${r.slot ?? ''}${tx ? `|${tx}` : ''}`,
     label: `#${r.block_number}`,
     description: desc,
-    tooltip: recordTooltip(e, o),
     ariaLabel: `Block ${r.block_number}: ${desc}`,
     icon: r.recovered ? { id: 'pass', color: icon.color } : icon,
     state: 'none',
     open: { file: e.file, line: e.line },
     contextValue: 'record',
   };
+  return lazyTooltip(node, () => recordTooltip(e, o));
 }

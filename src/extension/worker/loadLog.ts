@@ -66,7 +66,7 @@ export async function loadLog(file: string, totals: LogTotals, o: LoadOptions): 
   try {
     for await (const batch of batches) {
       for (const e of batch) {
-        totals.add(e.record);
+        totals.add(e.record, e.file === file ? e.line : 0);
         if (ring.length > 0) {
           ring[head] = { record: e.record, line: e.file === file ? e.line : undefined };
           head = (head + 1) % ring.length;

@@ -2,15 +2,31 @@
 // this). One slot per record key (the last record written for a (block_number, kind) wins, the
 // rule every reader follows), held in columns rather than objects so a million records stay small.
 // The report is the core's ReportBuilder over those slots: the numbers `mbm report` prints.
-import { recordKey, type MissedBlock } from '../../core/model';
+import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES, recordKey, type MissedBlock } from '../../core/model';
+import { recoveryMsOf, type DashRecord } from '../../common/dashboard/wire';
 import { ReportBuilder, type Report } from '../../core/report';
 import { isBeaconMissedSlot } from '../../core/proposers';
 
 /** What ReportBuilder reads of a record; the rest of a record is not kept. */
 type Kept = Pick<MissedBlock, 'block_number' | 'timestamp' | 'reason' | 'severity' | 'kind' | 'recovered' | 'recovery_ms' | 'recovered_at'>;
 
+/**
+ * A record whose recordKey is just `${block_number}:${kind}` (most of a log) is keyed by a number:
+ * a million string keys would cost the worker ~100 MB more. Others keep recordKey's string.
+ */
+function numericKey(r: MissedBlock): number | undefined {
+  const kind = r.kind ?? 'gap';
+  if (kind === 'payload_missed' || kind === 'tx_missed') return undefined;
+  if ((kind === 'reorg' || kind === 'chain_reset') && r.block_hash !== undefined) return undefined;
+  if (kind === 'missed_slot' && r.slot !== undefined) return undefined;
+  const kindIndex = MISSED_BLOCK_KINDS.indexOf(kind);
+  const k = r.block_number * MISSED_BLOCK_KINDS.length + kindIndex;
+  return kindIndex >= 0 && Number.isSafeInteger(k) && k >= 0 && Number.isInteger(r.block_number) ? k : undefined;
+}
+
 export class LogTotals {
   private readonly index = new Map<string, number>();
+  private readonly numIndex = new Map<number, number>();
   private size = 0;
   private block = new Float64Array(1024);
   private time = new Float64Array(1024);
@@ -20,6 +36,12 @@ export class LogTotals {
   private reason = new Uint16Array(1024);
   private severity = new Uint16Array(1024);
   private kind = new Uint16Array(1024);
+  // What the dashboard reads besides: expected time, slot (NaN: none), source (a name id) and the
+  // line in the active file (0: in a rotated part, or not known).
+  private expected = new Float64Array(1024);
+  private slot = new Float64Array(1024);
+  private source = new Uint16Array(1024);
+  private line = new Int32Array(1024);
   /** Records ReportBuilder reads more of (a missed payload's relay and value, a beacon missed slot's proposer): kept whole; rare. */
   private readonly whole = new Map<number, MissedBlock>();
   private readonly names: string[] = [];
@@ -30,13 +52,15 @@ export class LogTotals {
     return this.size;
   }
 
-  add(r: MissedBlock): void {
-    const key = recordKey(r);
-    let i = this.index.get(key);
+  add(r: MissedBlock, line = 0): void {
+    const num = numericKey(r);
+    const key = num === undefined ? recordKey(r) : undefined;
+    let i = num === undefined ? this.index.get(key!) : this.numIndex.get(num);
     if (i === undefined) {
       i = this.size++;
       if (i === this.block.length) this.grow();
-      this.index.set(key, i);
+      if (num === undefined) this.index.set(key!, i);
+      else this.numIndex.set(num, i);
     }
     this.block[i] = r.block_number;
     this.time[i] = r.timestamp;
@@ -46,12 +70,17 @@ export class LogTotals {
     this.reason[i] = this.id(r.reason);
     this.severity[i] = this.id(r.severity);
     this.kind[i] = r.kind === undefined ? 0 : this.id(r.kind);
+    this.expected[i] = r.expected_timestamp;
+    this.slot[i] = typeof r.slot === 'number' ? r.slot : NaN;
+    this.source[i] = this.id(r.source ?? '');
+    this.line[i] = line;
     if (r.kind === 'payload_missed' || isBeaconMissedSlot(r)) this.whole.set(i, r);
     else this.whole.delete(i);
   }
 
   clear(): void {
     this.index.clear();
+    this.numIndex.clear();
     this.whole.clear();
     this.size = 0;
   }
@@ -80,6 +109,46 @@ export class LogTotals {
     return b.build({ topStreaks: opts.topStreaks ?? 10 });
   }
 
+  /** The active file was rotated: no record has a line in it any more. */
+  forgetLines(): void {
+    this.line.fill(0, 0, this.size);
+  }
+
+  /** Row i as the dashboard reads a record, into `out` (a scratch object reused row after row). */
+  row(i: number, out: DashRecord): DashRecord {
+    const kept = this.whole.get(i);
+    const f = this.flags[i];
+    out.key = '';
+    out.timestamp = this.time[i];
+    out.block = this.block[i];
+    out.expected = this.expected[i];
+    out.severity = Math.max(0, MISSED_BLOCK_SEVERITIES.indexOf(this.names[this.severity[i]] as never));
+    out.kind = f & 2 ? 0 : Math.max(0, MISSED_BLOCK_KINDS.indexOf(this.names[this.kind[i]] as never));
+    out.reason = this.names[this.reason[i]];
+    out.source = this.names[this.source[i]];
+    out.slot = Number.isNaN(this.slot[i]) ? -1 : this.slot[i];
+    out.recovered = (f & 1) === 1;
+    out.recoveryMs = recoveryMsOf({
+      recovered: out.recovered,
+      timestamp: out.timestamp,
+      recovery_ms: Number.isNaN(this.recoveryMs[i]) ? undefined : this.recoveryMs[i],
+      recovered_at: Number.isNaN(this.recoveredAt[i]) ? undefined : this.recoveredAt[i],
+    } as MissedBlock);
+    out.file = '';
+    out.line = this.line[i];
+    // As BatchWriter (wire.ts) reads them: a missed payload's slot, relay and value; a beacon
+    // missed slot's slot and, when watched, its proposer.
+    const payload = kept?.kind === 'payload_missed';
+    const beaconSlotMissed = kept?.kind === 'missed_slot' && typeof kept.beacon_slot === 'number';
+    out.beaconSlot = kept && (payload || beaconSlotMissed) && typeof kept.beacon_slot === 'number' ? kept.beacon_slot : -1;
+    const watched = beaconSlotMissed && kept.metadata?.proposer_watched === true && typeof kept.proposer_index === 'number';
+    out.proposer = watched ? kept.proposer_index! : -1;
+    out.proposerKey = watched && typeof kept.proposer_pubkey === 'string' ? kept.proposer_pubkey : '';
+    out.relay = payload && typeof kept.relay === 'string' ? kept.relay : '';
+    out.valueWei = payload && typeof kept.payload_value_wei === 'string' ? kept.payload_value_wei : '';
+    return out;
+  }
+
   private id(name: string): number {
     let n = this.nameIds.get(name);
     if (n === undefined) {
@@ -92,7 +161,7 @@ export class LogTotals {
 
   private grow(): void {
     const n = this.block.length * 2;
-    const g = <T extends Float64Array | Uint8Array | Uint16Array>(a: T, C: new (n: number) => T): T => {
+    const g = <T extends Float64Array | Uint8Array | Uint16Array | Int32Array>(a: T, C: new (n: number) => T): T => {
       const b = new C(n);
       b.set(a);
       return b;
@@ -105,5 +174,9 @@ export class LogTotals {
     this.reason = g(this.reason, Uint16Array);
     this.severity = g(this.severity, Uint16Array);
     this.kind = g(this.kind, Uint16Array);
+    this.expected = g(this.expected, Float64Array);
+    this.slot = g(this.slot, Float64Array);
+    this.source = g(this.source, Uint16Array);
+    this.line = g(this.line, Int32Array);
   }
 }

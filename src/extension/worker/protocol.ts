@@ -1,6 +1,10 @@
 // Messages between the extension host (logLoader.ts) and the log worker (logWorker.ts).
 import type { MissedBlock } from '../../core/model';
 import type { Report } from '../../core/report';
+import type { SlotClock } from '../../common/dashboard/heatmap';
+import type { PickRequest } from '../../common/dashboard/model';
+import type { DashboardView } from '../../common/dashboard/view';
+import type { ViewSettings } from '../../common/dashboard/viewFilter';
 
 export interface WindowEntry {
   record: MissedBlock;
@@ -17,9 +21,17 @@ export interface Totals {
 
 export type ToWorker =
   | { type: 'load'; file: string; window: number }
-  | { type: 'append'; records: MissedBlock[] }
+  /** Records the host tailed, with their lines in the active file. */
+  | { type: 'append'; records: MissedBlock[]; lines: number[] }
   /** The active file was truncated (rewritten): what was counted describes nothing on disk. */
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** The active file was rotated: its records stay, their lines are gone. */
+  | { type: 'rotated' }
+  /** The dashboard's view of the whole log, aggregated here (`id` answers it). */
+  /** `head`: the log's checkpoint head, when known (the current streak is judged by it). */
+  | { type: 'view'; id: number; settings: ViewSettings; slotSeconds: number; head?: number }
+  /** The record a click on the dashboard stands for: its line in the active file. */
+  | { type: 'pick'; id: number; settings: ViewSettings; slotSeconds: number; pick: PickRequest };
 
 export type FromWorker =
   | { type: 'progress'; done: number; total: number; records: number }
@@ -40,4 +52,8 @@ export type FromWorker =
   /** Part of the window, before 'loaded' (small messages: each is cheap to take on the host's thread). */
   | { type: 'window'; entries: WindowEntry[] }
   | { type: 'totals'; totals: Totals }
+  /** `stale`: made before the latest records (sent at once; ask again for a fresh one). */
+  | { type: 'view'; id: number; view: DashboardView; clock: SlotClock; ms: number; stale: boolean }
+  /** line 0: the record is in a rotated part (no line to open); undefined: no such record. */
+  | { type: 'picked'; id: number; line: number | undefined }
   | { type: 'error'; message: string };

@@ -1,7 +1,7 @@
 // The API over a running MonitorService (`mbm watch --listen`): metrics and events from the
 // service's own events, /stats from the monitor, /report and /export from the log it writes
 // (flushed first, so they hold every record the monitor has made).
-import type { BlockTimeInUse } from '../../core/blockTime';
+import { blockTimeFields } from '../../core/blockTime';
 import { feedFromService, MissedBlockMetrics, type MetricsOptions } from './metrics';
 import { toLogLine } from '../../core/model';
 import type { MonitorService } from '../service';
@@ -64,7 +64,7 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
           endpoints: endpoints.map((e) => ({ label: e.label, up: e.up ?? null, head: e.head ?? null, ...(e.up === false && e.error ? { error: e.error } : {}) })),
           head: s.head ?? null,
           last_block_at: s.last_block_at ?? null,
-          block_time: blockTimeBody(svc.blockTimeInUse()),
+          block_time: blockTimeFields(svc.blockTimeInUse()),
           log: svc.logPath,
           uptime_s: Math.round((Date.now() - startedAt) / 1000),
         },
@@ -117,16 +117,4 @@ export async function startLiveApi(svc: MonitorService, o: Omit<HttpServerOption
     await provider.close();
     throw err;
   }
-}
-
-/** /health's block_time: the interval in use, where it came from, and whether missed slots are judged. */
-function blockTimeBody(t: BlockTimeInUse): Record<string, unknown> {
-  return {
-    ms: t.ms,
-    source: t.source,
-    missed_slots: t.slots,
-    ...(t.chainId !== undefined ? { chain_id: t.chainId } : {}),
-    ...(t.chain ? { chain: t.chain } : {}),
-    ...(t.measuredOver ? { measured_over_blocks: t.measuredOver } : {}),
-  };
 }

@@ -10,6 +10,8 @@
 // counts as valid. generate() throws if a deterministic mutation's intent and the independent
 // verdict disagree, so the generator checks itself.
 
+import { prng } from '../../helpers/prng';
+
 export type Verdict = 'valid' | 'bad' | 'blank';
 
 export interface GenLine {
@@ -31,18 +33,6 @@ export interface Generated {
   lines: GenLine[];
   /** The file: lines joined with '\n', with a final '\n'. */
   file: Buffer;
-}
-
-/** mulberry32: small, fast, good enough for test data, identical on every platform. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const REASONS = ['NetworkLatency', 'NodeUnresponsive', 'RpcError', 'InvalidBlock', 'ChainReorg', 'GasLimitExceeded', 'NonceMismatch', 'InsufficientFunds', 'ContractRevert', 'Timeout', 'ConnectionLost', 'RateLimitExceeded', 'Unknown'];
@@ -358,7 +348,7 @@ export interface GenerateOptions {
 }
 
 export function generate({ seed, mutated, valid }: GenerateOptions): Generated {
-  const r = rng(seed);
+  const r = prng(seed);
   const names = Object.keys(WEIGHTS);
   const total = names.reduce((n, k) => n + WEIGHTS[k], 0);
   const pickMutation = (): string => {

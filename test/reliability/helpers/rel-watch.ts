@@ -78,17 +78,7 @@ export async function kill9(c: WatchChild): Promise<void> {
   await exitWithin(c, 10_000);
 }
 
-/** mulberry32: small, fast, reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../helpers/prng';
 
 /** Seed from $MBM_SEED or the clock; printed so a failing run can be replayed. */
 export function seedFor(name: string): number {
