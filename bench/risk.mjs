@@ -4,15 +4,18 @@
 // lagging node (mining paused while its peer goes on). Each episode runs the full MonitorService on
 // [proxy → primary anvil, peer anvil] and records its features log and missed-block log. Episodes
 // are split into a training half (the logistic model is fitted on it, as `mbm train` does) and a
-// held-out half, on which precision, recall and median lead time are reported for the rules, the
+// held-out half, on which precision, recall and median lead time (overall and per fault kind; judged
+// with the horizon counted to detection, v2, and to the due time, v3) are reported for the rules, the
 // trained model and the baseline "alert on head lag alone". Not a test: the figures are what they are.
 //
 //   BENCH_SEED=20261203 node bench/risk.mjs      (BENCH_QUICK=1: 4 short episodes, not recorded)
-//   BENCH_PER_TYPE=4      episodes per fault type (half training, half held-out); 20 episodes ≈ 7 min
+//   BENCH_PER_TYPE=6      episodes per fault type (half training, half held-out); 30 episodes ≈ 10 min
 //   BENCH_CORPUS=F        also save the corpus (raw probe observations, features, records) to F
 //   BENCH_REPLAY=F        tuning aid: replay the TRAINING half of a saved corpus through today's rules
 //                         (model two-fold within it); prints, never records, never looks at the
 //                         held-out half (BENCH_REPLAY_ALL=1: all of it, refused for the recorded seed)
+//   BENCH_SIM_TIMEOUT_MS=500  with BENCH_REPLAY: a corpus saved before the probe timed out at half a
+//                         slot, its longer probes cut as that timeout would have (the rounds' timing stays)
 //
 // How warnings are judged against the misses that followed: bench/riskJudge.mjs. Every process
 // started here (two anvils per episode, the proxy, the service) is stopped before the next episode.
@@ -54,7 +57,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const TYPES = ['ramp', 'jitter', 'stall', 'kill', 'lag'];
 // Each type PER/2 times in the training half and PER/2 times in the held-out half, in a seeded order.
-const PER = Number(process.env.BENCH_PER_TYPE ?? 4);
+const PER = Number(process.env.BENCH_PER_TYPE ?? 6);
 const shuffle = (xs) => xs.map((x) => [rnd(), x]).sort((a, b) => a[0] - b[0]).map((p) => p[1]);
 const plan = QUICK ? ['ramp', 'stall', 'ramp', 'stall'] : Array.from({ length: PER }, () => shuffle(TYPES)).flat();
 const QUIET_S = QUICK ? 5 : 7;
@@ -152,7 +155,16 @@ async function episode(i, type) {
 /** Rules' scores replayed from the raw observations (the scorer as it is now, not as it ran). */
 function replayRules(e) {
   const tracker = new risk.RiskTracker({ threshold: RULES_T, blockTimeS: 1 });
-  return e.obs.map((ob) => {
+  // BENCH_SIM_TIMEOUT_MS: corpora saved before the probe timed out at half a slot, with the
+  // longer probes cut as that timeout would have cut them (tuning only; the rounds' timing stays).
+  const cap = Number(process.env.BENCH_SIM_TIMEOUT_MS ?? 0);
+  return e.obs.map((o) => {
+    const ob = { ...o, errors: { ...o.errors } };
+    if (cap && ob.latenciesMs?.[0] >= cap) {
+      ob.latenciesMs = [cap];
+      if (!ob.errors.Timeout) ob.errors.Timeout = 1;
+    }
+
     const u = tracker.observe('primary', ob);
     return { t: ob.at, score: u.risk.score, f: u.features };
   });
@@ -175,12 +187,23 @@ function fit(train) {
 }
 
 const fmt = (r) => `P ${r.precision.toFixed(2)} R ${r.recall.toFixed(2)} lead ${r.lead === undefined ? '—' : `${r.lead.toFixed(1)} s`} (vs due ${r.dueLead === undefined ? '—' : `${r.dueLead.toFixed(1)} s`}); ${r.right}/${r.warnings} warnings right (${r.during} during a miss), ${r.caught}/${r.events} miss events caught`;
-const judgeAll = (eps, model) => ({
-  rules: judge(eps, (l) => l.score >= RULES_T, K),
-  model: model ? judge(eps, (l) => risk.modelScore(model, l.f).score >= MODEL_T, K) : undefined,
-  base: judge(eps, (l) => l.f.head_lag >= LAG_T, K),
+const judgeAll = (eps, model, anchor) => ({
+  rules: judge(eps, (l) => l.score >= RULES_T, K, anchor),
+  model: model ? judge(eps, (l) => risk.modelScore(model, l.f).score >= MODEL_T, K, anchor) : undefined,
+  base: judge(eps, (l) => l.f.head_lag >= LAG_T, K, anchor),
 });
 const print = (what, r) => process.stdout.write(`${what}:\n  rules    ${fmt(r.rules)}\n  model    ${r.model ? fmt(r.model) : 'not trained'}\n  head lag ${fmt(r.base)}\n`);
+/** Per fault kind: which kinds the warning comes early for, which late, which not at all. */
+const kindCell = (x) => `${x.caught}/${x.events} caught, ${x.right}/${x.warnings} right, lead ${x.lead === undefined ? '—' : x.lead.toFixed(1)} / ${x.dueLead === undefined ? '—' : x.dueLead.toFixed(1)} s`;
+function byKind(eps, above, anchor) {
+  const out = {};
+  for (const t of TYPES) {
+    const es = eps.filter((e) => e.type === t);
+    if (es.length) out[t] = judge(es, above, K, anchor);
+  }
+  return out;
+}
+const printKinds = (k) => Object.entries(k).forEach(([t, x]) => process.stdout.write(`    ${t.padEnd(6)} ${kindCell(x)}\n`));
 
 if (process.env.BENCH_REPLAY) {
   // Tuning aid: the TRAINING half of a saved corpus (BENCH_CORPUS), replayed through today's rules;
@@ -196,6 +219,12 @@ if (process.env.BENCH_REPLAY) {
   const rr = judgeAll(train, undefined);
   rr.model = judge(train, (l) => l.m >= MODEL_T, K);
   print(`${all ? 'all' : 'training half'} of ${process.env.BENCH_REPLAY} (${train.length} episodes; rules replayed; model two-fold)`, rr);
+  process.stdout.write('  rules by fault kind (caught/events, right/warnings, median lead to detection / to due time):\n');
+  printKinds(byKind(train, (l) => l.score >= RULES_T));
+  const r3 = judgeAll(train, undefined, 'due');
+  r3.model = judge(train, (l) => l.m >= MODEL_T, K, 'due');
+  print('  judge v3 (horizon to the due time)', r3);
+  printKinds(byKind(train, (l) => l.score >= RULES_T, 'due'));
   process.exit(0);
 }
 
@@ -210,6 +239,12 @@ const held = eps.slice(half);
 const model = fit(train);
 const r = judgeAll(held, model);
 print(`held-out (${held.length} episodes)`, r);
+process.stdout.write('  rules by fault kind (caught/events, right/warnings, median lead to detection / to due time):\n');
+printKinds(byKind(held, (l) => l.score >= RULES_T));
+const r3 = judgeAll(held, model, 'due');
+print('judge v3 (horizon counted to the due time)', r3);
+const kinds3 = byKind(held, (l) => l.score >= RULES_T, 'due');
+printKinds(kinds3);
 if (model) {
   const top = model.features.map((f, i) => [f, model.weights[i]]).sort((a, b) => b[1] - a[1]).slice(0, 3);
   process.stdout.write(`  model's largest weights: ${top.map(([f, w]) => `${f} ${w.toFixed(2)}`).join(', ')}\n`);
@@ -228,6 +263,10 @@ appendResult({
     'head lag only': cell(r.base),
     judge: 'v2',
     'warnings right/counted rules · model · lag': `${r.rules.right}/${r.rules.warnings} · ${r.model ? `${r.model.right}/${r.model.warnings}` : '—'} · ${r.base.right}/${r.base.warnings}`,
+    'v3 rules': cell(r3.rules),
+    'v3 model': cell(r3.model),
+    'v3 head lag only': cell(r3.base),
+    'v3 rules by kind: caught/events, lead to due s': Object.entries(kinds3).map(([t, x]) => `${t} ${x.caught}/${x.events} ${x.dueLead === undefined ? '—' : x.dueLead.toFixed(1)}`).join(' · '),
     'load at start': loadStart,
     's': ((Date.now() - t0) / 1000).toFixed(0),
   },

@@ -56,8 +56,18 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Precision, recall and median lead of `above` over episodes ({ lines, records }). */
-export function judge(eps, above, K) {
+/**
+ * Precision, recall and median lead of `above` over episodes ({ lines, records }).
+ *
+ * anchor 'detection' (judge v2): the K-slot horizon counts from the warning to the miss event's
+ * detection. anchor 'due' (judge v3): it counts to the time the first missed block was due, the
+ * moment the miss happens; a warning then is right when a miss event is due within K slots after
+ * it, or was due already and not yet detected. Under v2 a warning given before the block was due
+ * (a prediction) is wrong whenever detection comes more than K slots after it — and at 1 s blocks
+ * with a 2.5 s delay threshold, detection comes 2.5–3 s after the due time, so v2 leaves a
+ * prediction a window of about half a slot. Both count a warning while a miss is under way as neither.
+ */
+export function judge(eps, above, K, anchor = 'detection') {
   let counted = 0, right = 0, during = 0, events = 0, caught = 0;
   const leads = [], dueLeads = [];
   for (const e of eps) {
@@ -68,10 +78,12 @@ export function judge(eps, above, K) {
       return !inside;
     });
     counted += ws.length;
-    right += ws.filter((w) => ev.some((x) => x.t > w && x.t <= w + K)).length;
+    const at = (x) => (anchor === 'due' ? x.due : x.t);
+    const within = (w, x) => w < x.t && at(x) <= w + K && w >= Math.min(at(x), x.t) - K;
+    right += ws.filter((w) => ev.some((x) => within(w, x))).length;
     events += ev.length;
     for (const x of ev) {
-      const first = ws.find((w) => w < x.t && w >= x.t - K);
+      const first = ws.find((w) => within(w, x));
       if (first === undefined) continue;
       caught++;
       leads.push(x.t - first);

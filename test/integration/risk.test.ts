@@ -61,7 +61,12 @@ test('a node that stops following the chain is at risk before its lag is a recor
   assert.match(await api.metrics.exposition(), new RegExp(`mev_relay_miss_risk\\{source="${bLabel.replace(/[.:]/g, '\\$&')}"\\} 0\\.\\d+`));
 
   // Anvil offers all three optional methods: none remembered as unsupported, and syncing reads 0.
-  const lines = readFileSync(featuresPathFor(run.logPath), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // The features log is appended after the round's update is emitted: wait for b's risky line to land.
+  const readLines = () => readFileSync(featuresPathFor(run!.logPath), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; source: string; score: number; f: Record<string, number> });
+  const lines = await waitFor('b at risk in the features log', () => {
+    const ls = readLines();
+    return ls.some((l) => l.source === bLabel && l.score >= 0.7) ? ls : undefined;
+  }, { timeoutMs: 5_000 });
   assert.ok(lines.length >= 10, `${lines.length} lines`);
   for (const l of lines) {
     assert.deepEqual(Object.keys(l.f), [...FEATURE_NAMES]);

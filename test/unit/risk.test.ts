@@ -53,18 +53,24 @@ test('rules: a quiet source scores 0 with no reasons', () => {
 
 test('rules: a head falling behind and a stall combine as 1 − Π(1 − c), strongest reason first; a steady lag alone is no alarm', () => {
   const r = rulesScore({ ...quiet, lag_delta: 2, head_lag: 3, stall_ratio: 1.5 }, 12);
-  // c(lag_delta) = 0.8 × (2 − 0.5)/1.5 = 0.8, c(stall) = 0.9 × (1.5 − 1.2)/0.8 = 0.338, c(head_lag) = 0.3
-  // → 1 − 0.2 × 0.662 × 0.7 = 0.907
-  assert.equal(r.score, 0.907);
+  // c(lag_delta) = 0.8 × (2 − 1)/1.5 = 0.533, c(stall) = 0.9 × (1.5 − 1.2)/0.8 = 0.338, c(head_lag) = 0.3
+  // → 1 − 0.467 × 0.662 × 0.7 = 0.784
+  assert.equal(r.score, 0.784);
   assert.deepEqual(r.reasons.map((x) => [x.feature, x.weight, x.text]), [
-    ['lag_delta', 0.8, 'head fell 2 blocks further behind peers'],
+    ['lag_delta', 0.533, 'head fell 2 blocks further behind peers'],
     ['stall_ratio', 0.338, 'no block for 1.5 slots'],
     ['head_lag', 0.3, 'head 3 blocks behind peers'],
   ]);
   assert.equal(rulesScore({ ...quiet, head_lag: 5 }, 12).score, 0.3);
-  // The latest probe taking 0.7 of a 12 s slot (8400 ms): c = 0.8 × (8400 − 3000)/5400 = 0.8.
-  assert.equal(rulesScore({ ...quiet, lat_last_ms: 8400 }, 12).score, 0.8);
-  // Two RPC errors this round: 0.75.
+  // One block further behind is the phase difference between two nodes, no news: 0.
+  assert.equal(rulesScore({ ...quiet, lag_delta: 1 }, 12).score, 0);
+  // The latest probe taking half a 12 s slot (6000 ms, a probe cut off at its timeout): c = 0.8;
+  // 0.3 of a slot (3600 ms): 0.8 × (3600 − 1800)/4200 = 0.343.
+  assert.equal(rulesScore({ ...quiet, lat_last_ms: 6000 }, 12).score, 0.8);
+  assert.equal(rulesScore({ ...quiet, lat_last_ms: 3600 }, 12).score, 0.343);
+  // Two RPC errors this round: 0.75; the same two where a round has had one on average: 0.375.
+  assert.equal(rulesScore({ ...quiet, errors_now: 2 }, 12).score, 0.75);
+  assert.equal(rulesScore({ ...quiet, errors_now: 2, error_rate: 1 }, 12).score, 0.5); // + error rate 1 per round: 0.2
   assert.deepEqual(rulesScore({ ...quiet, errors_now: 2 }, 12).reasons.map((x) => x.text), ['2 RPC errors this round']);
 });
 

@@ -28,17 +28,17 @@ export function ruleContributions(f: RiskFeatures, blockTimeS: number): RiskReas
   // the latest probe taking most of a slot, no block for well over a slot, errors in this round,
   // the head three blocks behind. Trends and window averages add to them, never decide alone.
   const c: RiskReason[] = [
-    { feature: 'lat_last_ms', weight: 0.8 * clamp01((f.lat_last_ms - 0.25 * blockMs) / (0.45 * blockMs)), text: `RPC latency ${f.lat_last_ms} ms` },
+    { feature: 'lat_last_ms', weight: 0.8 * clamp01((f.lat_last_ms - 0.15 * blockMs) / (0.35 * blockMs)), text: `RPC latency ${f.lat_last_ms} ms` },
     { feature: 'lat_cusum', weight: 0.3 * clamp01(f.lat_cusum - 0.5), text: `RPC latency rising (p50 ${f.lat_p50_ms} ms)` },
     { feature: 'lat_p99_ms', weight: 0.2 * clamp01((f.lat_p99_ms - 0.25 * blockMs) / (0.5 * blockMs)), text: `RPC latency p99 ${f.lat_p99_ms} ms` },
     // A head that stays N blocks behind but keeps step is not about to miss; one falling further behind is.
-    { feature: 'lag_delta', weight: 0.8 * clamp01((f.lag_delta - 0.5) / 1.5), text: `head fell ${f.lag_delta} block${f.lag_delta === 1 ? '' : 's'} further behind peers` },
+    { feature: 'lag_delta', weight: 0.8 * clamp01((f.lag_delta - 1) / 1.5), text: `head fell ${f.lag_delta} block${f.lag_delta === 1 ? '' : 's'} further behind peers` },
     { feature: 'head_lag', weight: 0.3 * clamp01(f.head_lag / 3), text: `head ${f.head_lag} block${f.head_lag === 1 ? '' : 's'} behind peers` },
     { feature: 'lag_cusum', weight: 0.1 * clamp01(f.lag_cusum), text: 'head lag trending up' },
     { feature: 'arrival_delay_s', weight: 0.4 * clamp01((f.arrival_delay_s - 0.75 * blockTimeS) / blockTimeS), text: `blocks arriving ${f.arrival_delay_s} s late` },
     { feature: 'arrival_slope', weight: 0.2 * clamp01(f.arrival_slope / (0.1 * blockTimeS)), text: 'block arrival delay growing' },
     { feature: 'stall_ratio', weight: 0.9 * clamp01((f.stall_ratio - 1.2) / 0.8), text: `no block for ${f.stall_ratio} slots` },
-    { feature: 'errors_now', weight: 0.75 * clamp01(f.errors_now / 2), text: `${f.errors_now} RPC error${f.errors_now === 1 ? '' : 's'} this round` },
+    { feature: 'errors_now', weight: 0.75 * clamp01((f.errors_now - f.error_rate) / 2), text: `${f.errors_now} RPC error${f.errors_now === 1 ? '' : 's'} this round` },
     { feature: 'error_rate', weight: 0.2 * clamp01(f.error_rate), text: `RPC errors (${f.error_rate} per round)` },
     { feature: 'reconnects', weight: 0.3 * clamp01(f.reconnects / 2), text: `${f.reconnects} WebSocket reconnect${f.reconnects === 1 ? '' : 's'}` },
     { feature: 'syncing', weight: 0.9 * f.syncing, text: 'node reports syncing' },

@@ -43,6 +43,25 @@ export class EndpointProbe {
     const errors: Record<string, number> = {};
     const t0 = this.now();
     const out: ProbeResult = { latencyMs: 0, errors };
+    // The optional methods go out together with eth_blockNumber, so a slow node costs a round one
+    // timeout, not two; their transport failures count only when the head answered (a node that
+    // is not answering at all is one error, not four).
+    const optional = Promise.all(OPTIONAL.filter((m) => !this.unsupported.has(m)).map(async (m) => {
+      try {
+        const v = await this.rpc.call<unknown>(m);
+        if (m === 'eth_syncing') out.syncing = v !== false && v !== null;
+        else if (m === 'net_peerCount') out.peers = Number(v);
+        else if (v && typeof v === 'object' && 'pending' in v) out.txpoolPending = Number((v as { pending: unknown }).pending);
+        return undefined;
+      } catch (e) {
+        // The node answered with a JSON-RPC error (method not found, not enabled): it does not offer it.
+        if (isRpcAnswer(e)) {
+          this.unsupported.add(m);
+          return undefined;
+        }
+        return toClassified(e).reason;
+      }
+    }));
     try {
       out.head = Number(await this.rpc.call<string>('eth_blockNumber'));
     } catch (e) {
@@ -50,23 +69,9 @@ export class EndpointProbe {
       errors[c.reason] = (errors[c.reason] ?? 0) + 1;
     }
     out.latencyMs = Math.round((this.now() - t0) * 10) / 10;
-    if (out.head === undefined) return out; // the node is not answering: no point asking more
-    await Promise.all(OPTIONAL.filter((m) => !this.unsupported.has(m)).map(async (m) => {
-      try {
-        const v = await this.rpc.call<unknown>(m);
-        if (m === 'eth_syncing') out.syncing = v !== false && v !== null;
-        else if (m === 'net_peerCount') out.peers = Number(v);
-        else if (v && typeof v === 'object' && 'pending' in v) out.txpoolPending = Number((v as { pending: unknown }).pending);
-      } catch (e) {
-        // The node answered with a JSON-RPC error (method not found, not enabled): it does not offer it.
-        if (isRpcAnswer(e)) {
-          this.unsupported.add(m);
-          return;
-        }
-        const c = toClassified(e);
-        errors[c.reason] = (errors[c.reason] ?? 0) + 1;
-      }
-    }));
+    const failed = await optional;
+    if (out.head === undefined) return out;
+    for (const reason of failed) if (reason) errors[reason] = (errors[reason] ?? 0) + 1;
     return out;
   }
 }

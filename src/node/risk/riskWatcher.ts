@@ -22,12 +22,21 @@ export interface RiskWatcherOptions {
   intervalMs?: number;
   /** Features log path; undefined: none. */
   featuresPath?: string;
+  /** Each probe call's timeout. Default half a slot (probeTimeoutMs). */
   timeoutMs?: number;
   /** Unix seconds. */
   now?: () => number;
   onWarning?: (m: string) => void;
   /** Each source's raw observation of a round, before it is scored (the benchmark replays them). */
   onObservation?: (source: string, ob: RiskObservation) => void;
+}
+
+/**
+ * A probe gives up after half a slot (at least 250 ms): a node that takes longer than that to say
+ * its head is itself the warning, and waiting a whole slot for it would give the warning late.
+ */
+export function probeTimeoutMs(blockTimeS: number): number {
+  return Math.max(250, Math.round(blockTimeS * 500));
 }
 
 /** `<log>.features.jsonl`, beside the log. */
@@ -69,7 +78,7 @@ export class RiskWatcher extends EventEmitter {
   constructor(private readonly o: RiskWatcherOptions) {
     super();
     this.tracker = new RiskTracker({ threshold: o.config.threshold, blockTimeS: o.blockTimeS, alertAfterSlots: o.config.alertAfterSlots, model: o.model });
-    this.rpcs = o.endpoints.map((e) => createTransport(e.url, { label: e.label, timeoutMs: o.timeoutMs ?? Math.max(1000, o.blockTimeS * 1000) }));
+    this.rpcs = o.endpoints.map((e) => createTransport(e.url, { label: e.label, timeoutMs: o.timeoutMs ?? probeTimeoutMs(o.blockTimeS) }));
     this.probes = this.rpcs.map((r) => new EndpointProbe(r));
     this.now = o.now ?? (() => Date.now() / 1000);
   }
