@@ -30,7 +30,7 @@ export function formatAlertMessage(r: MissedBlock, streak?: AlertStreak): string
     lines.push(`Payload: ${formatEth(r.payload_value_wei ?? '0')} delivered by relay ${r.relay ?? 'unknown'} for slot ${r.beacon_slot}${replaced}`);
     lines.push(`Value lost: ${formatValueLost(valueLost([r]))}`);
   } else {
-    // Beacon records: whose slot it was (after the seed's lines, so their parsers keep working).
+    // Beacon records: whose slot it was (after the relay's own lines, so their parsers keep working).
     if (r.beacon_slot !== undefined) lines.push(`Slot: ${r.beacon_slot}`);
     if (r.proposer_index !== undefined) {
       const watched = r.metadata.proposer_watched === true ? ', watched' : '';

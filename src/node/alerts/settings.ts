@@ -70,11 +70,11 @@ const OTHER_KEYS = [
   'smtp_port', 'smtp_secure', 'smtp_require_tls', 'smtp_reject_unauthorized',
   'mute_until', 'retry_base', 'retry_max', 'send_timeout', ...RULE_KEYS,
 ] as const;
-const SEED_KEYS = ['channels', 'webhook_url', 'slack_webhook', 'discord_webhook', 'email_address'];
+const RELAY_KEYS = ['channels', 'webhook_url', 'slack_webhook', 'discord_webhook', 'email_address'];
 
 export const KNOWN_ALERT_KEYS: readonly string[] = [
-  ...SEED_KEYS,
-  ...ENV_CAPABLE.filter((k) => !SEED_KEYS.includes(k)),
+  ...RELAY_KEYS,
+  ...ENV_CAPABLE.filter((k) => !RELAY_KEYS.includes(k)),
   ...ENV_CAPABLE.map((k) => `${k}_env`),
   ...OTHER_KEYS,
   ...ALERT_CHANNEL_KINDS.map((c) => `${c} (table: ${RULE_KEYS.join(', ')})`),
