@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trackGroup, untrackGroup } from '../processGroups';
 
 /**
  * The lodestar executable: $MBM_LODESTAR, else the newest complete install under
@@ -39,16 +40,6 @@ export function lodestarBinary(): string | undefined {
 /** Fee recipient of the dev chain's payloads (execution payloads on). */
 const FEE_RECIPIENT = `0x${'aa'.repeat(20)}`;
 
-const live = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of live) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
 
 function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -88,8 +79,8 @@ export class LodestarProcess {
       const child = spawn(cmd, argv, { cwd: this.dir, detached: true, stdio: ['ignore', fd, fd], env: env ? { ...process.env, ...env } : process.env });
       this.child = child;
       const pid = child.pid!;
-      live.add(pid);
-      this.exited = new Promise<void>((r) => child.once('exit', () => r())).finally(() => live.delete(pid));
+      trackGroup(pid);
+      this.exited = new Promise<void>((r) => child.once('exit', () => r())).finally(() => untrackGroup(pid));
       child.once('error', () => undefined);
     } finally {
       closeSync(fd);

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { HttpRpcClient } from './rpc';
+import { trackGroup, untrackGroup } from '../processGroups';
 
 export interface AnvilOptions {
   /** Loopback port; a free one is picked when omitted. */
@@ -88,18 +89,6 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-// Process groups still alive, killed if our process exits without stopping them (a crashed test,
-// a forgotten stop()), so no anvil outlives its owner.
-const live = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of live) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -178,15 +167,15 @@ export class AnvilNode {
     this.child = child;
     const pgid = child.pid;
     if (pgid === undefined) throw new Error('anvil did not start (no pid)');
-    live.add(pgid);
+    trackGroup(pgid);
     child.unref();
     this.exited = new Promise((resolve) => {
       child.once('exit', () => {
-        live.delete(pgid);
+        untrackGroup(pgid);
         resolve();
       });
       child.once('error', () => {
-        live.delete(pgid);
+        untrackGroup(pgid);
         resolve();
       });
     });
