@@ -12,7 +12,7 @@ import { liveProvider, type LiveProviderOptions } from './liveProvider';
 import { MissedBlockMetrics } from './metrics';
 import type { ApiProvider, Health } from './provider';
 import { HttpError } from './respond';
-import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
+import { startProviderServer, type HttpServerOptions, type RunningHttpServer } from './server';
 
 export interface ChainService {
   name: string;
@@ -69,18 +69,5 @@ export function chainsProvider(chains: readonly ChainService[], o: Omit<LiveProv
 
 /** `mbm watch --listen` with [[chains]]: the provider and the server together; close() stops both. */
 export async function startChainsApi(chains: readonly ChainService[], o: Omit<HttpServerOptions, 'provider'> & Omit<LiveProviderOptions, 'expect' | 'shared'>): Promise<RunningHttpServer> {
-  const provider = chainsProvider(chains, o);
-  try {
-    const server = await startHttpServer({ ...o, provider });
-    return {
-      ...server,
-      async close() {
-        await server.close();
-        await provider.close();
-      },
-    };
-  } catch (err) {
-    await provider.close();
-    throw err;
-  }
+  return startProviderServer(chainsProvider(chains, o), o);
 }

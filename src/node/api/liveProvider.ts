@@ -13,7 +13,7 @@ import { createTransport } from '../chain/transport';
 import type { RpcTransport } from '../chain/rpc';
 import { judgeExpectations } from '../expect/judge';
 import { DEFAULT_EXPECT_SETTINGS, type ExpectSettings } from '../expect/settings';
-import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
+import { startProviderServer, type HttpServerOptions, type RunningHttpServer } from './server';
 
 export interface LiveProviderOptions {
   /** POST /expect: how final a target block must be, and the alert threshold for record severity. */
@@ -103,18 +103,5 @@ export function liveProvider(svc: MonitorService, o: LiveProviderOptions = {}): 
 
 /** `mbm watch --listen`: the provider and the server together; close() stops both. */
 export async function startLiveApi(svc: MonitorService, o: Omit<HttpServerOptions, 'provider'> & LiveProviderOptions): Promise<RunningHttpServer> {
-  const provider = liveProvider(svc, o);
-  try {
-    const server = await startHttpServer({ ...o, provider });
-    return {
-      ...server,
-      async close() {
-        await server.close();
-        await provider.close();
-      },
-    };
-  } catch (err) {
-    await provider.close();
-    throw err;
-  }
+  return startProviderServer(liveProvider(svc, o), o);
 }

@@ -108,3 +108,20 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
     },
   };
 }
+
+/** A provider behind its own server: close() stops both; a server that fails to start closes the provider. */
+export async function startProviderServer(provider: ApiProvider, o: Omit<HttpServerOptions, 'provider'>): Promise<RunningHttpServer> {
+  try {
+    const server = await startHttpServer({ ...o, provider });
+    return {
+      ...server,
+      async close() {
+        await server.close();
+        await provider.close();
+      },
+    };
+  } catch (err) {
+    await provider.close();
+    throw err;
+  }
+}
