@@ -91,7 +91,22 @@ test('two nodes partitioned, then joined: the chain_reorg the node reports is a 
     assert.equal(r.reorg_depth, Number(e.depth), `node ${node}: the depth the node reported`);
     assert.equal(r.reason, 'ChainReorg');
     assert.equal(r.metadata.new_head_block, e.new_head_block);
-    assert.equal(r.severity, Number(e.depth) >= 2 ? 'High' : 'Medium');
+  }
+  // Severity, judged on each record's latest version: depth ≥ 2 is High, depth 1 Medium — unless
+  // the record sits in a run of ≥ alert_threshold (5) missed events on consecutive block numbers
+  // (while partitioned each node misses half its slots), which makes it Critical. The run is counted
+  // here from the records, not taken from the record's own streak field.
+  for (const { node, e, run } of reported) {
+    const all = run.latest().filter((x) => x.kind !== 'chain_reset');
+    const r = all.find((x) => x.kind === 'reorg' && x.beacon_slot === Number(e.slot) && x.block_hash === e.old_head_block)!;
+    const numbers = new Set(all.map((x) => x.block_number));
+    let lo = r.block_number;
+    let hi = r.block_number;
+    while (numbers.has(lo - 1)) lo--;
+    while (numbers.has(hi + 1)) hi++;
+    const inRun = all.filter((x) => x.block_number >= lo && x.block_number <= hi).length;
+    const expected = inRun >= 5 ? 'Critical' : Number(e.depth) >= 2 ? 'High' : 'Medium';
+    assert.equal(r.severity, expected, `node ${node}: reorg at slot ${e.slot}, depth ${e.depth}, in a run of ${inRun} records on blocks ${lo}..${hi}`);
   }
   // No reorg record without an event behind it.
   for (const [run, seen] of [[runA, seenA], [runB, seenB]] as const) {
