@@ -1,17 +1,31 @@
 // For the editor benchmark only (bench/editor-cs.ts): with MBM_HOST_PROBE=1 in the extension host's
 // environment, a 10 ms interval timer measures how late it fires — how long the extension host's
 // event loop was blocked — and the output channel gets the worst gap and the host's RSS every
-// 2 s. Off otherwise: nothing runs.
+// 2 s, each single gap over 30 ms with its time, and the marks the extension sets around a log's
+// load (probeMark), so the benchmark can tell the host's own start-up from the load. With
+// MBM_HOST_PROFILE=<file.cpuprofile> as well, the host's CPU profile of the first 15 s after
+// activation is written there (which code a gap was). Off otherwise: nothing runs.
 import type * as vscode from 'vscode';
+
+let mark: ((label: string) => void) | undefined;
+
+/** A named moment in the probe's output ("host probe: mark <label> at +<ms> ms"); nothing when the probe is off. */
+export function probeMark(label: string): void {
+  mark?.(label);
+}
 
 export function startHostProbe(log: vscode.LogOutputChannel): vscode.Disposable | undefined {
   if (process.env.MBM_HOST_PROBE !== '1') return undefined;
-  let last = performance.now();
+  const t0 = performance.now();
+  let last = t0;
   let worst = 0;
   let since = last;
+  mark = (label) => log.info(`host probe: mark ${label} at +${(performance.now() - t0).toFixed(0)} ms`);
   const timer = setInterval(() => {
     const now = performance.now();
-    worst = Math.max(worst, now - last - 10);
+    const gap = now - last - 10;
+    worst = Math.max(worst, gap);
+    if (gap > 30) log.info(`host probe: gap ${gap.toFixed(1)} ms ending at +${(now - t0).toFixed(0)} ms`);
     last = now;
     if (now - since >= 2000) {
       log.info(`host probe: worst gap ${worst.toFixed(1)} ms, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, pid ${process.pid}`);
@@ -19,5 +33,32 @@ export function startHostProbe(log: vscode.LogOutputChannel): vscode.Disposable 
       since = now;
     }
   }, 10);
-  return { dispose: () => clearInterval(timer) };
+  const stopProfile = profile(log);
+  return {
+    dispose: () => {
+      clearInterval(timer);
+      mark = undefined;
+      stopProfile?.();
+    },
+  };
+}
+
+function profile(log: vscode.LogOutputChannel): (() => void) | undefined {
+  const file = process.env.MBM_HOST_PROFILE;
+  if (!file) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inspector = require('node:inspector') as typeof import('node:inspector');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
+  const stop = () =>
+    session.post('Profiler.stop', (err, res) => {
+      if (!err) fs.writeFileSync(file, JSON.stringify(res.profile));
+      log.info(`host probe: profile ${err ? `failed: ${err.message}` : `written to ${file}`}`);
+      session.disconnect();
+    });
+  const t = setTimeout(stop, 15_000);
+  return () => clearTimeout(t);
 }

@@ -15,6 +15,7 @@ import { LogTailer } from '../node/log/tailer';
 import type { ParseResult } from '../node/log/validate';
 import { LogBook, MAX_ENTRIES_PER_FILE, type LogEntry } from './model/logBook';
 import { LogLoader } from './worker/logLoader';
+import { probeMark } from './hostProbe';
 
 /**
  * `missed_blocks*.jsonl` or `*.mbl.jsonl`, but not a rotated part left uncompressed, nor a monitor's
@@ -212,7 +213,9 @@ export class LogWatcher {
     f.loader = loader;
     this.book.setLoading(abs, { done: 0, total: 0 });
     try {
+      probeMark('load-start');
       const r = await loader.load(abs, this.o.window ?? MAX_ENTRIES_PER_FILE);
+      probeMark('loaded');
       if (this.disposed) return undefined;
       for (let i = 0; i < r.badLines; i++) this.book.badLine(abs);
       for (const b of r.bad) this.reportBad(abs, b.line, b.message);

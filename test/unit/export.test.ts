@@ -219,11 +219,20 @@ function bigLog() {
 }
 
 const big = bigLog();
-// The spool's own directories only (mbm-export-XXXXXX): other test files running beside this one make theirs under other names.
-const spoolDirs = () => readdirSync(tmpdir()).filter((n) => /^mbm-export-[A-Za-z0-9]{6}$/.test(n));
+// The spool makes its directories (mbm-export-XXXXXX) under os.tmpdir(); this test points TMPDIR
+// at a directory of its own while it exports, so the exports other test files run beside this
+// one (export-order, export-parallel) cannot show up in it.
+const spoolRoot = mkdtempSync(path.join(tmpdir(), 'mbm-spoolroot-'));
+const spoolDirs = () => readdirSync(spoolRoot).filter((n) => /^mbm-export-[A-Za-z0-9]{6}$/.test(n));
 
 for (const format of ['csv', 'json'] as const) {
-  test(`exportLog (${format}) equals the reader path: in memory and spilled to a temp file, with and without a filter`, async () => {
+  test(`exportLog (${format}) equals the reader path: in memory and spilled to a temp file, with and without a filter`, async (t) => {
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = spoolRoot;
+    t.after(() => {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    });
     const before = new Set(spoolDirs());
     const low = (r: MissedBlock) => r.severity === 'Low';
     const expected = await viaReader([big], format);
