@@ -8,7 +8,7 @@
 // extension logs it (command → view from the worker → the webview's 'rendered'). Not a test.
 //   node --import tsx bench/editor-cs.ts            (… control: the same window on an empty workspace
 //   for 30 s — the extension host's own gaps and RSS without a log; printed, not recorded)
-import { appendFileSync, existsSync, linkSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync, linkSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { launchBrowser, openViewContainer, openWorkbench, pickQuickItem, runCommand } from '../test/e2e/harness/browser';
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     if (control) {
       await page.waitForTimeout(30_000);
       const text = outputChannelText(cs);
+      writeFileSync(path.join(root, '.bench-data', 'editor-cs-control-output.txt'), text);
       const p = probe(text, 0);
       const gaps = timeline(text).gaps;
       process.stdout.write(`  control (no log): host worst gap ${f(p.gap)} ms over ${p.n} probes (gaps over 30 ms: ${gaps.map((g) => `${f(g.ms)}@+${g.at}`).join(' ') || 'none'}), host RSS ${f(p.rss)} MB (VmHWM ${f(peakOf(/extensionHost|bootstrap-fork/))}); load ${loadText()}\n`);
@@ -136,6 +137,8 @@ async function main(): Promise<void> {
     }
     const dashMs = performance.now() - tDash;
     const text = outputChannelText(cs);
+    // The extension's output channel, probe lines included, for study (not part of the record).
+    writeFileSync(path.join(root, '.bench-data', 'editor-cs-output.txt'), text);
     const line = /first paint of \d{6,} records[^\n]*/.exec(text.slice(afterAppend));
     if (line) process.stdout.write(`  panel: ${line[0]}\n`);
     const read = /read (\d+) records of missed_blocks\.jsonl in (\d+) ms/.exec(text.slice(afterAppend));

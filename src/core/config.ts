@@ -199,6 +199,14 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Whether err is a ConfigError, also one made by another copy of this module (the extension's
+ * lazily loaded half, dist/extension-lazy.js, has its own): instanceof alone would miss those.
+ */
+export function isConfigError(err: unknown): err is ConfigError {
+  return err instanceof ConfigError || (err instanceof Error && err.name === 'ConfigError' && typeof (err as Partial<ConfigError>).key === 'string');
+}
+
+/**
  * The one size table. Log sizes are conventionally binary (what `ls -lh` and logrotate show), so
  * KB/MB/GB are 1024-based here, the same as KiB/MiB/GiB and K/M/G; the README says so.
  */

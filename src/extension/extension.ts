@@ -12,7 +12,6 @@ import { StatusBar } from './statusBar';
 import { MissedBlocksTree } from './tree';
 import { Trust } from './trust';
 import { ViewState } from './viewState';
-import { startLanguageClient } from './languageClient';
 import { recogniseLogs } from './logLanguage';
 import { pickLog } from './commands/pickLog';
 import { registerDashboard } from './dashboard';
@@ -86,7 +85,8 @@ function registerLanguageClient(context: vscode.ExtensionContext, log: vscode.Lo
   const start = (doc: vscode.TextDocument) => {
     if (started || doc.languageId !== LOG_LANGUAGE) return;
     started = true;
-    startLanguageClient(context, log).then(
+    // The client library is loaded with it (dist/extension-lazy.js), not at activation.
+    import('./languageClient.ts').then(({ startLanguageClient }) => startLanguageClient(context, log)).then(
       (client) => context.subscriptions.push(client),
       (err) => log.error(`language server failed to start: ${describe(err)}`),
     );

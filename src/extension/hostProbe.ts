@@ -3,11 +3,24 @@
 // event loop was blocked — and the output channel gets the worst gap and the host's RSS every
 // 2 s, each single gap over 30 ms with its time, and the marks the extension sets around a log's
 // load (probeMark), so the benchmark can tell the host's own start-up from the load. With
-// MBM_HOST_PROFILE=<file.cpuprofile> as well, the host's CPU profile of the first 15 s after
-// activation is written there (which code a gap was). Off otherwise: nothing runs.
+// MBM_HOST_PROFILE=<file.cpuprofile> as well, the host's CPU profile of the first 22 s after
+// activation is written there (which code a gap was); a <file.heapprofile> gets a sampling heap
+// profile of the first 24 s (where the host's memory is allocated). Off otherwise: nothing runs.
 import type * as vscode from 'vscode';
 
 let mark: ((label: string) => void) | undefined;
+
+/** Runs f; with the probe on, a run over 5 ms is logged with its time ("host probe: took …"). */
+export function probeTimed<T>(label: string, f: () => T): T {
+  if (!mark) return f();
+  const t = performance.now();
+  try {
+    return f();
+  } finally {
+    const ms = performance.now() - t;
+    if (ms > 5) mark(`${label}-took-${ms.toFixed(1)}ms`);
+  }
+}
 
 /** A named moment in the probe's output ("host probe: mark <label> at +<ms> ms"); nothing when the probe is off. */
 export function probeMark(label: string): void {
@@ -20,6 +33,8 @@ export function startHostProbe(log: vscode.LogOutputChannel): vscode.Disposable 
   let last = t0;
   let worst = 0;
   let since = last;
+  // The probe's +0 on the monotonic clock a V8 CPU profile's timestamps use (µs), to align the two.
+  log.info(`host probe: start at hrtime ${(process.hrtime.bigint() / 1000n).toString()} us`);
   mark = (label) => log.info(`host probe: mark ${label} at +${(performance.now() - t0).toFixed(0)} ms`);
   const timer = setInterval(() => {
     const now = performance.now();
@@ -28,7 +43,9 @@ export function startHostProbe(log: vscode.LogOutputChannel): vscode.Disposable 
     if (gap > 30) log.info(`host probe: gap ${gap.toFixed(1)} ms ending at +${(now - t0).toFixed(0)} ms`);
     last = now;
     if (now - since >= 2000) {
-      log.info(`host probe: worst gap ${worst.toFixed(1)} ms, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, pid ${process.pid}`);
+      const m = process.memoryUsage();
+      const mb = (x: number) => (x / 1048576).toFixed(0);
+      log.info(`host probe: worst gap ${worst.toFixed(1)} ms, rss ${mb(m.rss)} MB, pid ${process.pid}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, array buffers ${mb(m.arrayBuffers)} MB`);
       worst = 0;
       since = now;
     }
@@ -52,13 +69,16 @@ function profile(log: vscode.LogOutputChannel): (() => void) | undefined {
   const fs = require('node:fs') as typeof import('node:fs');
   const session = new inspector.Session();
   session.connect();
-  session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
+  // A .heapprofile name: where the host's memory is allocated (sampling heap profiler) over 30 s.
+  const heap = file.endsWith('.heapprofile');
+  if (heap) session.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object);
+  else session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 1000 }, () => session.post('Profiler.start')));
   const stop = () =>
-    session.post('Profiler.stop', (err, res) => {
-      if (!err) fs.writeFileSync(file, JSON.stringify(res.profile));
+    session.post(heap ? 'HeapProfiler.stopSampling' : 'Profiler.stop', (err: Error | null, res?: { profile?: unknown }) => {
+      if (!err) fs.writeFileSync(file, JSON.stringify(res?.profile));
       log.info(`host probe: profile ${err ? `failed: ${err.message}` : `written to ${file}`}`);
       session.disconnect();
     });
-  const t = setTimeout(stop, 15_000);
+  const t = setTimeout(stop, heap ? 24_000 : 22_000);
   return () => clearTimeout(t);
 }

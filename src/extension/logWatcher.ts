@@ -15,7 +15,7 @@ import { LogTailer } from '../node/log/tailer';
 import type { ParseResult } from '../node/log/validate';
 import { LogBook, MAX_ENTRIES_PER_FILE, type LogEntry } from './model/logBook';
 import { LogLoader } from './worker/logLoader';
-import { probeMark } from './hostProbe';
+import { probeMark, probeTimed } from './hostProbe';
 
 /**
  * `missed_blocks*.jsonl` or `*.mbl.jsonl`, but not a rotated part left uncompressed, nor a monitor's
@@ -200,7 +200,9 @@ export class LogWatcher {
           onError: (m) => this.o.onWarning?.(`${abs}: ${m}`),
           onWindow: (entries) => {
             if (this.disposed) return;
-            for (const e of entries) this.initial.push(this.book.add(abs, e.record, e.line));
+            probeTimed('window-part', () => {
+              for (const e of entries) this.initial.push(this.book.add(abs, e.record, e.line));
+            });
             this.changed(false);
           },
         },
@@ -320,17 +322,24 @@ export class LogWatcher {
   private changed(filesChanged: boolean): void {
     this.filesChanged ||= filesChanged;
     if (this.timer || this.disposed) return;
-    this.timer = setTimeout(() => this.flush(), this.o.debounceMs ?? 250);
+    // One change a debounce after the first event; under a steady stream (a monitor writing many
+    // records a second) at most one every four debounces, so the views rebuild at ~1 Hz, not 4.
+    const debounce = this.o.debounceMs ?? 250;
+    const wait = Math.max(debounce, this.lastFlush + 4 * debounce - performance.now());
+    this.timer = setTimeout(() => this.flush(), wait);
   }
+
+  private lastFlush = -Infinity;
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.disposed) return;
+    this.lastFlush = performance.now();
     const change: LogChange = { appended: this.appended, initial: this.initial, filesChanged: this.filesChanged };
     this.appended = [];
     this.initial = [];
     this.filesChanged = false;
-    this.o.onChange(change);
+    probeTimed('change', () => this.o.onChange(change));
   }
 }

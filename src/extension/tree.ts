@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import type { Fleet } from './fleet/fleet';
 import { fleetNode } from './model/fleetModel';
+import { probeTimed } from './hostProbe';
 import { buildTree, type TreeNode } from './model/treeModel';
 import type { Trust } from './trust';
 import type { ViewState } from './viewState';
@@ -38,7 +39,7 @@ export class MissedBlocksTree extends Disposable implements vscode.TreeDataProvi
 
   getChildren(node?: TreeNode): TreeNode[] {
     if (node) return node.children ?? [];
-    this.roots ??= this.build();
+    this.roots ??= probeTimed('tree-build', () => this.build());
     return this.roots;
   }
 

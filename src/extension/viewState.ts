@@ -15,6 +15,7 @@ import type { LogInput } from './model/treeModel';
 import type { MonitorController } from './monitorController';
 import type { LogLoader } from './worker/logLoader';
 import type { Totals } from './worker/protocol';
+import { probeTimed } from './hostProbe';
 
 export class ViewState extends Disposable {
   private watcher: LogWatcher | undefined;
@@ -84,7 +85,10 @@ export class ViewState extends Disposable {
 
   /** Every followed log with its summary; this window's own log first. */
   logs(): LogInput[] {
-    if (this.cache) return this.cache;
+    return (this.cache ??= probeTimed('summaries', () => this.summaries()));
+  }
+
+  private summaries(): LogInput[] {
     const w = this.watcher;
     if (!w) return [];
     const live = this.controller.live;
@@ -94,7 +98,7 @@ export class ViewState extends Disposable {
       return f === live?.logFile ? 0 : f === own ? 1 : 2;
     }
     const threshold = this.settingsCache.monitoring.alertThreshold;
-    this.cache = files.map((file) => {
+    const logs = files.map((file) => {
       const entries = w.book.entries(file);
       const fileLive = live && path.resolve(live.logFile) === file ? live : undefined;
       const stop = this.controller.lastStop;
@@ -108,7 +112,7 @@ export class ViewState extends Disposable {
       return { view, entries, summary: loading ? { ...summary, loading } : summary };
     });
     void this.readHeads(files);
-    return this.cache;
+    return logs;
   }
 
   /** The log the status bar describes: the one monitored here, else the one written to last. */

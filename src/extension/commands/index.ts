@@ -1,7 +1,7 @@
 // The extension's commands (ids and titles in package.json), registered in one place; the
 // dashboard registers its own (Open Dashboard, Replay Log…) with its panel. A failing command is logged and shown, never silently dropped.
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/config';
+import { isConfigError } from '../../core/config';
 import { describe } from '../output';
 import { setAlertWebhook } from './alerts';
 import type { CommandContext } from './context';
@@ -57,7 +57,7 @@ async function reportFailure(ctx: CommandContext, command: string, err: unknown)
   ctx.log.error(`${command}: ${describe(err)}`);
   if (err instanceof Error && err.stack) ctx.log.debug(err.stack);
   const settings = 'Open Settings';
-  const actions = err instanceof ConfigError ? [settings, 'Set Alert Webhook…'] : [];
+  const actions = isConfigError(err) ? [settings, 'Set Alert Webhook…'] : [];
   const pick = await vscode.window.showErrorMessage(`Missed Blocks: ${describe(err)}`, ...actions);
   if (pick === settings) await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:missed-block-monitor.missed-block-monitor');
   else if (pick === 'Set Alert Webhook…') await vscode.commands.executeCommand(COMMANDS.setAlertWebhook);

@@ -2,7 +2,7 @@
 // in SecretStorage ("Set RPC Endpoint…"; provider URLs carry API keys) comes first, then
 // missedBlocks.rpcUrls, whose entries may name environment variables (`${env:NAME}`). With neither,
 // Start Monitoring offers the choices of firstRunChoices(). Problems never quote a URL.
-import { ConfigError } from '../../core/config';
+import { isConfigError } from '../../core/config';
 import { expandEnvRefs } from '../../node/envRef';
 import { endpointLabel } from '../../node/endpoints';
 
@@ -46,7 +46,7 @@ export function resolveEndpoints(o: { secretUrl?: string; settingsUrls: readonly
       endpointLabel(url);
       if (!urls.includes(url)) urls.push(url);
     } catch (err) {
-      problems.push(`${err instanceof ConfigError ? err.message : `${what}: ${(err as Error).message}`}; skipped`);
+      problems.push(`${isConfigError(err) ? err.message : `${what}: ${(err as Error).message}`}; skipped`);
     }
   };
   if (o.secretUrl) add('the RPC endpoint in SecretStorage', o.secretUrl);

@@ -5,7 +5,7 @@ import { formatValueLost } from '../../core/payloads';
 import { proposerMissesTotal, proposerName } from '../../core/proposers';
 import { MISSED_BLOCK_REASONS, MISSED_BLOCK_SEVERITIES, type MissedBlock } from '../../core/model';
 import { isListedStreak, MIN_LISTED_STREAK, type Streak } from '../../core/streaks';
-import { blockRange, bothTimes, localTime, cleanText, duration, percent, plural } from './format';
+import { blockRange, bothTimes, localTime, cleanText, duration, groupDigits, percent, plural } from './format';
 import type { LiveInfo, LogView } from './live';
 import type { LogEntry } from './logBook';
 import type { LogSummary } from './summary';
@@ -159,10 +159,10 @@ function statusNodes(l: LogInput, o: TreeOptions, p: string): TreeNode[] {
     }));
   }
   if (s.window) {
-    const text = `newest ${s.window.shown.toLocaleString('en-US')} of ${s.window.total.toLocaleString('en-US')}`;
+    const text = `newest ${groupDigits(s.window.shown)} of ${groupDigits(s.window.total)}`;
     nodes.push(row(id('window'), 'Records shown', text, {
       icon: { id: 'list-filter' },
-      tooltip: `The log holds ${plural(s.window.total, 'record')}: the totals (Recovered, By Severity, By Reason, Longest streak) count all of them; the lists, Streaks and Recent show the newest ${s.window.shown.toLocaleString('en-US')}.`,
+      tooltip: `The log holds ${plural(s.window.total, 'record')}: the totals (Recovered, By Severity, By Reason, Longest streak) count all of them; the lists, Streaks and Recent show the newest ${groupDigits(s.window.shown)}.`,
     }));
   }
   const v = r.value_lost;

@@ -1,8 +1,8 @@
 // Follows one log file as it grows, reading only the appended bytes. Survives rotation (the file
 // is renamed away and a new one appears) and truncation. Shared by `mbm tail` and the extension.
-import { watch, type FSWatcher } from 'chokidar';
+import { watch, type FSWatcher } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 
 export interface TailerOptions {
   /** Called for every complete line (without its line ending), with its 1-based line number. */
@@ -54,32 +54,26 @@ export class LogTailer {
       }
     }
     // Watch the directory, not the file: a watch on the file itself dies with the inode when the
-    // log is rotated (renamed away), and the new file would go unseen.
+    // log is rotated (renamed away), and the new file would go unseen. Node's own fs.watch
+    // (inotify): chokidar would re-list the directory on every append.
     const dir = dirname(resolve(this.path));
-    const target = resolve(this.path);
-    this.watcher = watch(dir, {
-      depth: 0,
-      ignored: (p: string) => resolve(p) !== dir && resolve(p) !== target,
-      persistent: true,
-      ignoreInitial: true,
-      usePolling: this.opts.usePolling,
-      interval: 200,
-      atomic: false,
-    });
-    const onFile = (p: string | Error) => {
-      if (typeof p !== 'string') return;
-      if (resolve(p) === target) this.schedule();
-    };
-    this.watcher.on('add', onFile);
-    this.watcher.on('change', onFile);
-    this.watcher.on('unlink', onFile);
-    this.watcher.on('error', (e) => this.opts.onError?.(e as Error));
-    await new Promise<void>((done) => this.watcher!.once('ready', () => done()));
-    // chokidar does not always report a file that is renamed away and created anew under the same
-    // name (log rotation), and now and then drops a change event; a cheap stat four times a second
-    // catches both.
+    const name = basename(resolve(this.path));
+    if (!this.opts.usePolling) {
+      try {
+        this.watcher = watch(dir, { persistent: true }, (_event, file) => {
+          if (file === null || file === name) this.schedule();
+        });
+        this.watcher.on('error', (e) => this.opts.onError?.(new Error(`watching ${dir}: ${e.message}; reading it four times a second instead`)));
+      } catch (e) {
+        this.opts.onError?.(new Error(`cannot watch ${dir}: ${(e as Error).message}; reading it four times a second instead`));
+      }
+    }
+    // A watch does not always report a file that is renamed away and created anew under the same
+    // name (log rotation), and now and then drops a change event (or there is none: usePolling, a
+    // network filesystem); a cheap stat four times a second catches all of these.
     this.safety = setInterval(() => this.schedule(), 250);
-    this.safety.unref();
+    // The watch keeps a follower (mbm tail) alive; without one the interval has to.
+    if (this.watcher) this.safety.unref();
     // Anything appended between the stat above and the watcher being ready.
     this.schedule();
     await this.chain;
@@ -93,7 +87,7 @@ export class LogTailer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.safety);
-    await this.watcher?.close();
+    this.watcher?.close();
     await this.chain;
   }
 
@@ -103,8 +97,18 @@ export class LogTailer {
     return this.chain;
   }
 
+  /** A read is queued and has not started: more events until it starts need no read of their own. */
+  private queued = false;
+
   private schedule(): void {
-    this.chain = this.chain.then(() => this.readNew()).catch((e) => this.opts.onError?.(e as Error));
+    if (this.queued) return;
+    this.queued = true;
+    this.chain = this.chain
+      .then(() => {
+        this.queued = false;
+        return this.readNew();
+      })
+      .catch((e) => this.opts.onError?.(e as Error));
   }
 
   private reset(why: 'rotated' | 'truncated' | 'removed', ino: number): void {
@@ -128,9 +132,13 @@ export class LogTailer {
     if (st.size === this.offset) return;
     const fh = await open(this.path, 'r');
     try {
-      const buf = Buffer.allocUnsafe(CHUNK);
+      // Sized by what was appended (a few hundred bytes at a time while a monitor writes), not a
+      // fixed 1 MiB: a follower polled many times a second would otherwise allocate ~100 MB/s of
+      // buffers the host's GC has to chase.
+      const len = Math.min(CHUNK, Math.max(st.size - this.offset, 4096));
+      const buf = Buffer.allocUnsafe(len);
       for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, CHUNK, this.offset);
+        const { bytesRead } = await fh.read(buf, 0, len, this.offset);
         if (bytesRead === 0) break;
         this.offset += bytesRead;
         this.consume(buf.subarray(0, bytesRead));
