@@ -7,7 +7,7 @@
 // stopped and hands it each appended record for new totals. The host holds a bounded window.
 // Whoever writes a log — this window's monitor, `mbm watch`, a relay — the views learn of its
 // records only here, so every log looks the same. No vscode import: tested in plain Node.
-import { watch, type FSWatcher } from 'chokidar';
+import { watch } from 'chokidar';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -54,9 +54,65 @@ export interface LogChange {
   filesChanged: boolean;
 }
 
+/** What finds a workspace's logs: the initial ones, then files added and removed. */
+export interface DiscoveryEvents {
+  add(file: string): void;
+  unlink(file: string): void;
+  warn(message: string): void;
+}
+
+/** Starts finding; resolves once the initial search has been made. */
+export type Discover = (roots: readonly string[], depth: number, on: DiscoveryEvents) => Promise<{ close(): void | Promise<void> }>;
+
+/**
+ * Whether `file` is a log the search would find: under one of `roots`, at most `depth` folders
+ * below it, in no hidden or skipped folder, with a log's name. Every Discover applies it.
+ */
+export function discoverable(roots: readonly string[], depth: number, file: string): boolean {
+  const abs = path.resolve(file);
+  if (!isLogName(path.basename(abs))) return false;
+  return roots.some((root) => {
+    const rel = path.relative(path.resolve(root), abs);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+    const dirs = rel.split(path.sep).slice(0, -1);
+    return dirs.length <= depth && dirs.every((d) => !SKIP_DIRS.has(d) && !d.startsWith('.'));
+  });
+}
+
+/** The default search: chokidar over the roots (tests, and the editor when polling is asked for). */
+export const chokidarDiscovery =
+  (usePolling: boolean | undefined): Discover =>
+  async (roots, depth, on) => {
+    const abs = roots.map((r) => path.resolve(r));
+    const w = watch([...abs], {
+      ignoreInitial: false,
+      persistent: true,
+      depth,
+      usePolling,
+      ignored: (p: string, st?: Stats) => {
+        if (abs.includes(p)) return false;
+        const base = path.basename(p);
+        if (SKIP_DIRS.has(base) || base.startsWith('.')) return true;
+        return st?.isFile() === true && !isLogName(base);
+      },
+    });
+    // chokidar's typings allow an Error in place of the path; only paths are of interest.
+    w.on('add', (p) => {
+      if (typeof p === 'string' && isLogName(path.basename(p))) on.add(p);
+    });
+    w.on('unlink', (p) => {
+      if (typeof p === 'string') on.unlink(p);
+    });
+    w.on('error', (e) => on.warn(`watching the workspace: ${(e as Error).message}`));
+    await new Promise<void>((done) => w.once('ready', () => done()));
+    return w;
+  };
+
 export interface LogWatcherOptions {
   /** Workspace folders to search. */
   roots: readonly string[];
+  /** How the roots are searched (default chokidarDiscovery; the extension passes VS Code's own file search and watcher). */
+  discover?: Discover;
   onChange(change: LogChange): void;
   onWarning?(message: string): void;
   /** Polling where inotify does not work (network filesystems, some containers). */
@@ -88,7 +144,7 @@ interface Followed {
 export class LogWatcher {
   readonly book: LogBook;
   private readonly followed = new Map<string, Followed>();
-  private discovery: FSWatcher | undefined;
+  private discovery: { close(): void | Promise<void> } | undefined;
   private appended: LogEntry[] = [];
   private initial: LogEntry[] = [];
   private filesChanged = false;
@@ -104,29 +160,17 @@ export class LogWatcher {
   /** Start searching the roots. Resolves once the initial scan has been made. */
   async start(): Promise<void> {
     if (this.o.roots.length === 0) return;
-    const roots = this.o.roots.map((r) => path.resolve(r));
-    const maxDepth = this.o.depth ?? 6;
-    this.discovery = watch([...roots], {
-      ignoreInitial: false,
-      persistent: true,
-      depth: maxDepth,
-      usePolling: this.o.usePolling,
-      ignored: (p: string, st?: Stats) => {
-        if (roots.includes(p)) return false;
-        const base = path.basename(p);
-        if (SKIP_DIRS.has(base) || base.startsWith('.')) return true;
-        return st?.isFile() === true && !isLogName(base);
+    const discover = this.o.discover ?? chokidarDiscovery(this.o.usePolling);
+    this.discovery = await discover(this.o.roots, this.o.depth ?? 6, {
+      add: (p) => {
+        if (!this.disposed) void this.follow(p, false);
       },
+      unlink: (p) => {
+        if (!this.disposed) void this.maybeForget(path.resolve(p));
+      },
+      warn: (m) => this.o.onWarning?.(m),
     });
-    // chokidar's typings allow an Error in place of the path; only paths are of interest.
-    this.discovery.on('add', (p) => {
-      if (typeof p === 'string' && isLogName(path.basename(p))) void this.follow(p, false);
-    });
-    this.discovery.on('unlink', (p) => {
-      if (typeof p === 'string') void this.maybeForget(path.resolve(p));
-    });
-    this.discovery.on('error', (e) => this.o.onWarning?.(`watching the workspace: ${(e as Error).message}`));
-    await new Promise<void>((done) => this.discovery!.once('ready', () => done()));
+    if (this.disposed) await this.discovery.close();
   }
 
   /**

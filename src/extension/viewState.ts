@@ -16,6 +16,7 @@ import type { MonitorController } from './monitorController';
 import type { LogLoader } from './worker/logLoader';
 import type { Totals } from './worker/protocol';
 import { probeTimed } from './hostProbe';
+import { vscodeDiscovery } from './vscodeDiscovery';
 
 export class ViewState extends Disposable {
   private watcher: LogWatcher | undefined;
@@ -158,6 +159,8 @@ export class ViewState extends Disposable {
     const w = new LogWatcher({
       roots,
       usePolling: this.settingsCache.watch.usePolling,
+      // Polling asked for (a filesystem without change events): chokidar's polling search.
+      ...(this.settingsCache.watch.usePolling ? {} : { discover: vscodeDiscovery }),
       onChange: (c) => this.invalidate(c),
       onWarning: (m) => this.log.warn(m),
     });
