@@ -5,6 +5,8 @@
 // it (chokidar did both on the host's event loop: a monitor appending to a log made it re-list the
 // log's folder every second). The same rule as the chokidar search decides what counts
 // (discoverable: depth, hidden and skipped folders, the log's name).
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { discoverable, type Discover } from './logWatcher';
 
@@ -23,6 +25,17 @@ export const vscodeDiscovery: Discover = async (roots, depth, on) => {
     w.onDidCreate((u) => take(u, on.add));
     w.onDidDelete((u) => take(u, on.unlink));
   }
+  // The folders' own top level first, at once: the usual place of a log, read before the search
+  // process (which may take a second to start in a fresh window) answers. Found twice is found once.
+  await Promise.all(
+    roots.map(async (root) => {
+      try {
+        for (const d of await readdir(root, { withFileTypes: true })) if (d.isFile()) take(vscode.Uri.file(path.join(root, d.name)), on.add);
+      } catch {
+        // an unreadable folder: the search below says what it can
+      }
+    }),
+  );
   try {
     const found = await Promise.all(GLOBS.map((g) => vscode.workspace.findFiles(g, EXCLUDE, MAX_FOUND)));
     for (const uri of found.flat()) take(uri, on.add);
