@@ -11,6 +11,7 @@ import type { DashboardView } from '../../common/dashboard/view';
 import type { ViewSettings } from '../../common/dashboard/viewFilter';
 import type { MissedBlock } from '../../core/model';
 import type { FromWorker, Totals, ToWorker, WindowEntry } from './protocol';
+import { probeTimed } from '../hostProbe';
 
 export type Loaded = Extract<FromWorker, { type: 'loaded' }>;
 
@@ -58,12 +59,14 @@ export class LogLoader {
   ) {
     // From the sources (tests, benchmarks) under tsx's loader. ELECTRON_RUN_AS_NODE: in desktop
     // VS Code process.execPath is Electron, which must run the script as plain Node.
-    this.worker = fork(script, [], {
-      execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : WORKER_FLAGS,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
+    this.worker = probeTimed('worker-fork', () =>
+      fork(script, [], {
+        execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : WORKER_FLAGS,
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      }),
+    );
     this.worker.once('exit', () => {
       this.exited = true;
       for (const a of this.asked.values()) a.reject(new Error('the log worker has stopped'));
@@ -120,7 +123,7 @@ export class LogLoader {
           this.window = [];
         }
       };
-      this.worker.on('message', onMessage);
+      this.worker.on('message', (m: FromWorker) => probeTimed(`worker-${m.type}`, () => onMessage(m)));
       this.worker.once('error', (e) => (this.done ? this.ev.onError(e.message) : reject(e)));
       this.worker.once('exit', (code) => {
         if (!this.done) reject(new Error(`the log worker exited (${code}) before the log was read`));
