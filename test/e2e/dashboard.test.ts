@@ -230,7 +230,7 @@ describe('dashboard webview', { timeout: 420_000 }, () => {
   test('after a reload the panel is restored by its serializer, with data', () =>
     shot('restore', async () => {
       const { page } = wb;
-      await page.reload();
+      await page.reload({ timeout: 60_000 }); // a whole workbench: over 20 s on a busy machine
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       const f = webview(page);
       await f.locator('body[data-rendered]').waitFor({ timeout: 60_000 });

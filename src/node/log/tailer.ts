@@ -27,6 +27,7 @@ export class LogTailer {
   private offset = 0;
   private lineNo = 0;
   private rest: Buffer = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
   private safety?: NodeJS.Timeout;
@@ -132,11 +133,12 @@ export class LogTailer {
     if (st.size === this.offset) return;
     const fh = await open(this.path, 'r');
     try {
-      // Sized by what was appended (a few hundred bytes at a time while a monitor writes), not a
-      // fixed 1 MiB: a follower polled many times a second would otherwise allocate ~100 MB/s of
-      // buffers the host's GC has to chase.
+      // One buffer per follower, grown to what was appended (up to 1 MiB) and used again: a
+      // follower read many times a second would otherwise allocate a buffer per read (a fixed
+      // 1 MiB one made ~100 MB/s of garbage in the extension host). consume() copies what it keeps.
       const len = Math.min(CHUNK, Math.max(st.size - this.offset, 4096));
-      const buf = Buffer.allocUnsafe(len);
+      if (this.buf.length < len) this.buf = Buffer.allocUnsafe(len);
+      const buf = this.buf;
       for (;;) {
         const { bytesRead } = await fh.read(buf, 0, len, this.offset);
         if (bytesRead === 0) break;
