@@ -43,6 +43,9 @@ const targets = [
     target: 'node20',
     external: ['vscode', 'pg-native'],
     lazy: 'dist/extension-lazy.js',
+    // Loaded for every log the extension follows: kept in the main bundle (still initialised on
+    // first use), so following a log does not load the lazy half.
+    keep: [/[\\/]src[\\/]node[\\/]log[\\/](validate|reader)\.ts$/],
   },
   {
     // The log worker: a child process the extension forks per log (IPC) to read it, count it and
@@ -79,8 +82,8 @@ const common = { bundle: true, minify: production, sourcemap: !production, logLe
 
 /**
  * Splits a CJS bundle in two (esbuild splits only ESM): every module the bundle's own sources load
- * with import() becomes a stub that requires one second bundle, `lazy`, whose entry re-exports
- * each such module under a name of its own. The main bundle no longer holds their code, so the
+ * with import() (but those `keep` names) becomes a stub that requires one second bundle, `lazy`,
+ * whose entry has a getter per such module, under a name of its own. The main bundle no longer holds their code, so the
  * host neither compiles nor runs it until the first import() (nothing is loaded twice: the lazy
  * modules are all in the one second bundle, so their classes stay one class each).
  * Returns the two build options; the lazy entry is known once the main bundle has been resolved.
@@ -95,28 +98,30 @@ function lazyChunk(t) {
       build.onResolve({ filter: /^\./ }, async (args) => {
         if (args.kind !== 'dynamic-import' || args.pluginData?.lazy) return undefined;
         const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { lazy: true } });
-        if (r.errors.length || r.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        if (r.errors.length || r.path.includes(`${path.sep}node_modules${path.sep}`) || keep.some((re) => re.test(r.path))) return undefined;
         modules.add(r.path);
         return { path: r.path, namespace: 'lazy-stub' };
       });
       build.onLoad({ filter: /.*/, namespace: 'lazy-stub' }, (args) => ({
-        contents: `module.exports = require(${JSON.stringify(lazyFile)}).${key(args.path)};`,
+        contents: `module.exports = require(${JSON.stringify(lazyFile)}).${key(args.path)}();`,
         loader: 'js',
       }));
       build.onResolve({ filter: new RegExp(`^${lazyFile.replace(/[.]/g, '\\.')}$`) }, () => ({ path: lazyFile, external: true }));
     },
   };
-  const { lazy, ...main } = t;
+  const { lazy, keep = [], ...main } = t;
   return {
     main: { ...main, plugins: [plugin] },
     lazy: () => ({
       ...main,
       entryPoints: undefined,
+      // One getter per module: require() of a module makes esbuild initialise it on that call,
+      // so loading this file runs none of them and each import() runs only its own.
       stdin: {
-        contents: [...modules].sort().map((m) => `export * as ${key(m)} from ${JSON.stringify(m)};`).join('\n'),
+        contents: [...modules].sort().map((m) => `exports.${key(m)} = () => require(${JSON.stringify(m)});`).join('\n'),
         resolveDir: process.cwd(),
-        sourcefile: 'extension-lazy.ts',
-        loader: 'ts',
+        sourcefile: 'extension-lazy.js',
+        loader: 'js',
       },
       outfile: lazy,
     }),

@@ -3,7 +3,7 @@
 // custom message). Kept apart from src/protocol.ts, which is the host <-> webview protocol.
 import { RequestType } from 'vscode-languageserver-protocol';
 
-export const LANGUAGE_ID = 'missed-block-log';
+export { LANGUAGE_ID } from './languageId';
 
 /**
  * The command every CodeLens carries (arguments: document URI, 0-based line of the streak's first

@@ -17,8 +17,8 @@ import { pickLog } from './commands/pickLog';
 import { registerDashboard } from './dashboard';
 import { Fleet, FLEET_COMMANDS } from './fleet/fleet';
 import { startHostProbe } from './hostProbe';
+import { LANGUAGE_ID } from '../common/languageId';
 
-const LOG_LANGUAGE = 'missed-block-log';
 
 let controller: MonitorController | undefined;
 
@@ -83,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): void {
 function registerLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   let started = false;
   const start = (doc: vscode.TextDocument) => {
-    if (started || doc.languageId !== LOG_LANGUAGE) return;
+    if (started || doc.languageId !== LANGUAGE_ID) return;
     started = true;
     // The client library is loaded with it (dist/extension-lazy.js), not at activation.
     import('./languageClient.ts').then(({ startLanguageClient }) => startLanguageClient(context, log)).then(

@@ -3,7 +3,7 @@
 // files no other language claims by name; VS Code's own JSON Lines language claims every `*.jsonl`
 // by extension, and a name beats `firstLine` there, so such documents are switched here.
 import * as vscode from 'vscode';
-import { LANGUAGE_ID } from '../common/lspProtocol';
+import { LANGUAGE_ID } from '../common/languageId';
 import { looksLikeMissedBlockRecord } from '../common/logLanguage';
 
 /** Languages a missed-block log may open as before we recognise it. */
