@@ -98,7 +98,7 @@ export const chokidarDiscovery =
     });
     // chokidar's typings allow an Error in place of the path; only paths are of interest.
     w.on('add', (p) => {
-      if (typeof p === 'string' && isLogName(path.basename(p))) on.add(p);
+      if (typeof p === 'string' && discoverable(abs, depth, p)) on.add(p);
     });
     w.on('unlink', (p) => {
       if (typeof p === 'string') on.unlink(p);

@@ -86,12 +86,13 @@ export class ViewState extends Disposable {
 
   /** Every followed log with its summary; this window's own log first. */
   logs(): LogInput[] {
-    return (this.cache ??= probeTimed('summaries', () => this.summaries()));
-  }
-
-  private summaries(): LogInput[] {
+    if (this.cache) return this.cache;
     const w = this.watcher;
     if (!w) return [];
+    return (this.cache = probeTimed('summaries', () => this.summaries(w)));
+  }
+
+  private summaries(w: LogWatcher): LogInput[] {
     const live = this.controller.live;
     const own = resolveLogPath(this.settingsCache);
     const files = w.files().sort((a, b) => rank(a) - rank(b) || displayName(a).localeCompare(displayName(b)));
