@@ -10,7 +10,7 @@ import type * as vscode from 'vscode';
 
 let mark: ((label: string) => void) | undefined;
 
-/** Runs f; with the probe on, a run over 5 ms is logged with its time ("host probe: took …"). */
+/** Runs f; with the probe on, a run over 5 ms is logged as "host probe: mark <label>-took-<ms>ms at +<t> ms". */
 export function probeTimed<T>(label: string, f: () => T): T {
   if (!mark) return f();
   const t = performance.now();
