@@ -6,7 +6,7 @@ import { sanitizeView, type Filter, type ViewSettings } from '../common/dashboar
 import { CELL_NAMES, cellStateOf } from '../common/dashboard/heatmap';
 import type { DashRecord, RecordDetail } from '../common/dashboard/wire';
 import { MISSED_BLOCK_KINDS, MISSED_BLOCK_SEVERITIES } from '../core/model';
-import { sourceWord, type HostMessage, type SnapshotMessage, type SourceInfo, type ViewMessage } from '../common/protocol';
+import { sourceWord, type HostMessage, type RenderedMessage, type SnapshotMessage, type SourceInfo, type ViewMessage } from '../common/protocol';
 import type { PickRequest } from '../common/dashboard/model';
 import type { DashboardView } from '../common/dashboard/view';
 import { RecoveryChart } from './charts/recovery';
@@ -179,10 +179,18 @@ function onView(m: ViewMessage): void {
   persist();
   const { viewMs, drawMs } = render();
   lastRender = performance.now();
+  announceRendered(m.seq, () => m.view.held, t0, { transferMs, applyMs: 0, viewMs, drawMs });
+}
+
+/**
+ * The frame after the one that drew it, the data is on screen: mark the body (what the e2e tests
+ * wait for) and tell the host, which measures time to first paint from its post.
+ */
+function announceRendered(seq: number, records: () => number, t0: number, phases: NonNullable<RenderedMessage['phases']>): void {
   requestAnimationFrame(() =>
     setTimeout(() => {
-      document.body.dataset.rendered = String(m.seq);
-      vscode.postMessage({ type: 'rendered', seq: m.seq, records: m.view.held, webviewMs: performance.now() - t0, phases: { transferMs, applyMs: 0, viewMs, drawMs } });
+      document.body.dataset.rendered = String(seq);
+      vscode.postMessage({ type: 'rendered', seq, records: records(), webviewMs: performance.now() - t0, phases });
     }, 0),
   );
 }
@@ -205,13 +213,7 @@ function onSnapshot(m: SnapshotMessage): void {
   persist();
   const { viewMs, drawMs } = render();
   lastRender = performance.now();
-  // The frame after the one that drew it: the snapshot is on screen.
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      document.body.dataset.rendered = String(m.seq);
-      vscode.postMessage({ type: 'rendered', seq: m.seq, records: model?.size ?? 0, webviewMs: performance.now() - t0, phases: { transferMs, applyMs, viewMs, drawMs } });
-    }, 0),
-  );
+  announceRendered(m.seq, () => model?.size ?? 0, t0, { transferMs, applyMs, viewMs, drawMs });
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
